@@ -1,0 +1,61 @@
+//! The command line: one `…Args` struct per command. Names are fixed: scripts and CI
+//! depend on them.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Typed platform specs with per-environment overlays, rendered to Kubernetes manifests.
+#[derive(Debug, Parser)]
+#[command(name = "wfk", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// The project folder: it holds platform.yaml and overlays/<env>.yaml.
+    #[arg(long, global = true, default_value = ".", value_name = "PATH")]
+    pub dir: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Envs(EnvsArgs),
+    Explain(ExplainArgs),
+    Schema(SchemaArgs),
+    Completions(CompletionsArgs),
+}
+
+/// List the environments the project defines, sorted, one per line.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  wfk envs\n  wfk envs --dir examples/apparatus")]
+pub struct EnvsArgs {}
+
+/// Show a merged value, the file:line:col that set it, and every value it overrode.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  wfk explain prod components.api.replicas\n  wfk explain prod components.api --set components.api.replicas=5\n  wfk explain dev config.gorax.log-level"
+)]
+pub struct ExplainArgs {
+    /// The environment: the name of an overlays/<env>.yaml file.
+    pub env: String,
+    /// A dotted path in the merged spec, e.g. components.api.replicas.
+    pub path: String,
+    /// Set a value after the overlays, e.g. components.api.image=gorax/api:v2 (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// Print the JSON Schema of the spec, for editor completion and validation.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  wfk schema > wfk.schema.json\n  # then, first line of platform.yaml:\n  # yaml-language-server: $schema=wfk.schema.json"
+)]
+pub struct SchemaArgs {}
+
+/// Print shell completions.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  wfk completions bash > /etc/bash_completion.d/wfk\n  wfk completions zsh > \"${fpath[1]}/_wfk\""
+)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    pub shell: clap_complete::Shell,
+}

@@ -1,0 +1,121 @@
+//! `wfk explain <env> <path>`: the merged value at a path, where it was set, and the chain
+//! of values it overrode, newest first.
+
+use super::fail;
+use crate::Exit;
+use crate::cli::ExplainArgs;
+use crate::diagnostic::Diagnostic;
+use crate::merge::{self, Lookup};
+use crate::source::{SourceMap, Span};
+use crate::{load, suggest, tree};
+use marked_yaml::Node;
+use std::io::Write;
+use std::path::Path;
+
+pub fn run(dir: &Path, args: &ExplainArgs) -> anyhow::Result<Exit> {
+    let mut map = SourceMap::default();
+    let layers = match load::environment(dir, &args.env, &mut map) {
+        Ok(layers) => layers,
+        Err(ds) => return Ok(fail(&ds, &map)),
+    };
+    let merged = match merge::environment(layers, &args.set, &mut map) {
+        Ok(merged) => merged,
+        Err(ds) => return Ok(fail(&ds, &map)),
+    };
+    // The whole spec is checked, so explain never shows a value that render would refuse.
+    if let Err(ds) = crate::spec::Platform::from_tree(&merged) {
+        return Ok(fail(&ds, &map));
+    }
+    let path = merged.resolve(&args.path);
+    let out = match merged.lookup(&path) {
+        Lookup::Value { node, overridden } => {
+            let mut out = value_line(&args.path, node, &map);
+            for old in overridden.iter().rev() {
+                out.push_str(&format!(
+                    "  overrides {}  {}\n",
+                    inline(old),
+                    origin(old, &map)
+                ));
+            }
+            out
+        }
+        Lookup::Removed { at, removal } => {
+            let removed = at.join(".");
+            let mut out = format!("{}: removed\n", args.path);
+            out.push_str(&format!(
+                "  {removed} removed by null at  {}\n",
+                map.locate(removal.by)
+            ));
+            out.push_str(&format!(
+                "  it was {}  {}\n",
+                inline(&removal.was),
+                origin(&removal.was, &map)
+            ));
+            for old in removal.history.iter().rev() {
+                out.push_str(&format!(
+                    "  overriding {}  {}\n",
+                    inline(old),
+                    origin(old, &map)
+                ));
+            }
+            out
+        }
+        Lookup::Missing { valid, keys } => {
+            let wrong = &path[valid.len()];
+            let mut d = Diagnostic::error(
+                "unknown-path",
+                format!("`{}` is not set in environment `{}`", args.path, args.env),
+            );
+            let prefix = if valid.is_empty() {
+                String::new()
+            } else {
+                format!("{}.", valid.join("."))
+            };
+            d = match suggest::closest(wrong, keys.iter().map(String::as_str)) {
+                Some(near) => d.help(format!("did you mean `{prefix}{near}`?")),
+                None if keys.is_empty() => {
+                    d.help(format!("`{}` has no keys below it", valid.join(".")))
+                }
+                None => d.help(format!(
+                    "keys under `{}`: {}",
+                    if valid.is_empty() {
+                        "the root"
+                    } else {
+                        prefix.trim_end_matches('.')
+                    },
+                    keys.join(", ")
+                )),
+            };
+            return Ok(fail(&vec![d], &map));
+        }
+    };
+    std::io::stdout().lock().write_all(out.as_bytes())?;
+    Ok(Exit::Success)
+}
+
+/// The first line: the value and where it was set. A mapping or list follows as YAML.
+fn value_line(path: &str, node: &Node, map: &SourceMap) -> String {
+    match node {
+        Node::Scalar(_) => format!("{path}: {}\n  set at {}\n", inline(node), origin(node, map)),
+        _ => {
+            let yaml = serde_saphyr::to_string(&tree::to_json(node)).unwrap_or_default();
+            let body: String = yaml.lines().map(|l| format!("    {l}\n")).collect();
+            format!("{path}:\n{body}  set at {}\n", origin(node, map))
+        }
+    }
+}
+
+/// A value on one line: a scalar as written (quoted if it was), a collection in short.
+fn inline(node: &Node) -> String {
+    match node {
+        Node::Scalar(s) if s.may_coerce() => s.as_str().to_string(),
+        Node::Scalar(s) => format!("{:?}", s.as_str()),
+        _ => serde_json::to_string(&tree::to_json(node)).unwrap_or_default(),
+    }
+}
+
+fn origin(node: &Node, map: &SourceMap) -> String {
+    Span::of(node.span()).map_or("(unknown position)".to_string(), |s| {
+        map.locate(s).to_string()
+    })
+}

@@ -1,0 +1,159 @@
+//! Problems in what the user wrote: what, where (file:line:col) and how to fix it.
+//!
+//! Every stage reports [`Diagnostic`]s and keeps going where it can, so one run shows every
+//! error. They are rendered as text (rustc-like, with the source line and a caret), JSON or
+//! GitHub workflow commands; colour only on a terminal and never with `NO_COLOR`.
+
+use crate::source::{SourceMap, Span};
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use std::io::Write;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+/// A position and a short note on what is there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub note: String,
+}
+
+impl Label {
+    pub fn new(span: Span, note: impl Into<String>) -> Self {
+        Label {
+            span,
+            note: note.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Stable, kebab-case: `unknown-key`, `type-mismatch`.
+    pub code: &'static str,
+    pub severity: Severity,
+    /// What: a lowercase phrase, names in backticks, no final period.
+    pub message: String,
+    /// Where: the most specific position, if the problem has one.
+    pub primary: Option<Label>,
+    /// Other places that explain it: the first of two duplicate keys, a base value.
+    pub secondary: Vec<Label>,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            primary: None,
+            secondary: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn at(mut self, span: Span, note: impl Into<String>) -> Self {
+        self.primary = Some(Label::new(span, note));
+        self
+    }
+
+    pub fn also(mut self, span: Span, note: impl Into<String>) -> Self {
+        self.secondary.push(Label::new(span, note));
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_help(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+
+    /// `(code, line, col)`, for tests that pin the kind and the position.
+    #[cfg(test)]
+    pub fn code_at(&self) -> (&'static str, usize, usize) {
+        let span = self.primary.as_ref().map(|l| l.span);
+        (
+            self.code,
+            span.map_or(0, |s| s.line),
+            span.map_or(0, |s| s.col),
+        )
+    }
+}
+
+/// The diagnostics of a run, in the order they were found.
+pub type Diagnostics = Vec<Diagnostic>;
+
+/// Writes diagnostics as rustc-like text to `out`; `styled` adds colour.
+pub fn render_text(
+    diagnostics: &[Diagnostic],
+    map: &SourceMap,
+    styled: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let renderer = if styled {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    for d in diagnostics {
+        let level = match d.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+            Severity::Info => Level::INFO,
+        };
+        let mut group = Group::with_title(level.primary_title(d.message.as_str()).id(d.code));
+        let labels = d.primary.iter().map(|l| (l, AnnotationKind::Primary));
+        let labels = labels.chain(d.secondary.iter().map(|l| (l, AnnotationKind::Context)));
+        // One snippet per source, so a label in another file gets its own `-->` line.
+        let mut by_source: Vec<(usize, Vec<_>)> = Vec::new();
+        for (label, kind) in labels {
+            match by_source.iter_mut().find(|(s, _)| *s == label.span.source) {
+                Some((_, v)) => v.push((label, kind)),
+                None => by_source.push((label.span.source, vec![(label, kind)])),
+            }
+        }
+        for (source, labels) in by_source {
+            let Some(src) = map.get(source) else { continue };
+            let mut snippet = Snippet::source(src.text.as_str()).path(src.name.as_str());
+            for (label, kind) in labels {
+                if let Some(range) = map.token_range(label.span) {
+                    snippet = snippet.annotation(kind.span(range).label(label.note.as_str()));
+                }
+            }
+            group = group.element(snippet);
+        }
+        if let Some(help) = &d.help {
+            group = group.element(Level::HELP.message(help.as_str()));
+        }
+        let report: &[Group<'_>] = &[group];
+        writeln!(out, "{}\n", renderer.render(report))?;
+    }
+    Ok(())
+}
+
+/// Prints diagnostics to stderr, with colour only where anstream allows it.
+pub fn eprint(diagnostics: &[Diagnostic], map: &SourceMap) {
+    let stderr = std::io::stderr();
+    let styled = anstream::AutoStream::choice(&stderr) != anstream::ColorChoice::Never;
+    let mut out = anstream::AutoStream::auto(stderr.lock());
+    // stderr going away is no reason to fail differently: the exit code still says it.
+    let _ = render_text(diagnostics, map, styled, &mut out);
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if errors > 1 {
+        let _ = writeln!(out, "error: {errors} errors; nothing was written");
+    }
+}

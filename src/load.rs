@@ -1,0 +1,589 @@
+//! Reading a project: `platform.yaml` and `overlays/<env>.yaml` → YAML trees with a
+//! position on every key and value.
+//!
+//! The files are untrusted (anyone who can open a pull request can change them), so reading
+//! is bounded before any tree is built:
+//!
+//! - a file must be a regular file of at most [`MAX_FILE_BYTES`], read through a limit;
+//! - it must be UTF-8 (a leading byte-order mark is allowed);
+//! - an event pre-pass refuses anchors, aliases, tags and a second document, and nesting
+//!   deeper than [`MAX_DEPTH`], before the tree is built (a deep tree would overflow the
+//!   stack when it is walked or dropped);
+//! - duplicate keys are refused with both positions; the root must be a mapping.
+//!
+//! Environment names must be DNS-1123 labels before a path is built from them, so
+//! `../../etc/passwd` never reaches the file system.
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::source::{SourceMap, Span};
+use marked_yaml::{LoaderOptions, Node};
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use yaml_rust2::parser::{Event, Parser};
+
+/// The largest spec file wfk reads: 16 MiB, far above any real spec (the 1,000-component
+/// benchmark platform is under 1 MiB).
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The deepest nesting of mappings and sequences wfk reads. A spec needs about ten.
+pub const MAX_DEPTH: usize = 64;
+
+/// The base spec's file name.
+pub const PLATFORM_FILE: &str = "platform.yaml";
+
+/// The folder of overlays, one `<env>.yaml` per environment.
+pub const OVERLAY_DIR: &str = "overlays";
+
+/// The environments a project defines: the `overlays/*.yaml` file names, sorted.
+pub fn environments(dir: &Path) -> Result<Vec<String>, Diagnostics> {
+    let overlays = dir.join(OVERLAY_DIR);
+    let entries = match fs::read_dir(&overlays) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(vec![Diagnostic::error(
+                "unreadable-file",
+                format!("cannot read `{}`: {e}", display(dir, &overlays)),
+            )]);
+        }
+    };
+    let mut names = Vec::new();
+    let mut diagnostics = Vec::new();
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(name) = file_name.to_str().and_then(|n| n.strip_suffix(".yaml")) else {
+            continue;
+        };
+        let problems = crate::validation::is_dns1123_label(name);
+        if problems.is_empty() {
+            names.push(name.to_string());
+        } else {
+            diagnostics.push(
+                Diagnostic::error(
+                    "invalid-env-name",
+                    format!("overlay `{OVERLAY_DIR}/{name}.yaml` does not name a valid environment: {}", problems.join("; ")),
+                )
+                .help("rename the file: an environment name is a lowercase DNS-1123 label such as `prod` or `prod-eu`"),
+            );
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Err(diagnostics);
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Checks that `env` may be used to build a path, then returns `overlays/<env>.yaml`.
+pub fn overlay_path(env: &str, known: &[String]) -> Result<PathBuf, Diagnostic> {
+    let problems = crate::validation::is_dns1123_label(env);
+    if !problems.is_empty() {
+        return Err(Diagnostic::error(
+            "invalid-env-name",
+            format!(
+                "`{}` is not a valid environment name: {}",
+                env.escape_debug(),
+                problems.join("; ")
+            ),
+        )
+        .help(envs_help(known)));
+    }
+    if !known.iter().any(|k| k == env) {
+        let hint = crate::suggest::closest(env, known.iter().map(String::as_str))
+            .map(|c| format!("did you mean `{c}`? "))
+            .unwrap_or_default();
+        return Err(Diagnostic::error(
+            "unknown-env",
+            format!("unknown environment `{env}`: there is no `{OVERLAY_DIR}/{env}.yaml`"),
+        )
+        .help(format!("{hint}{}", envs_help(known))));
+    }
+    Ok(Path::new(OVERLAY_DIR).join(format!("{env}.yaml")))
+}
+
+fn envs_help(known: &[String]) -> String {
+    if known.is_empty() {
+        format!("create `{OVERLAY_DIR}/<env>.yaml` to define an environment")
+    } else {
+        format!("the environments are: {}", known.join(", "))
+    }
+}
+
+/// The files of one environment, in merge order: the base, then each overlay of its
+/// `extends` chain from the root down to the environment's own.
+pub struct Layers {
+    pub base: Node,
+    pub overlays: Vec<Node>,
+}
+
+/// Reads `platform.yaml` and the overlays of `env`, following `extends`.
+pub fn environment(dir: &Path, env: &str, map: &mut SourceMap) -> Result<Layers, Diagnostics> {
+    let known = environments(dir)?;
+    let mut diagnostics = Vec::new();
+    let base = file(dir, Path::new(PLATFORM_FILE), map);
+    let mut overlays: Vec<Node> = Vec::new();
+    let mut chain: Vec<(String, Option<Span>)> = Vec::new();
+    let mut next: Option<(String, Option<Span>)> = Some((env.to_string(), None));
+    while let Some((name, named_at)) = next.take() {
+        if let Some(i) = chain.iter().position(|(n, _)| *n == name) {
+            let mut d = Diagnostic::error(
+                "extends-cycle",
+                format!(
+                    "`extends` makes a cycle: {} → {name}",
+                    chain[i..]
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" → ")
+                ),
+            )
+            .help("remove `extends` from one of these overlays");
+            if let Some(at) = named_at {
+                d = d.at(at, "closes the cycle");
+            }
+            for (_, at) in chain[i + 1..].iter() {
+                if let Some(at) = at {
+                    d = d.also(*at, "extends here");
+                }
+            }
+            diagnostics.push(d);
+            break;
+        }
+        let rel = match overlay_path(&name, &known) {
+            Ok(rel) => rel,
+            Err(mut d) => {
+                if let Some(at) = named_at {
+                    d = d.at(at, "named by `extends` here");
+                }
+                diagnostics.push(d);
+                break;
+            }
+        };
+        chain.push((name, named_at));
+        match file(dir, &rel, map) {
+            Ok(mut node) => {
+                match take_extends(&mut node) {
+                    Ok(parent) => next = parent,
+                    Err(d) => diagnostics.push(d),
+                }
+                overlays.push(node);
+            }
+            Err(ds) => diagnostics.extend(ds),
+        }
+    }
+    overlays.reverse();
+    match base {
+        Ok(base) if diagnostics.is_empty() => Ok(Layers { base, overlays }),
+        Ok(_) => Err(diagnostics),
+        Err(mut ds) => {
+            ds.extend(diagnostics);
+            Err(ds)
+        }
+    }
+}
+
+/// Removes `extends: <env>` from an overlay's root and returns the parent's name.
+fn take_extends(node: &mut Node) -> Result<Option<(String, Option<Span>)>, Diagnostic> {
+    let Some(map) = node.as_mapping_mut() else {
+        return Ok(None);
+    };
+    let Some(value) = map.remove("extends") else {
+        return Ok(None);
+    };
+    match value {
+        Node::Scalar(s) if !s.as_str().is_empty() => {
+            Ok(Some((s.as_str().to_string(), Span::of(s.span()))))
+        }
+        other => Err(
+            Diagnostic::error("invalid-extends", "`extends` must name one environment")
+                .at(
+                    Span::of(other.span()).unwrap_or(span(0, 1, 1)),
+                    "expected an environment name",
+                )
+                .help("write `extends: prod` to build on `overlays/prod.yaml`"),
+        ),
+    }
+}
+
+/// The parent each overlay names with `extends`, for `wfk envs`.
+pub fn parents(
+    dir: &Path,
+    envs: &[String],
+    map: &mut SourceMap,
+) -> Result<Vec<Option<String>>, Diagnostics> {
+    let mut out = Vec::new();
+    let mut diagnostics = Vec::new();
+    for env in envs {
+        let rel = Path::new(OVERLAY_DIR).join(format!("{env}.yaml"));
+        match file(dir, &rel, map).map(|mut n| take_extends(&mut n)) {
+            Ok(Ok(parent)) => out.push(parent.map(|(p, _)| p)),
+            Ok(Err(d)) => diagnostics.push(d),
+            Err(ds) => diagnostics.extend(ds),
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(out)
+    } else {
+        Err(diagnostics)
+    }
+}
+
+/// Reads and parses `dir/rel`, registering it in `map` under the name `rel`.
+pub fn file(dir: &Path, rel: &Path, map: &mut SourceMap) -> Result<Node, Diagnostics> {
+    let name = rel.to_string_lossy().replace('\\', "/");
+    let text = read(&dir.join(rel), &name)?;
+    let id = map.add(name, text);
+    let text = &map.get(id).map(|s| s.text.clone()).unwrap_or_default();
+    parse(id, text).map_err(|d| vec![d])
+}
+
+/// Reads a file that must be a regular UTF-8 file of at most [`MAX_FILE_BYTES`].
+fn read(path: &Path, name: &str) -> Result<String, Diagnostics> {
+    let fail = |code, message: String, help: &str| {
+        Err(vec![
+            Diagnostic::error(code, message).help(help.to_string()),
+        ])
+    };
+    // `metadata` follows symlinks: a link to a regular file is fine, a link to /dev/zero is not.
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return fail(
+                "missing-file",
+                format!("`{name}` does not exist"),
+                "run wfk in a project folder, or point `--dir` at one",
+            );
+        }
+        Err(e) => {
+            return fail(
+                "unreadable-file",
+                format!("cannot read `{name}`: {e}"),
+                "check the file's permissions",
+            );
+        }
+    };
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file"
+        };
+        return fail(
+            "not-a-file",
+            format!("`{name}` is {what}"),
+            "a spec must be a regular YAML file",
+        );
+    }
+    let file = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            return fail(
+                "unreadable-file",
+                format!("cannot read `{name}`: {e}"),
+                "check the file's permissions",
+            );
+        }
+    };
+    // Read through a limit: the size in the metadata can change between the check and the read.
+    let mut bytes = Vec::new();
+    if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
+        return fail(
+            "unreadable-file",
+            format!("cannot read `{name}`: {e}"),
+            "check the file's permissions",
+        );
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return fail(
+            "file-too-large",
+            format!(
+                "`{name}` is larger than {} MiB",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+            "a spec file is at most 16 MiB; split large config files out of the spec",
+        );
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_string()),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let col = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+            fail(
+                "invalid-utf8",
+                format!(
+                    "`{name}` is not valid UTF-8 (at {name}:{line}:{col}, byte {})",
+                    e.valid_up_to()
+                ),
+                "save the file as UTF-8",
+            )
+        }
+    }
+}
+
+/// Parses one YAML text into a tree whose root is a mapping. An empty or comment-only text
+/// is an empty mapping.
+pub fn parse(source: usize, text: &str) -> Result<Node, Diagnostic> {
+    let documents = prepass(source, text)?;
+    if documents == 0 {
+        return Ok(Node::Mapping(
+            marked_yaml::types::MarkedMappingNode::new_empty(marked_yaml::Span::new_start(
+                marked_yaml::Marker::new(source, 0, 1, 1),
+            )),
+        ));
+    }
+    // `prevent_coercion` marks quoted scalars, so a quoted `"null"` stays a string.
+    let options = LoaderOptions::default()
+        .error_on_duplicate_keys(true)
+        .prevent_coercion(true);
+    marked_yaml::parse_yaml_with_options(source, text, options).map_err(|e| load_error(source, e))
+}
+
+/// Walks the parser's events without building a tree: refuses what wfk does not read and
+/// bounds the depth. Returns the number of documents (0 or 1).
+fn prepass(source: usize, text: &str) -> Result<usize, Diagnostic> {
+    let mut parser = Parser::new_from_str(text);
+    let mut depth = 0usize;
+    let mut documents = 0usize;
+    let mut root_checked = false;
+    loop {
+        let (event, mark) = parser.next_token().map_err(|e| {
+            let m = e.marker();
+            if e.info().contains("recursion limit") {
+                return Diagnostic::error(
+                    "nesting-too-deep",
+                    format!("the YAML is nested more than {MAX_DEPTH} levels deep"),
+                )
+                .at(span(source, m.line(), m.col() + 1), "too deep here")
+                .help(format!(
+                    "a spec needs far fewer levels; wfk reads at most {MAX_DEPTH}"
+                ));
+            }
+            Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", e.info()))
+                .at(span(source, m.line(), m.col() + 1), "here")
+                .help("fix the YAML syntax at this position")
+        })?;
+        let here = span(source, mark.line(), mark.col() + 1);
+        let (anchor, tag) = match &event {
+            Event::StreamEnd => return Ok(documents),
+            Event::DocumentStart => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(Diagnostic::error(
+                        "multiple-documents",
+                        "a spec file holds exactly one YAML document",
+                    )
+                    .at(here, "a second document starts here")
+                    .help("remove the `---` and what follows, or move it to a file of its own"));
+                }
+                (0, None)
+            }
+            Event::Alias(_) => {
+                return Err(not_supported("alias", here));
+            }
+            Event::MappingStart(anchor, tag) | Event::SequenceStart(anchor, tag) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(Diagnostic::error(
+                        "nesting-too-deep",
+                        format!("the YAML is nested more than {MAX_DEPTH} levels deep"),
+                    )
+                    .at(here, format!("level {depth} starts here"))
+                    .help(format!(
+                        "a spec needs far fewer levels; wfk reads at most {MAX_DEPTH}"
+                    )));
+                }
+                (*anchor, tag.as_ref())
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                depth -= 1;
+                (0, None)
+            }
+            Event::Scalar(_, _, anchor, tag) => (*anchor, tag.as_ref()),
+            Event::Nothing | Event::StreamStart | Event::DocumentEnd => (0, None),
+        };
+        if anchor != 0 {
+            return Err(not_supported("anchor", here));
+        }
+        if let Some(tag) = tag {
+            return Err(
+                not_supported("tag", here).also(here, format!("`{}{}`", tag.handle, tag.suffix))
+            );
+        }
+        if !root_checked && documents == 1 {
+            match event {
+                Event::MappingStart(..) => root_checked = true,
+                Event::DocumentStart => {}
+                Event::Scalar(ref s, style, ..)
+                    if style == yaml_rust2::scanner::TScalarStyle::Plain
+                        && matches!(s.as_str(), "" | "~" | "null" | "Null" | "NULL") =>
+                {
+                    // `~` or `null` alone: the same as an empty file.
+                    return Err(root_not_mapping(here, "a null"));
+                }
+                Event::Scalar(..) => return Err(root_not_mapping(here, "a scalar")),
+                Event::SequenceStart(..) => return Err(root_not_mapping(here, "a sequence")),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn root_not_mapping(here: Span, found: &str) -> Diagnostic {
+    Diagnostic::error("root-not-mapping", format!("the top level of a spec file must be a mapping, found {found}"))
+        .at(here, "expected `key: value` lines here")
+        .help("start the file with keys such as `platform:` and `components:`; an empty file is an empty mapping")
+}
+
+fn not_supported(what: &'static str, here: Span) -> Diagnostic {
+    let code = match what {
+        "alias" => "alias-not-supported",
+        "anchor" => "anchor-not-supported",
+        _ => "tag-not-supported",
+    };
+    Diagnostic::error(code, format!("YAML {what}s are not supported in a wfk spec"))
+        .at(here, format!("{what} here"))
+        .help(match what {
+            "tag" => "remove the tag: the spec's types decide how a value is read, so `!!str` and custom tags are not needed",
+            _ => "write the value out, or move what repeats into `platform.yaml` and let overlays change only what differs; anchors hide where a value comes from and can expand without bound",
+        })
+}
+
+fn span(source: usize, line: usize, col: usize) -> Span {
+    Span { source, line, col }
+}
+
+fn load_error(source: usize, e: marked_yaml::LoadError) -> Diagnostic {
+    use marked_yaml::LoadError as E;
+    let at = |m: &marked_yaml::Marker| {
+        Span::of(&marked_yaml::Span::new_start(*m)).unwrap_or(span(source, 1, 1))
+    };
+    match e {
+        E::DuplicateKey(inner) => {
+            let first = Span::of(inner.prev_key.span()).unwrap_or(span(source, 1, 1));
+            let second = Span::of(inner.key.span()).unwrap_or(span(source, 1, 1));
+            Diagnostic::error(
+                "duplicate-key",
+                format!("duplicate key `{}`", inner.key.as_str()),
+            )
+            .at(second, "set again here")
+            .also(first, "first set here")
+            .help("remove one of the two; in an overlay, a key set once replaces the base value")
+        }
+        E::TopLevelMustBeMapping(m) | E::TopLevelMustBeSequence(m) => {
+            root_not_mapping(at(&m), "something else")
+        }
+        E::UnexpectedAnchor(m) => not_supported("anchor", at(&m)),
+        E::UnexpectedTag(m) => not_supported("tag", at(&m)),
+        E::MappingKeyMustBeScalar(m) => {
+            Diagnostic::error("complex-key", "a mapping key must be a plain value")
+                .at(at(&m), "a mapping or sequence used as a key")
+                .help("use a string as the key")
+        }
+        E::ScanError(m, e) => {
+            Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", e.info()))
+                .at(at(&m), "here")
+                .help("fix the YAML syntax at this position")
+        }
+    }
+}
+
+/// A path for messages: relative to the project folder where possible.
+fn display(dir: &Path, path: &Path) -> String {
+    path.strip_prefix(dir)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> (&'static str, usize, usize) {
+        parse(0, text).unwrap_err().code_at()
+    }
+
+    #[test]
+    fn a_duplicate_key_points_at_the_second_and_shows_the_first() {
+        let d = parse(0, "a: 1\nb:\n  c: 1\n  c: 2\n").unwrap_err();
+        assert_eq!(d.code_at(), ("duplicate-key", 4, 3));
+        assert_eq!((d.secondary[0].span.line, d.secondary[0].span.col), (3, 3));
+    }
+
+    #[test]
+    fn anchors_aliases_and_tags_are_refused() {
+        assert_eq!(err("a: &x 1\nb: 2\n"), ("anchor-not-supported", 1, 7));
+        assert_eq!(err("a: !!str 1\n"), ("tag-not-supported", 1, 10));
+        assert_eq!(err("a: *x\n").0, "yaml-syntax");
+    }
+
+    #[test]
+    fn a_second_document_is_refused_even_when_it_is_broken() {
+        assert_eq!(err("a: 1\n---\nb: [\n"), ("multiple-documents", 2, 1));
+        assert_eq!(err("a: 1\n---\nb: 2\n"), ("multiple-documents", 2, 1));
+    }
+
+    #[test]
+    fn the_root_must_be_a_mapping() {
+        assert_eq!(err("- a\n"), ("root-not-mapping", 1, 1));
+        assert_eq!(err("just text\n"), ("root-not-mapping", 1, 1));
+        assert_eq!(err("~\n"), ("root-not-mapping", 1, 1));
+        assert!(
+            parse(0, "# only a comment\n")
+                .unwrap()
+                .as_mapping()
+                .unwrap()
+                .is_empty()
+        );
+        assert!(parse(0, "").unwrap().as_mapping().is_some());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_a_tree_is_built() {
+        let deep = "[".repeat(100_000);
+        assert_eq!(err(&deep).0, "nesting-too-deep");
+        let mut block = String::new();
+        for i in 0..200 {
+            block.push_str(&" ".repeat(i));
+            block.push_str("k:\n");
+        }
+        assert_eq!(err(&block).0, "nesting-too-deep");
+    }
+
+    #[test]
+    fn positions_are_one_based() {
+        let node = parse(0, "a:\n  b: 1\n").unwrap();
+        let b = node
+            .as_mapping()
+            .unwrap()
+            .get_mapping("a")
+            .unwrap()
+            .get_node("b")
+            .unwrap();
+        assert_eq!(Span::of(b.span()), Some(span(0, 2, 6)));
+    }
+
+    #[test]
+    fn environment_names_must_be_labels() {
+        let known = vec!["dev".to_string(), "prod".to_string()];
+        assert_eq!(
+            overlay_path("../etc", &known).unwrap_err().code,
+            "invalid-env-name"
+        );
+        assert_eq!(
+            overlay_path("Prod", &known).unwrap_err().code,
+            "invalid-env-name"
+        );
+        let d = overlay_path("prd", &known).unwrap_err();
+        assert_eq!(d.code, "unknown-env");
+        assert!(d.help.unwrap().contains("did you mean `prod`?"));
+        assert_eq!(
+            overlay_path("prod", &known).unwrap(),
+            Path::new("overlays/prod.yaml")
+        );
+    }
+}

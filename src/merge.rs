@@ -1,0 +1,498 @@
+//! Base + overlays + `--set` → one tree, each value keeping where it was set.
+//!
+//! The rules, applied layer by layer (base, then each overlay of the `extends` chain from
+//! the root, then each `--set` in order):
+//!
+//! - **Maps merge deeply**: a key the overlay does not name keeps its base value.
+//! - **Scalars and lists are replaced** whole. Lists are never merged element by element:
+//!   what users change one at a time is a map keyed by name, so no list-merge rule is needed.
+//! - **A plain `null`, `~` or an empty value removes the key**, so `worker: null` removes a
+//!   whole component in one environment. A quoted `"null"` is the string `null`. In the base,
+//!   a null value is the same as leaving the key out.
+//! - A replaced value is kept, with its position, in the history of its path: `wfk explain`
+//!   shows the chain, and diagnostics can say what an overlay overrode.
+//!
+//! Where this surprises: a list in an overlay replaces the base list entirely (add an element
+//! by repeating the list); a map replacing a scalar (or the reverse) replaces it whole.
+
+use crate::diagnostic::Diagnostic;
+use crate::source::Span;
+use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode};
+use marked_yaml::{Marker, Node};
+use std::collections::HashMap;
+
+/// A path in the spec: the keys from the root, e.g. `["components", "api", "replicas"]`.
+pub type Path = Vec<String>;
+
+/// The merged tree of one environment and the history of every replaced value.
+pub struct Merged {
+    pub tree: Node,
+    history: HashMap<Path, Vec<Node>>,
+    removed: HashMap<Path, Removal>,
+}
+
+/// A key that a `null` removed.
+pub struct Removal {
+    /// Where the `null` is.
+    pub by: Span,
+    /// The value before it was removed, and what that value had overridden.
+    pub was: Node,
+    pub history: Vec<Node>,
+}
+
+/// What `explain` finds at a path.
+pub enum Lookup<'a> {
+    /// The value, and the values it replaced, oldest first.
+    Value {
+        node: &'a Node,
+        overridden: &'a [Node],
+    },
+    /// The key, or one of its parents (`at`), was removed by a `null`.
+    Removed { at: Path, removal: &'a Removal },
+    /// Nothing is set there. `valid` is the longest prefix that exists; `keys` the keys there.
+    Missing { valid: Path, keys: Vec<String> },
+}
+
+impl Merged {
+    /// The base tree, with nulls dropped.
+    pub fn new(mut base: Node) -> Self {
+        drop_nulls(&mut base);
+        Merged {
+            tree: base,
+            history: HashMap::new(),
+            removed: HashMap::new(),
+        }
+    }
+
+    /// Merges one overlay (or one `--set`) on top.
+    pub fn layer(&mut self, overlay: Node) {
+        let Node::Mapping(over) = overlay else { return };
+        let Some(base) = self.tree.as_mapping_mut() else {
+            return;
+        };
+        let mut path = Vec::new();
+        merge_map(base, over, &mut path, &mut self.history, &mut self.removed);
+    }
+
+    /// Applies `--set path=value` from a source whose whole text is `text`.
+    pub fn set(&mut self, source: usize, text: &str) -> Result<(), Diagnostic> {
+        let layer = set_layer(source, text, &self.tree)?;
+        self.layer(layer);
+        Ok(())
+    }
+
+    /// The node at `path`, if it is set.
+    pub fn get(&self, path: &[String]) -> Option<&Node> {
+        let mut node = &self.tree;
+        for key in path {
+            node = node.as_mapping()?.get_node(key)?;
+        }
+        Some(node)
+    }
+
+    /// The key node at `path` (its span is where the entry was introduced).
+    pub fn key(&self, path: &[String]) -> Option<&MarkedScalarNode> {
+        let (last, parent) = path.split_last()?;
+        let map = self.get(parent)?.as_mapping()?;
+        map.keys().find(|k| k.as_str() == last.as_str())
+    }
+
+    /// The value at `path` with its history, or why there is none.
+    pub fn lookup(&self, path: &[String]) -> Lookup<'_> {
+        if let Some(node) = self.get(path) {
+            let overridden = self.history.get(path).map_or(&[][..], Vec::as_slice);
+            return Lookup::Value { node, overridden };
+        }
+        for len in (1..=path.len()).rev() {
+            if let Some(removal) = self.removed.get(&path[..len]) {
+                return Lookup::Removed {
+                    at: path[..len].to_vec(),
+                    removal,
+                };
+            }
+        }
+        let mut valid = Vec::new();
+        let mut node = &self.tree;
+        for key in path {
+            match node.as_mapping().and_then(|m| m.get_node(key)) {
+                Some(next) => {
+                    valid.push(key.clone());
+                    node = next;
+                }
+                None => break,
+            }
+        }
+        let keys = node
+            .as_mapping()
+            .map(|m| m.keys().map(|k| k.as_str().to_string()).collect())
+            .unwrap_or_default();
+        Lookup::Missing { valid, keys }
+    }
+
+    /// Splits a dotted path into keys, matching keys that contain dots (`api.gorax.io`,
+    /// `config.yaml`) against the tree: at each level the longest existing key wins.
+    pub fn resolve(&self, dotted: &str) -> Path {
+        resolve(&self.tree, dotted)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
+    }
+}
+
+/// Merges the layers of one environment, then each `--set` (each a source of its own,
+/// shown as `--set:1:COL`).
+pub fn environment(
+    layers: crate::load::Layers,
+    sets: &[String],
+    map: &mut crate::source::SourceMap,
+) -> Result<Merged, crate::diagnostic::Diagnostics> {
+    let mut merged = Merged::new(layers.base);
+    for overlay in layers.overlays {
+        merged.layer(overlay);
+    }
+    let mut diagnostics = Vec::new();
+    for set in sets {
+        let id = map.add("--set", set.as_str());
+        if let Err(d) = merged.set(id, set) {
+            diagnostics.push(d);
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(merged)
+    } else {
+        Err(diagnostics)
+    }
+}
+
+/// Whether a node is a plain `null`, `~` or empty scalar (not a quoted one).
+pub fn is_null(node: &Node) -> bool {
+    matches!(node, Node::Scalar(s) if s.may_coerce() && matches!(s.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+}
+
+fn drop_nulls(node: &mut Node) {
+    match node {
+        Node::Mapping(map) => {
+            let nulls: Vec<MarkedScalarNode> = map
+                .iter()
+                .filter(|(_, v)| is_null(v))
+                .map(|(k, _)| k.clone())
+                .collect();
+            for k in nulls {
+                map.remove(&k);
+            }
+            for (_, v) in map.iter_mut() {
+                drop_nulls(v);
+            }
+        }
+        Node::Sequence(seq) => seq.iter_mut().for_each(drop_nulls),
+        Node::Scalar(_) => {}
+    }
+}
+
+fn merge_map(
+    base: &mut MarkedMappingNode,
+    over: MarkedMappingNode,
+    path: &mut Path,
+    history: &mut HashMap<Path, Vec<Node>>,
+    removed: &mut HashMap<Path, Removal>,
+) {
+    let MarkedMappingNode { .. } = &over;
+    let entries: Vec<(MarkedScalarNode, Node)> = over_entries(over);
+    for (key, mut value) in entries {
+        path.push(key.as_str().to_string());
+        if is_null(&value) {
+            if let Some(was) = base.remove(key.as_str()) {
+                let span = Span::of(value.span()).or_else(|| Span::of(key.span()));
+                let previous = history.remove(path.as_slice()).unwrap_or_default();
+                if let Some(by) = span {
+                    removed.insert(
+                        path.clone(),
+                        Removal {
+                            by,
+                            was,
+                            history: previous,
+                        },
+                    );
+                }
+            }
+        } else {
+            removed.remove(path.as_slice());
+            match (base.get_mut(key.as_str()), value) {
+                (Some(Node::Mapping(b)), Node::Mapping(o)) => {
+                    merge_map(b, o, path, history, removed)
+                }
+                (Some(slot), v) => {
+                    value = v;
+                    drop_nulls(&mut value);
+                    let old = std::mem::replace(slot, value);
+                    history.entry(path.clone()).or_default().push(old);
+                }
+                (None, v) => {
+                    value = v;
+                    drop_nulls(&mut value);
+                    base.insert(key, value);
+                }
+            }
+        }
+        path.pop();
+    }
+}
+
+fn over_entries(over: MarkedMappingNode) -> Vec<(MarkedScalarNode, Node)> {
+    let mut over = over;
+    let keys: Vec<MarkedScalarNode> = over.keys().cloned().collect();
+    keys.into_iter()
+        .filter_map(|k| over.remove(&k).map(|v| (k, v)))
+        .collect()
+}
+
+/// Splits `dotted` into keys with their 0-based character offsets, preferring at each level
+/// the longest run of segments that names an existing key.
+fn resolve(tree: &Node, dotted: &str) -> Vec<(String, usize)> {
+    let mut segments: Vec<(&str, usize)> = Vec::new();
+    let mut offset = 0;
+    for part in dotted.split('.') {
+        segments.push((part, offset));
+        offset += part.chars().count() + 1;
+    }
+    let mut keys = Vec::new();
+    let mut node = Some(tree);
+    let mut i = 0;
+    while i < segments.len() {
+        let map = node.and_then(Node::as_mapping);
+        let mut take = 1;
+        if let Some(map) = map {
+            for n in (2..=segments.len() - i).rev() {
+                let joined: Vec<&str> = segments[i..i + n].iter().map(|s| s.0).collect();
+                if map.get_node(&joined.join(".")).is_some() {
+                    take = n;
+                    break;
+                }
+            }
+        }
+        let joined: Vec<&str> = segments[i..i + take].iter().map(|s| s.0).collect();
+        let key = joined.join(".");
+        node = map.and_then(|m| m.get_node(&key));
+        keys.push((key, segments[i].1));
+        i += take;
+    }
+    keys
+}
+
+/// Builds the layer for one `--set path=value`: nested mappings whose keys point at their
+/// place in the `--set` text, and a value parsed as YAML (`[a, b]`, `{k: v}`, `"quoted"`).
+fn set_layer(source: usize, text: &str, tree: &Node) -> Result<Node, Diagnostic> {
+    let at = |col: usize| Marker::new(source, col.saturating_sub(1), 1, col);
+    let Some((path, value)) = text.split_once('=') else {
+        return Err(
+            Diagnostic::error("invalid-set", format!("`--set {text}` has no `=`"))
+                .at(
+                    Span {
+                        source,
+                        line: 1,
+                        col: 1,
+                    },
+                    "expected `path=value`",
+                )
+                .help("write `--set components.api.replicas=3`"),
+        );
+    };
+    let keys = resolve(tree, path);
+    if let Some((_, col)) = keys.iter().find(|(k, _)| k.is_empty()) {
+        return Err(
+            Diagnostic::error("invalid-set", format!("`--set {text}` has an empty key"))
+                .at(
+                    Span {
+                        source,
+                        line: 1,
+                        col: col + 1,
+                    },
+                    "empty key here",
+                )
+                .help("separate keys with single dots: `components.api.replicas=3`"),
+        );
+    }
+    let value_col = path.chars().count() + 2;
+    let mut node = set_value(source, value, value_col)?;
+    for (key, col) in keys.into_iter().rev() {
+        let key_node = MarkedScalarNode::new(marked_yaml::Span::new_start(at(col + 1)), key);
+        let mut map = MarkedMappingNode::new_empty(marked_yaml::Span::new_start(at(col + 1)));
+        map.insert(key_node, node);
+        node = Node::Mapping(map);
+    }
+    Ok(node)
+}
+
+fn set_value(source: usize, value: &str, col: usize) -> Result<Node, Diagnostic> {
+    let span = marked_yaml::Span::new_start(Marker::new(source, col - 1, 1, col));
+    let quoted = |q: char| value.len() >= 2 && value.starts_with(q) && value.ends_with(q);
+    if quoted('"') || quoted('\'') || value.starts_with(['[', '{']) {
+        // Parse as the value of a one-key document, then move the positions onto the --set text.
+        let doc = format!("v: {value}");
+        let mut node = crate::load::parse(source, &doc).map_err(|mut d| {
+            if let Some(p) = d.primary.as_mut() {
+                p.span.col = (p.span.col + col).saturating_sub(4).max(1);
+            }
+            d
+        })?;
+        let mut value = node
+            .as_mapping_mut()
+            .and_then(|m| m.remove("v"))
+            .unwrap_or_else(|| Node::Scalar(MarkedScalarNode::new(span, "")));
+        shift(&mut value, col as isize - 4);
+        return Ok(value);
+    }
+    Ok(Node::Scalar(MarkedScalarNode::new(span, value)))
+}
+
+fn shift(node: &mut Node, by: isize) {
+    let span = node.span_mut();
+    if let Some(m) = span.start_mut() {
+        m.set_column((m.column() as isize + by).max(1) as usize);
+    }
+    match node {
+        Node::Mapping(map) => {
+            let entries = over_entries(std::mem::replace(
+                map,
+                MarkedMappingNode::new_empty(*map.span()),
+            ));
+            for (mut k, mut v) in entries {
+                if let Some(m) = k.span_mut().start_mut() {
+                    m.set_column((m.column() as isize + by).max(1) as usize);
+                }
+                shift(&mut v, by);
+                map.insert(k, v);
+            }
+        }
+        Node::Sequence(seq) => seq.iter_mut().for_each(|n| shift(n, by)),
+        Node::Scalar(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::parse;
+
+    fn merged(base: &str, overlays: &[&str]) -> Merged {
+        let mut m = Merged::new(parse(0, base).unwrap());
+        for (i, o) in overlays.iter().enumerate() {
+            m.layer(parse(i + 1, o).unwrap());
+        }
+        m
+    }
+
+    fn path(p: &str) -> Path {
+        p.split('.').map(String::from).collect()
+    }
+
+    fn scalar(m: &Merged, p: &str) -> Option<String> {
+        m.get(&path(p))
+            .and_then(Node::as_scalar)
+            .map(|s| s.as_str().to_string())
+    }
+
+    #[test]
+    fn overlay_scalars_win_and_keep_the_base_in_history() {
+        let m = merged("a:\n  b: 1\n  c: 2\n", &["a:\n  b: 3\n"]);
+        assert_eq!(scalar(&m, "a.b").as_deref(), Some("3"));
+        assert_eq!(scalar(&m, "a.c").as_deref(), Some("2"));
+        let Lookup::Value { node, overridden } = m.lookup(&path("a.b")) else {
+            panic!()
+        };
+        assert_eq!(
+            Span::of(node.span()),
+            Some(Span {
+                source: 1,
+                line: 2,
+                col: 6
+            })
+        );
+        assert_eq!(
+            Span::of(overridden[0].span()),
+            Some(Span {
+                source: 0,
+                line: 2,
+                col: 6
+            })
+        );
+    }
+
+    #[test]
+    fn plain_null_removes_and_quoted_null_is_a_string() {
+        let m = merged("a:\n  b: 1\n  c: 2\n", &["a:\n  b: ~\n  c: \"null\"\n"]);
+        assert_eq!(scalar(&m, "a.b"), None);
+        assert_eq!(scalar(&m, "a.c").as_deref(), Some("null"));
+        let Lookup::Removed { at, removal } = m.lookup(&path("a.b")) else {
+            panic!()
+        };
+        assert_eq!(at, path("a.b"));
+        assert_eq!(
+            (removal.by.source, removal.by.line, removal.by.col),
+            (1, 2, 6)
+        );
+    }
+
+    #[test]
+    fn removing_a_parent_is_reported_for_its_children() {
+        let m = merged(
+            "c:\n  worker:\n    replicas: 2\n",
+            &["c:\n  worker: null\n"],
+        );
+        let Lookup::Removed { at, .. } = m.lookup(&path("c.worker.replicas")) else {
+            panic!()
+        };
+        assert_eq!(at, path("c.worker"));
+    }
+
+    #[test]
+    fn lists_are_replaced_whole() {
+        let m = merged("a: [1, 2]\n", &["a: [3]\n"]);
+        assert_eq!(
+            m.get(&path("a"))
+                .and_then(Node::as_sequence)
+                .map(|s| s.len()),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn set_resolves_dotted_keys_and_points_into_its_text() {
+        let mut m = merged("hosts:\n  api.gorax.io: /\n", &[]);
+        m.set(7, "hosts.api.gorax.io=/v2").unwrap();
+        assert_eq!(
+            m.get(&path("hosts"))
+                .unwrap()
+                .as_mapping()
+                .unwrap()
+                .get_scalar("api.gorax.io")
+                .unwrap()
+                .as_str(),
+            "/v2"
+        );
+        let node = m.get(&["hosts".into(), "api.gorax.io".into()]).unwrap();
+        assert_eq!(
+            Span::of(node.span()),
+            Some(Span {
+                source: 7,
+                line: 1,
+                col: 20
+            })
+        );
+        m.set(8, "a.b=[x, \"y\"]").unwrap();
+        let seq = m.get(&path("a.b")).unwrap().as_sequence().unwrap();
+        assert_eq!(Span::of(seq[1].span()).map(|s| s.col), Some(9));
+        let key = m.key(&path("a.b")).unwrap();
+        assert_eq!(Span::of(key.span()).map(|s| s.col), Some(3));
+    }
+
+    #[test]
+    fn set_without_equals_is_an_error() {
+        let mut m = merged("a: 1\n", &[]);
+        assert_eq!(m.set(1, "a").unwrap_err().code_at(), ("invalid-set", 1, 1));
+        assert_eq!(
+            m.set(1, "a..b=1").unwrap_err().code_at(),
+            ("invalid-set", 1, 3)
+        );
+    }
+}

@@ -1,0 +1,177 @@
+//! The texts wfk reads: `platform.yaml`, the overlays and each `--set` value.
+//!
+//! Every position in wfk is a [`Span`]: a source id, a 1-based line and a 1-based column
+//! (counted in characters, as marked-yaml counts them). The [`SourceMap`] turns a span back
+//! into a display name (`overlays/prod.yaml`, `--set`) and a byte range for snippets.
+
+use std::fmt;
+
+/// A position in one source. Each `--set` value is a source of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub source: usize,
+    pub line: usize,
+    pub col: usize,
+}
+
+impl Span {
+    /// The start of a marked-yaml span, if it has one.
+    pub fn of(span: &marked_yaml::Span) -> Option<Span> {
+        span.start().map(|m| Span {
+            source: m.source(),
+            line: m.line(),
+            col: m.column(),
+        })
+    }
+}
+
+/// One text wfk read, with the name it is shown under.
+pub struct Source {
+    pub name: String,
+    pub text: String,
+}
+
+/// Every source of a run, indexed by the id stored in each [`Span`].
+#[derive(Default)]
+pub struct SourceMap {
+    sources: Vec<Source>,
+}
+
+impl SourceMap {
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> usize {
+        self.sources.push(Source {
+            name: name.into(),
+            text: text.into(),
+        });
+        self.sources.len() - 1
+    }
+
+    pub fn get(&self, id: usize) -> Option<&Source> {
+        self.sources.get(id)
+    }
+
+    pub fn name(&self, id: usize) -> &str {
+        self.get(id).map_or("<unknown>", |s| s.name.as_str())
+    }
+
+    /// `file:line:col`, as printed in diagnostics and by `explain`.
+    pub fn locate(&self, span: Span) -> Location<'_> {
+        Location {
+            name: self.name(span.source),
+            line: span.line,
+            col: span.col,
+        }
+    }
+
+    /// The byte offset of a span's start in its source text.
+    pub fn offset(&self, span: Span) -> Option<usize> {
+        let text = &self.get(span.source)?.text;
+        let line_start = line_start(text, span.line)?;
+        let rest = &text[line_start..];
+        let mut offset = line_start;
+        for (i, c) in rest.chars().enumerate() {
+            if i + 1 == span.col || c == '\n' {
+                return Some(offset);
+            }
+            offset += c.len_utf8();
+        }
+        Some(offset)
+    }
+
+    /// The byte range of the token starting at `span`: a key, a scalar or the first line of
+    /// a block. Used to underline what a diagnostic points at.
+    pub fn token_range(&self, span: Span) -> Option<std::ops::Range<usize>> {
+        let text = &self.get(span.source)?.text;
+        let start = self.offset(span)?;
+        let rest = &text[start..];
+        let line = rest.split(['\n', '\r']).next().unwrap_or("");
+        let len = token_len(line).max(1).min(line.len().max(1));
+        Some(start..(start + len).min(text.len()))
+    }
+}
+
+/// The byte offset where 1-based `line` starts.
+fn line_start(text: &str, line: usize) -> Option<usize> {
+    if line <= 1 {
+        return Some(0);
+    }
+    text.match_indices('\n').nth(line - 2).map(|(i, _)| i + 1)
+}
+
+/// Length of the YAML token at the start of `line`: a quoted string through its closing
+/// quote, else up to the end of a plain scalar (`: `, ` #`, or a flow indicator).
+fn token_len(line: &str) -> usize {
+    let bytes = line.as_bytes();
+    match bytes.first() {
+        Some(&q @ (b'"' | b'\'')) => {
+            let mut i = 1;
+            while i < bytes.len() {
+                if bytes[i] == b'\\' && q == b'"' {
+                    i += 2;
+                    continue;
+                }
+                if bytes[i] == q {
+                    return i + 1;
+                }
+                i += 1;
+            }
+            bytes.len()
+        }
+        Some(b'{' | b'[') => 1,
+        _ => {
+            let mut end = 0;
+            for (i, c) in line.char_indices() {
+                let next = line[i + c.len_utf8()..].chars().next();
+                if (c == ':' && matches!(next, None | Some(' ' | '\t')))
+                    || (c == '#' && i > 0 && line[..i].ends_with([' ', '\t']))
+                    || matches!(c, ',' | '}' | ']')
+                {
+                    break;
+                }
+                end = i + c.len_utf8();
+            }
+            line[..end].trim_end().len()
+        }
+    }
+}
+
+/// A printable `file:line:col`.
+pub struct Location<'a> {
+    pub name: &'a str,
+    pub line: usize,
+    pub col: usize,
+}
+
+impl fmt::Display for Location<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.name, self.line, self.col)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_len_stops_at_the_end_of_a_key_or_scalar() {
+        assert_eq!(token_len("replicas: 3"), 8);
+        assert_eq!(token_len("3"), 1);
+        assert_eq!(token_len("\"a: b\" # x"), 6);
+        assert_eq!(token_len("api, worker]"), 3);
+        assert_eq!(token_len("gorax/api:v1 # tag"), 12);
+    }
+
+    #[test]
+    fn offset_counts_characters_on_the_line() {
+        let mut map = SourceMap::default();
+        let id = map.add("f.yaml", "a: 1\nbé: 2\n");
+        let span = Span {
+            source: id,
+            line: 2,
+            col: 5,
+        };
+        assert_eq!(map.offset(span), Some(5 + 5));
+        assert_eq!(map.token_range(span), Some(10..11));
+        assert_eq!(map.locate(span).to_string(), "f.yaml:2:5");
+    }
+}

@@ -1,0 +1,396 @@
+//! serde errors → diagnostics at the spec line, every error of a tree in one run.
+//!
+//! serde stops at the first error. To report them all, the tree is deserialized again after
+//! each error with the offending key removed (an unknown key, a value of the wrong type) or
+//! a stand-in added (a missing key), up to [`MAX_ERRORS`] times.
+
+use super::Platform;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::source::Span;
+use crate::suggest;
+use crate::tree::{self, Found, Step};
+use marked_yaml::Node;
+use marked_yaml::spanned_serde::Error as DeError;
+use marked_yaml::types::MarkedScalarNode;
+
+/// At most this many errors are reported for one tree.
+pub const MAX_ERRORS: usize = 50;
+
+pub(super) fn deserialize(tree: &Node) -> Result<Platform, Diagnostics> {
+    let mut work = tree.clone();
+    let mut diagnostics: Diagnostics = Vec::new();
+    for _ in 0..MAX_ERRORS {
+        let error = match marked_yaml::from_node::<Platform>(&work) {
+            Ok(platform) if diagnostics.is_empty() => return Ok(platform),
+            Ok(_) => return Err(diagnostics),
+            Err(e) => e,
+        };
+        let (diagnostic, repair) = diagnose(&work, &error);
+        let repeated = diagnostics.last() == Some(&diagnostic);
+        if !repeated {
+            diagnostics.push(diagnostic);
+        }
+        if repeated || !repair.apply(&mut work) {
+            break;
+        }
+    }
+    Err(diagnostics)
+}
+
+/// How to get past an error and find the next one.
+enum Repair {
+    Remove(Vec<Step>),
+    Fill(Vec<Step>, String),
+    Stop,
+}
+
+impl Repair {
+    fn apply(self, tree: &mut Node) -> bool {
+        match self {
+            Repair::Remove(path) => tree::remove(tree, &path),
+            Repair::Fill(path, key) => {
+                let Some(Node::Mapping(map)) = get_mut(tree, &path) else {
+                    return false;
+                };
+                let span = *map.span();
+                // "0" deserializes as a string and as every number type.
+                map.insert(
+                    MarkedScalarNode::new(span, key),
+                    Node::Scalar(MarkedScalarNode::new(span, "0")),
+                );
+                true
+            }
+            Repair::Stop => false,
+        }
+    }
+}
+
+fn get_mut<'a>(node: &'a mut Node, path: &[Step]) -> Option<&'a mut Node> {
+    path.iter().try_fold(node, |n, step| match (step, n) {
+        (Step::Key(k), Node::Mapping(m)) => m.get_mut(k.as_str()),
+        (Step::Index(i), Node::Sequence(s)) => s.get_mut(*i),
+        _ => None,
+    })
+}
+
+fn diagnose(tree: &Node, error: &marked_yaml::FromNodeError) -> (Diagnostic, Repair) {
+    let at = error
+        .start_mark()
+        .and_then(|m| Span::of(&marked_yaml::Span::new_start(m)));
+    let found = at.and_then(|at| tree::find(tree, at));
+    let path = match &found {
+        Some(Found::Key(p) | Found::Value(p)) => p.clone(),
+        None => Vec::new(),
+    };
+    let fallback = at.unwrap_or(Span {
+        source: 0,
+        line: 1,
+        col: 1,
+    });
+    let value_text = tree::get(tree, &path)
+        .and_then(Node::as_scalar)
+        .map(|s| s.as_str().to_string());
+    let name = path.iter().rev().find_map(|s| match s {
+        Step::Key(k) => Some(k.as_str()),
+        Step::Index(_) => None,
+    });
+    let field = name.map_or("the value".to_string(), |n| format!("`{n}`"));
+    let shown = |v: &Option<String>| v.as_ref().map_or(String::new(), |v| format!(" `{v}`"));
+    match &**error {
+        DeError::UnknownFieldError(key, expected, _) => {
+            let parent = &path[..path.len().saturating_sub(1)];
+            let mut help = match suggest::closest(key, expected.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?\n"),
+                None => String::new(),
+            };
+            help.push_str(&format!("valid keys here: {}", expected.join(", ")));
+            let d = Diagnostic::error(
+                "unknown-key",
+                format!("unknown key `{key}` in {}", context(parent)),
+            )
+            .at(fallback, format!("not a key of {}", context(parent)))
+            .help(help);
+            (d, Repair::Remove(path))
+        }
+        DeError::IntegerParseFailure(e, _) => {
+            let d = Diagnostic::error(
+                "type-mismatch",
+                format!(
+                    "invalid value{} for {field}: expected a whole number",
+                    shown(&value_text)
+                ),
+            )
+            .at(fallback, format!("{e}"))
+            .help("write a number without quotes or units, such as `3`");
+            (d, Repair::Remove(path))
+        }
+        DeError::FloatParseFailure(_, _) => {
+            let d = Diagnostic::error(
+                "type-mismatch",
+                format!(
+                    "invalid value{} for {field}: expected a number",
+                    shown(&value_text)
+                ),
+            )
+            .at(fallback, "not a number")
+            .help("write a number such as `0.5`");
+            (d, Repair::Remove(path))
+        }
+        DeError::NotBoolean(_) => {
+            let d = Diagnostic::error(
+                "type-mismatch",
+                format!("invalid value{} for {field}: expected `true` or `false`", shown(&value_text)),
+            )
+            .at(fallback, "not a boolean")
+            .help("write `true` or `false`; YAML 1.1 words such as `yes` and `on` are not booleans here");
+            (d, Repair::Remove(path))
+        }
+        DeError::Other(message, _) => {
+            let key_at = tree::key_span(tree, &path).unwrap_or(fallback);
+            other(
+                message,
+                path,
+                found.is_some(),
+                fallback,
+                key_at,
+                &field,
+                &value_text,
+            )
+        }
+    }
+}
+
+fn other(
+    message: &str,
+    path: Vec<Step>,
+    found: bool,
+    at: Span,
+    key_at: Span,
+    field: &str,
+    value: &Option<String>,
+) -> (Diagnostic, Repair) {
+    if let Some(missing) = between(message, "missing field `", "`") {
+        // The error points at the mapping that lacks the key; show the mapping's own key.
+        let what = context(&path);
+        let d = Diagnostic::error("missing-key", format!("{what} has no `{missing}`"))
+            .at(key_at, format!("`{missing}` is required here"))
+            .help(format!("add `{missing}:` to {what}"));
+        let repair = if found {
+            Repair::Fill(path, missing.to_string())
+        } else {
+            Repair::Stop
+        };
+        return (d, repair);
+    }
+    if let Some(variant) = between(message, "unknown variant `", "`") {
+        let expected = backticked(message.split_once("expected").map_or("", |(_, e)| e));
+        let mut help = match suggest::closest(variant, expected.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`?\n"),
+            None => String::new(),
+        };
+        help.push_str(&format!("valid values: {}", expected.join(", ")));
+        let d = Diagnostic::error(
+            "unknown-value",
+            format!("invalid value `{variant}` for {field}"),
+        )
+        .at(at, "not one of the valid values")
+        .help(help);
+        return (
+            d,
+            if found {
+                Repair::Remove(path)
+            } else {
+                Repair::Stop
+            },
+        );
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let (found_type, expected) = rest
+            .split_once(", expected ")
+            .unwrap_or((rest, "another type"));
+        let d = Diagnostic::error(
+            "type-mismatch",
+            format!(
+                "invalid type for {field}: expected {}, found {}",
+                plain_type(expected),
+                plain_type(found_type)
+            ),
+        )
+        .at(at, format!("expected {}", plain_type(expected)))
+        .help(format!("write {} here", plain_type(expected)));
+        return (
+            d,
+            if found {
+                Repair::Remove(path)
+            } else {
+                Repair::Stop
+            },
+        );
+    }
+    let shown = value.as_ref().map_or(String::new(), |v| format!(" `{v}`"));
+    let message = if message.starts_with("invalid ") {
+        message.to_string()
+    } else {
+        format!("invalid value{shown} for {field}: {message}")
+    };
+    let d = Diagnostic::error("invalid-value", message).at(at, "here");
+    (
+        d,
+        if found {
+            Repair::Remove(path)
+        } else {
+            Repair::Stop
+        },
+    )
+}
+
+/// serde's type names, as a spec author would say them.
+fn plain_type(t: &str) -> String {
+    let t = t.trim();
+    match t {
+        "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64" | "usize" => {
+            "a whole number".to_string()
+        }
+        "f32" | "f64" => "a number".to_string(),
+        "map" | "a map" => "a mapping (`key: value`)".to_string(),
+        "sequence" | "a sequence" => "a list".to_string(),
+        "string" | "a string" => "a string".to_string(),
+        _ if t.starts_with("string ") => format!("the string {}", &t[7..]),
+        _ if t.starts_with("struct ") => "a mapping (`key: value`)".to_string(),
+        _ => t.to_string(),
+    }
+}
+
+fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let rest = &s[s.find(start)? + start.len()..];
+    Some(&rest[..rest.find(end)?])
+}
+
+fn backticked(s: &str) -> Vec<String> {
+    s.split('`').skip(1).step_by(2).map(String::from).collect()
+}
+
+/// What a path names, for messages: "component `api`", "`autoscale` of component `api`".
+pub fn context(path: &[Step]) -> String {
+    let keys: Vec<&str> = path
+        .iter()
+        .filter_map(|s| match s {
+            Step::Key(k) => Some(k.as_str()),
+            Step::Index(_) => None,
+        })
+        .collect();
+    match keys.as_slice() {
+        [] => "the platform spec".to_string(),
+        ["components", name] => format!("component `{name}`"),
+        ["jobs", name] => format!("job `{name}`"),
+        ["components", name, rest @ ..] => format!("`{}` of component `{name}`", rest.join(".")),
+        ["jobs", name, rest @ ..] => format!("`{}` of job `{name}`", rest.join(".")),
+        _ => format!("`{}`", tree::dotted(path)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::parse;
+
+    fn errors(text: &str) -> Vec<(&'static str, usize, usize)> {
+        let node = parse(0, text).unwrap();
+        deserialize(&node)
+            .unwrap_err()
+            .iter()
+            .map(Diagnostic::code_at)
+            .collect()
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_at_its_key() {
+        let text = "platform: p\ncomponents:\n  api:\n    image: a\n    replcas: 2\n    prots: {}\n  web:\n    imgae: b\n";
+        assert_eq!(
+            errors(text),
+            vec![
+                ("unknown-key", 5, 5),
+                ("unknown-key", 6, 5),
+                ("unknown-key", 8, 5),
+                ("missing-key", 7, 3)
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_nearest() {
+        let node = parse(
+            0,
+            "platform: p\ncomponents:\n  api:\n    image: a\n    replcas: 2\n",
+        )
+        .unwrap();
+        let d = &deserialize(&node).unwrap_err()[0];
+        assert_eq!(d.message, "unknown key `replcas` in component `api`");
+        assert!(
+            d.help
+                .as_deref()
+                .unwrap()
+                .starts_with("did you mean `replicas`?")
+        );
+    }
+
+    #[test]
+    fn a_bad_number_points_at_the_value() {
+        let d = &deserialize(
+            &parse(
+                0,
+                "platform: p\ncomponents:\n  api:\n    image: a\n    replicas: three\n",
+            )
+            .unwrap(),
+        )
+        .unwrap_err()[0];
+        assert_eq!(d.code_at(), ("type-mismatch", 5, 15));
+        assert_eq!(
+            d.message,
+            "invalid value `three` for `replicas`: expected a whole number"
+        );
+    }
+
+    #[test]
+    fn a_bad_enum_value_suggests_a_valid_one() {
+        let d = &deserialize(
+            &parse(
+                0,
+                "platform: p\ncomponents:\n  db:\n    image: a\n    kind: statefull\n",
+            )
+            .unwrap(),
+        )
+        .unwrap_err()[0];
+        assert_eq!(d.code_at(), ("unknown-value", 5, 11));
+        assert!(
+            d.help
+                .as_deref()
+                .unwrap()
+                .starts_with("did you mean `stateful`?"),
+            "{:?}",
+            d.help
+        );
+    }
+
+    #[test]
+    fn a_missing_key_names_its_component() {
+        let d =
+            &deserialize(&parse(0, "platform: p\ncomponents:\n  api:\n    replicas: 2\n").unwrap())
+                .unwrap_err()[0];
+        assert_eq!(d.message, "component `api` has no `image`");
+    }
+
+    #[test]
+    fn a_short_form_error_points_at_the_value() {
+        let d = &deserialize(
+            &parse(
+                0,
+                "platform: p\ncomponents:\n  api:\n    image: a\n    ports: { http: 80800 }\n",
+            )
+            .unwrap(),
+        )
+        .unwrap_err()[0];
+        assert_eq!(d.code_at().0, "invalid-value");
+        assert!(d.message.contains("80800"), "{}", d.message);
+    }
+}

@@ -1,0 +1,69 @@
+//! Jobs: one-off tasks such as migrations (a Job) and scheduled ones such as backups
+//! (a CronJob when `schedule` is set).
+
+use super::component::{EnvFrom, Mount, Resources, Security, Storage};
+use super::values::EnvValue;
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// A Job, or a CronJob when `schedule` is set.
+#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Job {
+    /// The image, or the image of `component` when left out.
+    #[serde(default)]
+    pub image: Option<String>,
+    /// Run with this component's image, environment and network access.
+    #[serde(default)]
+    pub component: Option<String>,
+    #[serde(default)]
+    pub command: Option<Vec<String>>,
+    #[serde(default)]
+    pub args: Option<Vec<String>>,
+    /// A cron schedule (`0 2 * * *`) makes this a CronJob.
+    #[serde(default)]
+    pub schedule: Option<String>,
+    /// The IANA time zone of the schedule, e.g. `Europe/Berlin`.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// Environment variables, by name, as for components.
+    #[serde(default)]
+    pub env: IndexMap<String, EnvValue>,
+    #[serde(default)]
+    pub env_from: EnvFrom,
+    /// CPU and memory as `request/limit`.
+    #[serde(default)]
+    pub resources: Resources,
+    /// The components this job connects to (NetworkPolicy, as for components).
+    #[serde(default)]
+    pub uses: Vec<String>,
+    /// Files and writable folders, by mount path.
+    #[serde(default)]
+    pub mounts: IndexMap<String, Mount>,
+    /// PersistentVolumeClaims created for this job (a backup target, say), by name.
+    #[serde(default)]
+    pub storage: IndexMap<String, Storage>,
+    /// Retries before the Job fails (default 3).
+    #[serde(default)]
+    pub backoff_limit: Option<i32>,
+    /// Seconds after which a running Job is stopped.
+    #[serde(default)]
+    pub deadline: Option<i64>,
+    /// Seconds a finished Job is kept.
+    #[serde(default)]
+    pub ttl: Option<i32>,
+    /// CronJobs: whether runs may overlap: `Forbid` (default), `Allow` or `Replace`.
+    #[serde(default)]
+    pub concurrency: Option<Concurrency>,
+    /// Pod security, as for components.
+    #[serde(default)]
+    pub security: Security,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
+pub enum Concurrency {
+    Allow,
+    Forbid,
+    Replace,
+}

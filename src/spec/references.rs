@@ -1,0 +1,445 @@
+//! Spec-level meaning that types cannot say: every reference names something that exists.
+//!
+//! A dependency (`uses`), an ingress route, an env var's `config` key, an `envFrom` or a
+//! mount names a component or config map of the same spec; each wrong one is an error at
+//! the referencing line with the nearest existing name. Fields that must be set one of
+//! several ways (`config` or `secret` or `field`) are checked here too.
+
+use super::Platform;
+use super::values::{EnvSource, Probe};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::merge::Merged;
+use crate::source::Span;
+use crate::suggest;
+use indexmap::IndexMap;
+use marked_yaml::Node;
+
+/// Pod fields a `field` env var may name (the downward API's `fieldRef`).
+const POD_FIELDS: &[&str] = &[
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
+    "spec.nodeName",
+    "spec.serviceAccountName",
+    "status.hostIP",
+    "status.hostIPs",
+    "status.podIP",
+    "status.podIPs",
+];
+
+pub(super) fn check(platform: &Platform, merged: &Merged) -> Result<(), Diagnostics> {
+    let mut c = Checker {
+        platform,
+        merged,
+        out: Vec::new(),
+    };
+    for (name, component) in &platform.components {
+        let base = ["components", name.as_str()];
+        c.uses(&base, name, &component.uses);
+        c.env(&base, &component.env);
+        for (init, container) in &component.init {
+            c.env(&[&base[..], &["init", init]].concat(), &container.env);
+        }
+        c.env_from(&base, &component.env_from.config);
+        c.mounts(&base, &component.mounts);
+        let probes = [
+            ("liveness", &component.probes.liveness),
+            ("readiness", &component.probes.readiness),
+            ("startup", &component.probes.startup),
+        ];
+        for (kind, probe) in probes {
+            if let Some(probe) = probe {
+                c.probe(
+                    &[&base[..], &["probes", kind]].concat(),
+                    probe,
+                    &component.ports,
+                );
+            }
+        }
+    }
+    for (name, job) in &platform.jobs {
+        let base = ["jobs", name.as_str()];
+        c.uses(&base, "", &job.uses);
+        if let Some(component) = &job.component {
+            c.component_ref(&[&base[..], &["component"]].concat(), component, "");
+        } else if job.image.is_none() {
+            let span = c.span(&base);
+            c.out.push(
+                Diagnostic::error("missing-key", format!("job `{name}` has no `image`"))
+                    .at(span, "`image` or `component` is required here")
+                    .help("add `image:`, or `component:` to run with a component's image"),
+            );
+        }
+        c.env(&base, &job.env);
+        c.env_from(&base, &job.env_from.config);
+        c.mounts(&base, &job.mounts);
+    }
+    if let Some(ingress) = &platform.ingress {
+        for (host, h) in &ingress.hosts {
+            for (path, route) in &h.paths {
+                let at = ["ingress", "hosts", host.as_str(), "paths", path.as_str()];
+                if let Some(component) = c.component_ref(&at, &route.component, "") {
+                    if let Some(port) = &route.port {
+                        if !component.ports.contains_key(port) {
+                            let span = c.span(&at);
+                            let hint = closest_help(port, component.ports.keys());
+                            c.out.push(
+                                Diagnostic::error(
+                                    "unknown-port",
+                                    format!("component `{}` has no port `{port}`", route.component),
+                                )
+                                .at(span, "named here")
+                                .with_help(hint),
+                            );
+                        }
+                    } else if component.ports.is_empty() {
+                        let span = c.span(&at);
+                        c.out.push(
+                            Diagnostic::error(
+                                "unknown-port",
+                                format!("component `{}` has no ports to route to", route.component),
+                            )
+                            .at(span, "routed here")
+                            .help("add `ports:` to the component"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if c.out.is_empty() { Ok(()) } else { Err(c.out) }
+}
+
+struct Checker<'a> {
+    platform: &'a Platform,
+    merged: &'a Merged,
+    out: Diagnostics,
+}
+
+impl<'a> Checker<'a> {
+    /// The position of the value at `path`, or of its nearest ancestor that has one.
+    fn span(&self, path: &[&str]) -> Span {
+        for len in (0..=path.len()).rev() {
+            let p: Vec<String> = path[..len].iter().map(|s| s.to_string()).collect();
+            if let Some(node) = self.merged.get(&p) {
+                if let Some(span) = Span::of(node.span()) {
+                    return span;
+                }
+            }
+        }
+        Span {
+            source: 0,
+            line: 1,
+            col: 1,
+        }
+    }
+
+    fn node(&self, path: &[&str]) -> Option<&'a Node> {
+        let p: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+        self.merged.get(&p)
+    }
+
+    fn component_ref(
+        &mut self,
+        path: &[&str],
+        name: &str,
+        from: &str,
+    ) -> Option<&'a super::component::Component> {
+        if let Some(c) = self.platform.components.get(name) {
+            return Some(c);
+        }
+        let span = self.span(path);
+        let candidates = self
+            .platform
+            .components
+            .keys()
+            .filter(|k| k.as_str() != from);
+        let help = closest_help(name, candidates);
+        self.out.push(
+            Diagnostic::error("unknown-component", format!("unknown component `{name}`"))
+                .at(span, "named here")
+                .with_help(help),
+        );
+        None
+    }
+
+    fn uses(&mut self, base: &[&str], me: &str, uses: &[String]) {
+        let path = [base, &["uses"]].concat();
+        let seq = self.node(&path).and_then(Node::as_sequence);
+        for (i, used) in uses.iter().enumerate() {
+            let span = seq
+                .and_then(|s| s.get(i))
+                .and_then(|n| Span::of(n.span()))
+                .unwrap_or_else(|| self.span(&path));
+            if used == me {
+                self.out.push(
+                    Diagnostic::error("self-dependency", format!("component `{me}` uses itself"))
+                        .at(span, "named here")
+                        .help("remove it: a component can always reach itself"),
+                );
+            } else if !self.platform.components.contains_key(used) {
+                let help = closest_help(
+                    used,
+                    self.platform.components.keys().filter(|k| k.as_str() != me),
+                );
+                self.out.push(
+                    Diagnostic::error(
+                        "unknown-component",
+                        format!("unknown component `{used}` in `uses`"),
+                    )
+                    .at(span, "named here")
+                    .with_help(help),
+                );
+            }
+        }
+    }
+
+    fn env(&mut self, base: &[&str], env: &IndexMap<String, super::values::EnvValue>) {
+        for (name, value) in env {
+            let path = [base, &["env", name.as_str()]].concat();
+            self.env_source(&path, name, value);
+        }
+    }
+
+    fn env_source(&mut self, path: &[&str], name: &str, source: &EnvSource) {
+        let set = [
+            source.value.is_some(),
+            source.config.is_some(),
+            source.secret.is_some(),
+            source.field.is_some(),
+        ]
+        .iter()
+        .filter(|&&b| b)
+        .count();
+        if set != 1 {
+            let span = self.span(path);
+            self.out.push(
+                Diagnostic::error(
+                    "env-source-count",
+                    format!("env var `{name}` must set exactly one of `value`, `config`, `secret` and `field`"),
+                )
+                .at(span, format!("{set} set here"))
+                .help("keep one source; to combine values, use several env vars"),
+            );
+            return;
+        }
+        if let Some(reference) = &source.config {
+            let at = [path, &["config"]].concat();
+            if let Err(d) = self.platform.config_ref(reference) {
+                let span = self.span(&at);
+                self.out.push(d.at(span, "referenced here"));
+            }
+        }
+        if let Some(secret) = &source.secret {
+            let ok = secret
+                .split_once('/')
+                .is_some_and(|(s, k)| !s.is_empty() && !k.is_empty());
+            if !ok {
+                let span = self.span(&[path, &["secret"]].concat());
+                self.out.push(
+                    Diagnostic::error(
+                        "invalid-secret-ref",
+                        format!("`{secret}` does not name a secret key"),
+                    )
+                    .at(span, "expected `secret-name/key`")
+                    .help(format!("write the secret's name and key: `{secret}/<key>`")),
+                );
+            }
+        }
+        if let Some(field) = &source.field {
+            let valid = POD_FIELDS.contains(&field.as_str())
+                || field.starts_with("metadata.labels['")
+                || field.starts_with("metadata.annotations['");
+            if !valid {
+                let span = self.span(&[path, &["field"]].concat());
+                let help = closest_help(field, POD_FIELDS.iter().copied());
+                self.out.push(
+                    Diagnostic::error("invalid-field-ref", format!("`{field}` is not a pod field"))
+                        .at(span, "not available through the downward API")
+                        .with_help(help),
+                );
+            }
+        }
+    }
+
+    fn env_from(&mut self, base: &[&str], configs: &[String]) {
+        let path = [base, &["envFrom", "config"]].concat();
+        let seq = self.node(&path).and_then(Node::as_sequence);
+        for (i, name) in configs.iter().enumerate() {
+            if !self.platform.config.contains_key(name) {
+                let span = seq
+                    .and_then(|s| s.get(i))
+                    .and_then(|n| Span::of(n.span()))
+                    .unwrap_or_else(|| self.span(&path));
+                self.out
+                    .push(self.unknown_config(name).at(span, "named here"));
+            }
+        }
+    }
+
+    fn unknown_config(&self, name: &str) -> Diagnostic {
+        Diagnostic::error("unknown-config", format!("unknown config map `{name}`"))
+            .with_help(closest_help(name, self.platform.config.keys()))
+    }
+
+    fn mounts(&mut self, base: &[&str], mounts: &IndexMap<String, super::component::Mount>) {
+        for (at, mount) in mounts {
+            let path = [base, &["mounts", at.as_str()]].concat();
+            let set = [
+                mount.config.is_some(),
+                mount.secret.is_some(),
+                mount.scratch.is_some(),
+                mount.claim.is_some(),
+            ]
+            .iter()
+            .filter(|&&b| b)
+            .count();
+            if set != 1 {
+                let span = self.span(&path);
+                self.out.push(
+                    Diagnostic::error(
+                        "mount-source-count",
+                        format!("mount `{at}` must set exactly one of `config`, `secret`, `scratch` and `claim`"),
+                    )
+                    .at(span, format!("{set} set here"))
+                    .help("mount each source at a path of its own"),
+                );
+                continue;
+            }
+            if let Some(config) = &mount.config {
+                match self.platform.config.get(config) {
+                    None => {
+                        let span = self.span(&[&path[..], &["config"]].concat());
+                        self.out
+                            .push(self.unknown_config(config).at(span, "named here"));
+                    }
+                    Some(entries) => {
+                        if let Some(key) = &mount.key {
+                            if !entries.contains_key(key) {
+                                let span = self.span(&[&path[..], &["key"]].concat());
+                                self.out.push(
+                                    Diagnostic::error(
+                                        "unknown-config-key",
+                                        format!("config map `{config}` has no key `{key}`"),
+                                    )
+                                    .at(span, "named here")
+                                    .with_help(closest_help(key, entries.keys())),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn probe(
+        &mut self,
+        path: &[&str],
+        probe: &Probe,
+        ports: &IndexMap<String, super::values::Short<super::values::Port>>,
+    ) {
+        let set = [
+            probe.http.is_some(),
+            probe.tcp.is_some(),
+            probe.exec.is_some(),
+        ]
+        .iter()
+        .filter(|&&b| b)
+        .count();
+        if set != 1 {
+            let span = self.span(path);
+            self.out.push(
+                Diagnostic::error(
+                    "probe-action-count",
+                    "a probe must set exactly one of `http`, `tcp` and `exec`",
+                )
+                .at(span, format!("{set} set here"))
+                .help(
+                    "write a path for an HTTP check, or `{ tcp: <port> }` or `{ exec: [command] }`",
+                ),
+            );
+            return;
+        }
+        let port = probe.tcp.as_ref().or(probe.port.as_ref());
+        let field = if probe.tcp.is_some() { "tcp" } else { "port" };
+        match port {
+            Some(port) if port.parse::<u16>().is_err() && !ports.contains_key(port) => {
+                let span = self.span(&[path, &[field]].concat());
+                self.out.push(
+                    Diagnostic::error("unknown-port", format!("no port named `{port}`"))
+                        .at(span, "named here")
+                        .with_help(closest_help(port, ports.keys())),
+                );
+            }
+            None if probe.exec.is_none() && ports.is_empty() => {
+                let span = self.span(path);
+                self.out.push(
+                    Diagnostic::error(
+                        "unknown-port",
+                        "an HTTP probe needs a port, and the component has none",
+                    )
+                    .at(span, "probe here")
+                    .help("add `ports:` to the component, or `port:` to the probe"),
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Platform {
+    /// Resolves a `config` env reference, `key` or `config-map/key`, to its config map and key.
+    pub fn config_ref<'a>(&'a self, reference: &'a str) -> Result<(&'a str, &'a str), Diagnostic> {
+        if let Some((map, key)) = reference.split_once('/') {
+            if let Some(entries) = self.config.get(map) {
+                if entries.contains_key(key) {
+                    return Ok((map, key));
+                }
+                return Err(Diagnostic::error(
+                    "unknown-config-key",
+                    format!("config map `{map}` has no key `{key}`"),
+                )
+                .with_help(closest_help(key, entries.keys())));
+            }
+        }
+        let holders: Vec<&str> = self
+            .config
+            .iter()
+            .filter(|(_, entries)| entries.contains_key(reference))
+            .map(|(name, _)| name.as_str())
+            .collect();
+        match holders.as_slice() {
+            [one] => Ok((one, reference)),
+            [] => {
+                let keys = self.config.values().flat_map(|e| e.keys());
+                Err(Diagnostic::error(
+                    "unknown-config-key",
+                    format!("no config map has the key `{reference}`"),
+                )
+                .with_help(
+                    closest_help(reference, keys)
+                        .or_else(|| Some("add the key under `config:`".into())),
+                ))
+            }
+            several => Err(Diagnostic::error(
+                "ambiguous-config-key",
+                format!(
+                    "several config maps have the key `{reference}`: {}",
+                    several.join(", ")
+                ),
+            )
+            .help(format!("name the config map: `{}/{reference}`", several[0]))),
+        }
+    }
+}
+
+/// "did you mean `x`?", if a candidate is close.
+fn closest_help<'a, I, S>(input: &str, candidates: I) -> Option<String>
+where
+    I: IntoIterator<Item = &'a S>,
+    S: AsRef<str> + ?Sized + 'a,
+{
+    suggest::closest(input, candidates.into_iter().map(AsRef::as_ref))
+        .map(|c| format!("did you mean `{c}`?"))
+}
