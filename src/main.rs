@@ -1,29 +1,8 @@
-//! wfk: one typed spec of a workflow platform, an overlay per environment, Kubernetes
-//! manifests out. Exit codes: 0 success, 1 findings, 2 usage or input errors.
-
-mod cli;
-mod commands;
-mod diagnostic;
-mod load;
-mod merge;
-mod source;
-mod spec;
-mod suggest;
-mod tree;
-mod validation;
+//! The `wfk` binary. Exit codes: 0 success, 1 findings, 2 usage or input errors.
 
 use clap::Parser;
 use std::process::ExitCode;
-
-/// How a run ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Exit {
-    Success,
-    /// Validation findings, or differences in `diff`.
-    Findings,
-    /// Bad input or usage.
-    Usage,
-}
+use wfk::{Exit, cli, commands};
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();

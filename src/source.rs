@@ -85,7 +85,16 @@ impl SourceMap {
         let start = self.offset(span)?;
         let rest = &text[start..];
         let line = rest.split(['\n', '\r']).next().unwrap_or("");
-        let len = token_len(line).max(1).min(line.len().max(1));
+        let len = if self.name(span.source) == "--set" {
+            // `--set a.b=value`: a key ends at `.` or `=`, a value at the end.
+            match line.find('=') {
+                Some(eq) => line[..eq].find('.').unwrap_or(eq),
+                None => line.len(),
+            }
+        } else {
+            token_len(line)
+        };
+        let len = len.max(1).min(line.len().max(1));
         Some(start..(start + len).min(text.len()))
     }
 }

@@ -1,3 +1,4 @@
+#![allow(dead_code)] // the checks of `wfk validate` use the rest
 //! Kubernetes' own name and value rules, ported from apimachinery with its
 //! wording, so messages match what the API server says.
 //!
@@ -12,8 +13,6 @@
 //! Each check returns the list of problems found, in the order Go reports
 //! them; an empty list means the value is valid. The regular expression
 //! quoted in a message is the one Go uses, so the text stays identical.
-
-#![allow(dead_code)]
 
 /// Port of Go's `DNS1123LabelMaxLength`: a label's max length in DNS (RFC 1123).
 pub(crate) const DNS1123_LABEL_MAX_LENGTH: usize = 63;

@@ -167,8 +167,9 @@ pub struct Resources {
 #[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Autoscale {
-    /// Fewest replicas.
-    pub min: u32,
+    /// Fewest replicas. Default: the component's `replicas`.
+    #[serde(default)]
+    pub min: Option<u32>,
     /// Most replicas.
     pub max: u32,
     /// Target average CPU utilisation, in percent of the request.

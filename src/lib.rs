@@ -1,0 +1,27 @@
+//! wfk: one typed spec of a workflow platform, an overlay per environment, Kubernetes
+//! manifests out.
+//!
+//! The pipeline, one module per stage: [`load`] (YAML text → trees with positions) →
+//! [`merge`] (base + overlays + `--set`, keeping provenance) → [`spec`] (the typed spec) →
+//! build → check → emit. [`diagnostic`] reports problems at the spec line.
+
+pub mod cli;
+pub mod commands;
+pub mod diagnostic;
+pub mod load;
+pub mod merge;
+pub mod source;
+pub mod spec;
+pub mod suggest;
+pub mod tree;
+pub mod validation;
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Success,
+    /// Validation findings, or differences in `diff`.
+    Findings,
+    /// Bad input or usage.
+    Usage,
+}
