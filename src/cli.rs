@@ -17,10 +17,31 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Render(RenderArgs),
     Envs(EnvsArgs),
     Explain(ExplainArgs),
     Schema(SchemaArgs),
     Completions(CompletionsArgs),
+}
+
+/// Print the merged, checked manifests of an environment, in apply order.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  wfk render prod | kubectl apply -f -\n  wfk render prod | kubectl apply --prune -l app.kubernetes.io/part-of=gorax -f -\n  wfk render prod --set components.api.image=gorax/api:v1.2.4\n  wfk render staging -o manifests/staging\n  wfk render dev --format json"
+)]
+pub struct RenderArgs {
+    /// The environment: the name of an overlays/<env>.yaml file.
+    pub env: String,
+    /// Set a value after the overlays, e.g. components.api.image=gorax/api:v2 (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Write one file per object into DIR instead of stdout. DIR is replaced as a whole, and
+    /// only if it is empty or was written by wfk.
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: crate::emit::Format,
 }
 
 /// List the environments the project defines, sorted, one per line.

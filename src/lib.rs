@@ -5,9 +5,14 @@
 //! [`merge`] (base + overlays + `--set`, keeping provenance) → [`spec`] (the typed spec) →
 //! build → check → emit. [`diagnostic`] reports problems at the spec line.
 
+// Diagnostics travel in `Result::Err` on cold paths only; boxing them buys nothing.
+#![allow(clippy::result_large_err)]
+
+pub mod build;
 pub mod cli;
 pub mod commands;
 pub mod diagnostic;
+pub mod emit;
 pub mod load;
 pub mod merge;
 pub mod source;

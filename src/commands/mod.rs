@@ -3,6 +3,7 @@
 mod completions;
 mod envs;
 mod explain;
+mod render;
 mod schema;
 
 use crate::Exit;
@@ -12,6 +13,7 @@ use crate::source::SourceMap;
 
 pub fn run(cli: &Cli) -> anyhow::Result<Exit> {
     match &cli.command {
+        Command::Render(args) => render::run(&cli.dir, args),
         Command::Envs(args) => envs::run(&cli.dir, args),
         Command::Explain(args) => explain::run(&cli.dir, args),
         Command::Schema(args) => schema::run(args),

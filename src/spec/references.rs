@@ -35,6 +35,7 @@ pub(super) fn check(platform: &Platform, merged: &Merged) -> Result<(), Diagnost
     };
     for (name, component) in &platform.components {
         let base = ["components", name.as_str()];
+        c.resources(&base, &format!("component `{name}`"), &component.resources);
         c.uses(&base, name, &component.uses);
         c.env(&base, &component.env);
         for (init, container) in &component.init {
@@ -59,6 +60,24 @@ pub(super) fn check(platform: &Platform, merged: &Merged) -> Result<(), Diagnost
     }
     for (name, job) in &platform.jobs {
         let base = ["jobs", name.as_str()];
+        let inherited = job
+            .component
+            .as_ref()
+            .and_then(|n| platform.components.get(n));
+        let own = super::component::Resources {
+            cpu: job
+                .resources
+                .cpu
+                .clone()
+                .or_else(|| inherited.and_then(|c| c.resources.cpu.clone())),
+            memory: job
+                .resources
+                .memory
+                .clone()
+                .or_else(|| inherited.and_then(|c| c.resources.memory.clone())),
+            ephemeral_storage: None,
+        };
+        c.resources(&base, &format!("job `{name}`"), &own);
         c.uses(&base, "", &job.uses);
         if let Some(component) = &job.component {
             c.component_ref(&[&base[..], &["component"]].concat(), component, "");
@@ -161,6 +180,51 @@ impl<'a> Checker<'a> {
                 .with_help(help),
         );
         None
+    }
+
+    /// Every container needs CPU and memory requests and limits, its own or the defaults'.
+    fn resources(&mut self, base: &[&str], what: &str, own: &super::component::Resources) {
+        let defaults = &self.platform.defaults.resources;
+        let missing: Vec<&str> = [
+            ("cpu", own.cpu.is_some() || defaults.cpu.is_some()),
+            ("memory", own.memory.is_some() || defaults.memory.is_some()),
+        ]
+        .iter()
+        .filter(|(_, set)| !set)
+        .map(|(name, _)| *name)
+        .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let p: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+        let span = self
+            .merged
+            .key(&p)
+            .and_then(|k| Span::of(k.span()))
+            .unwrap_or_else(|| self.span(base));
+        let list = missing.join(" and ");
+        self.out.push(
+            Diagnostic::error(
+                "missing-resources",
+                format!("{what} has no {list} requests and limits"),
+            )
+            .at(
+                span,
+                format!("{list} not set here, nor in `defaults.resources`"),
+            )
+            .help(format!(
+                "add `resources: {{ {} }}` as `request/limit`, or set them in `defaults.resources`",
+                missing
+                    .iter()
+                    .map(|m| if *m == "cpu" {
+                        "cpu: 100m/500m"
+                    } else {
+                        "memory: 128Mi/256Mi"
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        );
     }
 
     fn uses(&mut self, base: &[&str], me: &str, uses: &[String]) {

@@ -1,0 +1,53 @@
+//! The Deployment of a stateless component: replicas, selector, rolling update, pod template.
+
+use super::Ctx;
+use super::object::Deployment;
+use super::pod::{self, Workload};
+use crate::spec::component::Component;
+use crate::spec::values::IntOrPercent;
+use k8s_openapi::api::apps::v1::{DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+pub(crate) fn deployment(name: &str, c: &Component, w: &Workload, ctx: &Ctx) -> Deployment {
+    Deployment {
+        metadata: ctx.component_metadata(name, c),
+        spec: Some(DeploymentSpec {
+            replicas: Some(replicas(c)),
+            revision_history_limit: Some(5),
+            selector: ctx.selector(name),
+            strategy: Some(DeploymentStrategy {
+                type_: Some("RollingUpdate".into()),
+                rolling_update: Some(RollingUpdateDeployment {
+                    max_surge: Some(int_or_percent(
+                        c.rollout.max_surge.as_ref(),
+                        IntOrString::String("25%".into()),
+                    )),
+                    max_unavailable: Some(int_or_percent(
+                        c.rollout.max_unavailable.as_ref(),
+                        IntOrString::Int(0),
+                    )),
+                }),
+            }),
+            template: pod::template(w, ctx, None),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// A component's replicas: as set, else the autoscaler's minimum, else 1.
+pub(crate) fn replicas(c: &Component) -> i32 {
+    let n = c
+        .replicas
+        .or(c.autoscale.as_ref().and_then(|a| a.min))
+        .unwrap_or(1);
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+pub(crate) fn int_or_percent(v: Option<&IntOrPercent>, default: IntOrString) -> IntOrString {
+    match v {
+        Some(IntOrPercent::Int(n)) => IntOrString::Int(*n),
+        Some(IntOrPercent::Percent(p)) => IntOrString::String(p.clone()),
+        None => default,
+    }
+}

@@ -1,0 +1,244 @@
+//! NetworkPolicy from the spec: a default deny for the namespace, DNS for every pod, and
+//! for each component exactly the paths its `uses` declare — ingress from the components
+//! and jobs that use it, egress to the components it uses, on their container ports — plus
+//! ingress from the ingress controller's namespace when a route points at it. A stateful
+//! component's pods may reach each other (replication, clustering).
+
+use super::Ctx;
+use super::object::NetworkPolicy;
+use super::pod::sorted_ports;
+use crate::spec::component::{Component, Kind, Relaxation};
+use k8s_openapi::api::networking::v1::{
+    NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
+    NetworkPolicySpec,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The ingress controller's namespace when the spec names none.
+pub const DEFAULT_CONTROLLER_NAMESPACE: &str = "ingress-nginx";
+
+pub(crate) fn network_policies(ctx: &Ctx) -> Vec<NetworkPolicy> {
+    let mut out = vec![default_deny(ctx), dns(ctx)];
+    // Who uses whom: components and jobs (a job also uses what its component uses).
+    let mut users: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut uses: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (name, c) in &ctx.spec.components {
+        for used in &c.uses {
+            users
+                .entry(used.as_str())
+                .or_default()
+                .insert(name.as_str());
+            uses.entry(name.as_str()).or_default().insert(used.as_str());
+        }
+    }
+    for (name, j) in &ctx.spec.jobs {
+        let inherited = j
+            .component
+            .as_ref()
+            .and_then(|c| ctx.spec.components.get(c))
+            .map(|c| &c.uses);
+        for used in j.uses.iter().chain(inherited.into_iter().flatten()) {
+            users
+                .entry(used.as_str())
+                .or_default()
+                .insert(name.as_str());
+            uses.entry(name.as_str()).or_default().insert(used.as_str());
+        }
+    }
+    let routed = routed_ports(ctx);
+    for (name, c) in &ctx.spec.components {
+        out.push(component_policy(
+            name,
+            c,
+            &users,
+            &uses,
+            routed.get(name.as_str()),
+            ctx,
+        ));
+    }
+    for name in ctx.spec.jobs.keys() {
+        let egress = egress_rules(uses.get(name.as_str()), ctx);
+        out.push(NetworkPolicy {
+            metadata: ctx.metadata(ctx.name(name), ctx.workload_labels(name, None)),
+            spec: Some(NetworkPolicySpec {
+                pod_selector: Some(ctx.selector(name)),
+                policy_types: Some(vec!["Ingress".into(), "Egress".into()]),
+                ingress: Some(Vec::new()),
+                egress: Some(egress),
+            }),
+        });
+    }
+    out
+}
+
+fn default_deny(ctx: &Ctx) -> NetworkPolicy {
+    NetworkPolicy {
+        metadata: ctx.metadata(ctx.name("default-deny"), ctx.labels()),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector::default()),
+            policy_types: Some(vec!["Ingress".into(), "Egress".into()]),
+            ..Default::default()
+        }),
+    }
+}
+
+fn dns(ctx: &Ctx) -> NetworkPolicy {
+    let port = |protocol: &str| NetworkPolicyPort {
+        port: Some(IntOrString::Int(53)),
+        protocol: Some(protocol.into()),
+        ..Default::default()
+    };
+    NetworkPolicy {
+        metadata: ctx.metadata(ctx.name("allow-dns"), ctx.labels()),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector::default()),
+            policy_types: Some(vec!["Egress".into()]),
+            egress: Some(vec![NetworkPolicyEgressRule {
+                to: Some(vec![NetworkPolicyPeer {
+                    namespace_selector: Some(match_labels(
+                        "kubernetes.io/metadata.name",
+                        "kube-system",
+                    )),
+                    pod_selector: Some(match_labels("k8s-app", "kube-dns")),
+                    ..Default::default()
+                }]),
+                ports: Some(vec![port("UDP"), port("TCP")]),
+            }]),
+            ..Default::default()
+        }),
+    }
+}
+
+fn match_labels(key: &str, value: &str) -> LabelSelector {
+    LabelSelector {
+        match_labels: Some(BTreeMap::from([(key.to_string(), value.to_string())])),
+        ..Default::default()
+    }
+}
+
+/// The container ports of a component, as NetworkPolicy ports.
+fn ports(c: &Component, only: Option<&BTreeSet<String>>) -> Vec<NetworkPolicyPort> {
+    sorted_ports(&c.ports)
+        .into_iter()
+        .filter(|(name, _)| only.is_none_or(|o| o.contains(*name)))
+        .map(|(_, p)| NetworkPolicyPort {
+            port: Some(IntOrString::Int(i32::from(p.port))),
+            protocol: Some(p.protocol.map_or("TCP".to_string(), |p| format!("{p:?}"))),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// The ports of each component that an ingress route points at.
+fn routed_ports<'a>(ctx: &'a Ctx) -> BTreeMap<&'a str, BTreeSet<String>> {
+    let mut out: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    let Some(ingress) = &ctx.spec.ingress else {
+        return out;
+    };
+    for host in ingress.hosts.values() {
+        for route in host.paths.values() {
+            let Some(c) = ctx.spec.components.get(&route.component) else {
+                continue;
+            };
+            let port = route
+                .port
+                .clone()
+                .or_else(|| sorted_ports(&c.ports).first().map(|(n, _)| (*n).clone()));
+            if let Some(port) = port {
+                out.entry(route.component.as_str())
+                    .or_default()
+                    .insert(port);
+            }
+        }
+    }
+    out
+}
+
+fn egress_rules(uses: Option<&BTreeSet<&str>>, ctx: &Ctx) -> Vec<NetworkPolicyEgressRule> {
+    uses.into_iter()
+        .flatten()
+        .filter_map(|used| {
+            let c = ctx.spec.components.get(*used)?;
+            Some(NetworkPolicyEgressRule {
+                to: Some(vec![NetworkPolicyPeer {
+                    pod_selector: Some(ctx.selector(used)),
+                    ..Default::default()
+                }]),
+                ports: Some(ports(c, None)),
+            })
+        })
+        .collect()
+}
+
+fn component_policy(
+    name: &str,
+    c: &Component,
+    users: &BTreeMap<&str, BTreeSet<&str>>,
+    uses: &BTreeMap<&str, BTreeSet<&str>>,
+    routed: Option<&BTreeSet<String>>,
+    ctx: &Ctx,
+) -> NetworkPolicy {
+    let mut ingress = Vec::new();
+    let mut egress = egress_rules(uses.get(name), ctx);
+    let own_ports = ports(c, None);
+    let mut peers: Vec<NetworkPolicyPeer> = users
+        .get(name)
+        .into_iter()
+        .flatten()
+        .map(|user| NetworkPolicyPeer {
+            pod_selector: Some(ctx.selector(user)),
+            ..Default::default()
+        })
+        .collect();
+    if c.kind == Kind::Stateful {
+        peers.push(NetworkPolicyPeer {
+            pod_selector: Some(ctx.selector(name)),
+            ..Default::default()
+        });
+        egress.push(NetworkPolicyEgressRule {
+            to: Some(vec![NetworkPolicyPeer {
+                pod_selector: Some(ctx.selector(name)),
+                ..Default::default()
+            }]),
+            ports: Some(own_ports.clone()),
+        });
+    }
+    if !peers.is_empty() && !own_ports.is_empty() {
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(peers),
+            ports: Some(own_ports),
+        });
+    }
+    if let Some(routed) = routed {
+        let namespace = ctx
+            .spec
+            .ingress
+            .as_ref()
+            .and_then(|i| i.controller_namespace.as_deref())
+            .unwrap_or(DEFAULT_CONTROLLER_NAMESPACE);
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(vec![NetworkPolicyPeer {
+                namespace_selector: Some(match_labels("kubernetes.io/metadata.name", namespace)),
+                ..Default::default()
+            }]),
+            ports: Some(ports(c, Some(routed))),
+        });
+    }
+    if c.security.relax.contains_key(&Relaxation::OpenIngress) {
+        ingress = vec![NetworkPolicyIngressRule::default()];
+    }
+    if c.security.relax.contains_key(&Relaxation::OpenEgress) {
+        egress = vec![NetworkPolicyEgressRule::default()];
+    }
+    NetworkPolicy {
+        metadata: ctx.component_metadata(name, c),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(ctx.selector(name)),
+            policy_types: Some(vec!["Ingress".into(), "Egress".into()]),
+            ingress: Some(ingress),
+            egress: Some(egress),
+        }),
+    }
+}

@@ -1,0 +1,54 @@
+//! Objects → text: a `---` YAML stream or a JSON `v1` `List`, in the order given (apply
+//! order), byte-identical for identical input. serde-saphyr quotes every string a YAML 1.1
+//! reader (kubectl) would retype: `no`, `on`, `12:30`, `1_000`.
+
+use crate::build::object::Object;
+
+/// Output formats of `render`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Yaml,
+    Json,
+}
+
+/// The whole stream as one string.
+pub fn to_string(objects: &[Object], format: Format) -> anyhow::Result<String> {
+    match format {
+        Format::Yaml => {
+            let mut out = String::new();
+            for object in objects {
+                out.push_str("---\n");
+                out.push_str(&yaml(object)?);
+            }
+            Ok(out)
+        }
+        Format::Json => {
+            let list = serde_json::json!({ "apiVersion": "v1", "kind": "List", "items": objects });
+            let mut out = serde_json::to_string_pretty(&list)?;
+            out.push('\n');
+            Ok(out)
+        }
+    }
+}
+
+/// One object as YAML (no leading `---`).
+pub fn yaml(object: &Object) -> anyhow::Result<String> {
+    let mut text = serde_saphyr::to_string(object)?;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+/// One object in `format`, for `-o DIR` files.
+pub fn one(object: &Object, format: Format) -> anyhow::Result<String> {
+    match format {
+        Format::Yaml => yaml(object),
+        Format::Json => {
+            let mut out = serde_json::to_string_pretty(object)?;
+            out.push('\n');
+            Ok(out)
+        }
+    }
+}
