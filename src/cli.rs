@@ -18,6 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Render(RenderArgs),
+    Validate(ValidateArgs),
     Envs(EnvsArgs),
     Explain(ExplainArgs),
     Schema(SchemaArgs),
@@ -42,6 +43,41 @@ pub struct RenderArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: crate::emit::Format,
+}
+
+/// Check every environment (or the ones named): Kubernetes' own rules and policy checks,
+/// each finding at the spec line that caused it. Exit 1 on errors.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  wfk validate\n  wfk validate prod --deny warnings\n  wfk validate --format github    # annotations in a GitHub Actions step\n  wfk validate --format json | jq '.findings[] | select(.severity == \"error\")'"
+)]
+pub struct ValidateArgs {
+    /// Environments to check; all of them by default.
+    pub envs: Vec<String>,
+    /// How findings are written: text (stderr), json or github (stdout).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: FindingsFormat,
+    /// Treat warnings as errors.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub deny: Option<Deny>,
+    /// Set a value after the overlays of every environment checked (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// Output formats of `validate`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum FindingsFormat {
+    #[default]
+    Text,
+    Json,
+    Github,
+}
+
+/// What `--deny` turns into errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Deny {
+    Warnings,
 }
 
 /// List the environments the project defines, sorted, one per line.

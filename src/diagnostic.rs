@@ -142,6 +142,84 @@ pub fn render_text(
     Ok(())
 }
 
+/// One finding as data: the documented, stable shape of `--format json`.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Record<'a> {
+    /// The environment, or null for problems outside one.
+    pub env: Option<&'a str>,
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: &'a str,
+    /// The spec file (relative to the project folder), `--set`, or null.
+    pub file: Option<&'a str>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub help: Option<&'a str>,
+}
+
+impl Diagnostic {
+    pub fn record<'a>(&'a self, env: Option<&'a str>, map: &'a SourceMap) -> Record<'a> {
+        let span = self.primary.as_ref().map(|l| l.span);
+        Record {
+            env,
+            code: self.code,
+            severity: self.severity,
+            message: &self.message,
+            file: span.map(|s| map.name(s.source)),
+            line: span.map(|s| s.line),
+            column: span.map(|s| s.col),
+            help: self.help.as_deref(),
+        }
+    }
+}
+
+/// A GitHub Actions workflow command (`::error file=…,line=…,col=…,title=…::message`).
+/// `dir` is prefixed to file names so the annotation lands on the repository's file.
+pub fn github_line(d: &Diagnostic, env: Option<&str>, map: &SourceMap, dir: &str) -> String {
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    let mut props = Vec::new();
+    if let Some(label) = &d.primary {
+        let name = map.name(label.span.source);
+        if name != "--set" {
+            let file = if dir.is_empty() || dir == "." {
+                name.to_string()
+            } else {
+                format!("{}/{name}", dir.trim_end_matches('/'))
+            };
+            props.push(format!("file={}", escape_property(&file)));
+        }
+        props.push(format!("line={}", label.span.line));
+        props.push(format!("col={}", label.span.col));
+    }
+    let title = match env {
+        Some(env) => format!("wfk {} ({env})", d.code),
+        None => format!("wfk {}", d.code),
+    };
+    props.push(format!("title={}", escape_property(&title)));
+    let mut message = d.message.clone();
+    if let Some(help) = &d.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    format!("::{level} {}::{}", props.join(","), escape_data(&message))
+}
+
+/// Escapes a workflow command's message.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
 /// Prints diagnostics to stderr, with colour only where anstream allows it.
 pub fn eprint(diagnostics: &[Diagnostic], map: &SourceMap) {
     let stderr = std::io::stderr();
@@ -154,6 +232,6 @@ pub fn eprint(diagnostics: &[Diagnostic], map: &SourceMap) {
         .filter(|d| d.severity == Severity::Error)
         .count();
     if errors > 1 {
-        let _ = writeln!(out, "error: {errors} errors; nothing was written");
+        let _ = writeln!(out, "error: aborting due to {errors} errors");
     }
 }

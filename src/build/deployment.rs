@@ -12,7 +12,7 @@ pub(crate) fn deployment(name: &str, c: &Component, w: &Workload, ctx: &Ctx) -> 
     Deployment {
         metadata: ctx.component_metadata(name, c),
         spec: Some(DeploymentSpec {
-            replicas: Some(replicas(c)),
+            replicas: fixed_replicas(c),
             revision_history_limit: Some(5),
             selector: ctx.selector(name),
             strategy: Some(DeploymentStrategy {
@@ -33,6 +33,12 @@ pub(crate) fn deployment(name: &str, c: &Component, w: &Workload, ctx: &Ctx) -> 
         }),
         ..Default::default()
     }
+}
+
+/// `spec.replicas` of a workload: left out under an autoscaler, which owns it (a fixed
+/// value would scale the workload back down on every apply).
+pub(crate) fn fixed_replicas(c: &Component) -> Option<i32> {
+    c.autoscale.is_none().then(|| replicas(c))
 }
 
 /// A component's replicas: as set, else the autoscaler's minimum, else 1.

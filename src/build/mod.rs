@@ -114,6 +114,13 @@ pub fn all(spec: &Platform) -> Vec<Object> {
     objects
 }
 
+/// The `data` of a config map, as rendered.
+pub fn config_map_data(
+    entries: &indexmap::IndexMap<String, crate::spec::values::ConfigEntry>,
+) -> BTreeMap<String, String> {
+    config_map::data(entries)
+}
+
 /// What every builder needs: the spec, and the names and labels derived from it.
 pub struct Ctx<'a> {
     pub spec: &'a Platform,

@@ -25,8 +25,25 @@ pub(crate) fn services(name: &str, c: &Component, ctx: &Ctx) -> Vec<Service> {
             ..Default::default()
         })
         .collect();
+    let mut out = Vec::new();
+    if c.kind == Kind::Stateful {
+        // A StatefulSet needs its governing headless Service even without ports.
+        let mut metadata = ctx.component_metadata(name, c);
+        metadata.name = Some(headless_name(name, ctx));
+        out.push(Service {
+            metadata,
+            spec: Some(ServiceSpec {
+                cluster_ip: Some("None".into()),
+                publish_not_ready_addresses: Some(true),
+                selector: Some(ctx.selector_labels(name)),
+                ports: (!ports.is_empty()).then(|| ports.clone()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+    }
     if ports.is_empty() {
-        return Vec::new();
+        return out;
     }
     let service = c.service.clone().unwrap_or_default();
     let mut metadata = ctx.component_metadata(name, c);
@@ -44,7 +61,7 @@ pub(crate) fn services(name: &str, c: &Component, ctx: &Ctx) -> Vec<Service> {
         ServiceType::LoadBalancer => "LoadBalancer",
         ServiceType::NodePort => "NodePort",
     };
-    let mut out = vec![Service {
+    out.push(Service {
         metadata,
         spec: Some(ServiceSpec {
             type_: Some(kind.into()),
@@ -53,21 +70,6 @@ pub(crate) fn services(name: &str, c: &Component, ctx: &Ctx) -> Vec<Service> {
             ..Default::default()
         }),
         ..Default::default()
-    }];
-    if c.kind == Kind::Stateful {
-        let mut metadata = ctx.component_metadata(name, c);
-        metadata.name = Some(headless_name(name, ctx));
-        out.push(Service {
-            metadata,
-            spec: Some(ServiceSpec {
-                cluster_ip: Some("None".into()),
-                publish_not_ready_addresses: Some(true),
-                selector: Some(ctx.selector_labels(name)),
-                ports: Some(ports),
-                ..Default::default()
-            }),
-            ..Default::default()
-        });
-    }
+    });
     out
 }

@@ -19,7 +19,7 @@ pub(crate) fn stateful_set(name: &str, c: &Component, w: &Workload, ctx: &Ctx) -
     StatefulSet {
         metadata: ctx.component_metadata(name, c),
         spec: Some(StatefulSetSpec {
-            replicas: Some(deployment::replicas(c)),
+            replicas: deployment::fixed_replicas(c),
             service_name: Some(service::headless_name(name, ctx)),
             selector: ctx.selector(name),
             pod_management_policy: c.rollout.pod_management.map(|p| format!("{p:?}")),

@@ -5,27 +5,20 @@ use super::fail;
 use crate::Exit;
 use crate::cli::ExplainArgs;
 use crate::diagnostic::Diagnostic;
-use crate::merge::{self, Lookup};
+use crate::merge::Lookup;
 use crate::source::{SourceMap, Span};
-use crate::{load, suggest, tree};
+use crate::{suggest, tree};
 use marked_yaml::Node;
 use std::io::Write;
 use std::path::Path;
 
 pub fn run(dir: &Path, args: &ExplainArgs) -> anyhow::Result<Exit> {
     let mut map = SourceMap::default();
-    let layers = match load::environment(dir, &args.env, &mut map) {
-        Ok(layers) => layers,
+    // The whole spec is read, so explain never shows a value that render would refuse.
+    let merged = match super::spec(dir, &args.env, &args.set, &mut map) {
+        Ok((merged, _)) => merged,
         Err(ds) => return Ok(fail(&ds, &map)),
     };
-    let merged = match merge::environment(layers, &args.set, &mut map) {
-        Ok(merged) => merged,
-        Err(ds) => return Ok(fail(&ds, &map)),
-    };
-    // The whole spec is checked, so explain never shows a value that render would refuse.
-    if let Err(ds) = crate::spec::Platform::from_tree(&merged) {
-        return Ok(fail(&ds, &map));
-    }
     let path = merged.resolve(&args.path);
     let out = match merged.lookup(&path) {
         Lookup::Value { node, overridden } => {

@@ -5,20 +5,39 @@ mod envs;
 mod explain;
 mod render;
 mod schema;
+mod validate;
 
 use crate::Exit;
 use crate::cli::{Cli, Command};
 use crate::diagnostic::{self, Diagnostics};
+use crate::merge::Merged;
 use crate::source::SourceMap;
+use crate::spec::Platform;
+use crate::{load, merge};
+use std::path::Path;
 
 pub fn run(cli: &Cli) -> anyhow::Result<Exit> {
     match &cli.command {
         Command::Render(args) => render::run(&cli.dir, args),
+        Command::Validate(args) => validate::run(&cli.dir, args),
         Command::Envs(args) => envs::run(&cli.dir, args),
         Command::Explain(args) => explain::run(&cli.dir, args),
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
     }
+}
+
+/// load → merge → spec for one environment.
+pub fn spec(
+    dir: &Path,
+    env: &str,
+    sets: &[String],
+    map: &mut SourceMap,
+) -> Result<(Merged, Platform), Diagnostics> {
+    let layers = load::environment(dir, env, map)?;
+    let merged = merge::environment(layers, sets, map)?;
+    let platform = Platform::from_tree(&merged)?;
+    Ok((merged, platform))
 }
 
 /// Prints the diagnostics of a failed run to stderr; the exit code for input errors.

@@ -4,8 +4,9 @@
 use super::fail;
 use crate::Exit;
 use crate::cli::RenderArgs;
+use crate::diagnostic::{self, Severity};
 use crate::source::SourceMap;
-use crate::{build, emit, load, merge, spec};
+use crate::{build, check, emit};
 use anyhow::{Context, bail};
 use std::fs;
 use std::io::Write;
@@ -16,19 +17,27 @@ pub const MARKER: &str = ".wfk-render";
 
 pub fn run(dir: &Path, args: &RenderArgs) -> anyhow::Result<Exit> {
     let mut map = SourceMap::default();
-    let layers = match load::environment(dir, &args.env, &mut map) {
-        Ok(layers) => layers,
-        Err(ds) => return Ok(fail(&ds, &map)),
-    };
-    let merged = match merge::environment(layers, &args.set, &mut map) {
-        Ok(merged) => merged,
-        Err(ds) => return Ok(fail(&ds, &map)),
-    };
-    let platform = match spec::Platform::from_tree(&merged) {
-        Ok(platform) => platform,
+    let (merged, platform) = match super::spec(dir, &args.env, &args.set, &mut map) {
+        Ok(both) => both,
         Err(ds) => return Ok(fail(&ds, &map)),
     };
     let objects = build::all(&platform);
+    let input = check::Input {
+        spec: &platform,
+        objects: &objects,
+        merged: &merged,
+    };
+    let findings: Vec<_> = check::all(&input)
+        .into_iter()
+        .filter(|d| d.severity != Severity::Info)
+        .collect();
+    if !findings.is_empty() {
+        diagnostic::eprint(&findings, &map);
+    }
+    if findings.iter().any(|d| d.severity == Severity::Error) {
+        // A platform with errors is never half-applied: nothing on stdout.
+        return Ok(Exit::Findings);
+    }
     match &args.output {
         None => {
             let text = emit::to_string(&objects, args.format)?;

@@ -93,6 +93,10 @@ pub struct Component {
     /// Seconds a pod gets to shut down before it is killed.
     #[serde(default)]
     pub termination_grace_period: Option<u32>,
+    /// Policy checks this component is exempt from, each with the reason:
+    /// `image-latest: "dev builds are tagged latest"`.
+    #[serde(default)]
+    pub suppress: IndexMap<String, String>,
 }
 
 /// What kind of workload a component is.

@@ -1,0 +1,37 @@
+//! ## What it checks
+//! No two rendered objects share a kind and name.
+//!
+//! ## Why
+//! The second silently replaces the first on apply: a component named `default-deny`
+//! would collide with the platform's default-deny NetworkPolicy.
+//!
+//! ## Example
+//! `components: { allow-dns: … }` (the platform renders `<platform>-allow-dns`).
+//!
+//! ## Fix
+//! Rename the component or config map.
+
+use super::{Finding, Input, origin_of};
+use std::collections::BTreeSet;
+
+pub(super) fn check(input: &Input) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for object in input.objects {
+        if !seen.insert((
+            object.kind(),
+            object.metadata().namespace.clone(),
+            object.name(),
+        )) {
+            out.push(
+                Finding::new(
+                    format!("two objects are {} `{}`", object.kind(), object.name()),
+                    origin_of(input, object),
+                    "this name is rendered twice",
+                )
+                .help("rename one of them"),
+            );
+        }
+    }
+    out
+}

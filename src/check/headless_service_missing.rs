@@ -1,0 +1,46 @@
+//! ## What it checks
+//! That a StatefulSet's `serviceName` names a headless Service (`clusterIP: None`) that is
+//! rendered with it.
+//!
+//! ## Why
+//! Without its governing Service the pods get no stable DNS names, and clustered software
+//! (Postgres replicas, a Raft cluster) cannot find its peers.
+//!
+//! ## Example
+//! A patch that renames the headless Service.
+//!
+//! ## Fix
+//! Keep the `<platform>-<component>-headless` Service that wfk renders.
+
+use super::{Finding, Input, origin_of};
+use crate::build::object::Object;
+
+pub(super) fn check(input: &Input) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for object in input.objects {
+        let Object::StatefulSet(s) = object else {
+            continue;
+        };
+        let Some(service) = s.spec.as_ref().and_then(|s| s.service_name.clone()) else {
+            continue;
+        };
+        let headless = input.objects.iter().any(|o| match o {
+            Object::Service(svc) => {
+                o.name() == service
+                    && svc.spec.as_ref().and_then(|s| s.cluster_ip.as_deref()) == Some("None")
+            }
+            _ => false,
+        });
+        if !headless {
+            out.push(
+                Finding::new(
+                    format!("StatefulSet `{}` names the Service `{service}`, which is not a rendered headless Service", object.name()),
+                    origin_of(input, object),
+                    "its governing Service is missing",
+                )
+                .help("keep the headless Service wfk renders for a stateful component"),
+            );
+        }
+    }
+    out
+}

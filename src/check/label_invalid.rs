@@ -1,0 +1,78 @@
+//! ## What it checks
+//! Every label key (a qualified name: an optional DNS subdomain prefix and a name of at
+//! most 63 characters) and value (at most 63 characters, alphanumerics, `-`, `_`, `.`) on
+//! every object and pod template, with the API server's wording.
+//!
+//! ## Why
+//! wfk puts the component's name and the image tag into labels; a long name or an odd tag
+//! makes a label the API server refuses.
+//!
+//! ## Example
+//! `labels: { team: "platform engineering" }` (a space), or a 64-character value.
+//!
+//! ## Fix
+//! Shorten the value, or use an annotation for free text.
+
+use super::{Finding, Input, Origin, origin_of};
+use crate::validation::{is_qualified_name, is_valid_label_value};
+use std::collections::BTreeMap;
+
+pub(super) fn check(input: &Input) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for object in input.objects {
+        let mut sets: Vec<&BTreeMap<String, String>> = object.metadata().labels.iter().collect();
+        if let Some(template) = super::pod_template(object) {
+            sets.extend(template.metadata.as_ref().and_then(|m| m.labels.as_ref()));
+        }
+        for labels in sets {
+            for (key, value) in labels {
+                let mut errors: Vec<String> = is_qualified_name(key)
+                    .into_iter()
+                    .map(|e| format!("key: {e}"))
+                    .collect();
+                errors.extend(
+                    is_valid_label_value(value)
+                        .into_iter()
+                        .map(|e| format!("value: {e}")),
+                );
+                if errors.is_empty() {
+                    continue;
+                }
+                let at = label_origin(input, object, key);
+                out.push(
+                    Finding::new(
+                        format!("invalid label `{key}: {value}` on {} `{}`: {}", object.kind(), object.name(), errors.join("; ")),
+                        at,
+                        "the label comes from here",
+                    )
+                    .help("a label value is at most 63 characters of letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit"),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Where a label's value was written.
+fn label_origin(input: &Input, object: &crate::build::object::Object, key: &str) -> Origin {
+    if input.spec.labels.contains_key(key) {
+        return Origin::value(&["labels", key]);
+    }
+    let owner = object
+        .metadata()
+        .labels
+        .as_ref()
+        .and_then(|l| l.get("app.kubernetes.io/name"));
+    if let Some(name) = owner.filter(|n| input.spec.components.contains_key(n.as_str())) {
+        if input.spec.components[name.as_str()]
+            .labels
+            .contains_key(key)
+        {
+            return Origin::value(&["components", name, "labels", key]);
+        }
+        if key == "app.kubernetes.io/version" {
+            return Origin::value(&["components", name, "image"]);
+        }
+    }
+    origin_of(input, object)
+}

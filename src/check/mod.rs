@@ -1,0 +1,315 @@
+//! Rules over the typed spec and the built objects, each finding pointing at the spec line
+//! that produced it (never at generated YAML).
+//!
+//! Two families: Kubernetes' own rules that schemas miss (errors: an apply would fail or
+//! the platform would be silently broken), ported with the API server's wording; and
+//! policy checks (warnings, `--deny warnings` makes them errors), which a component can
+//! suppress with a reason:
+//!
+//! ```yaml
+//! components:
+//!   api:
+//!     suppress: { image-latest: "dev builds are tagged latest on purpose" }
+//! ```
+//!
+//! To add a check: write check/<name>.rs with the doc header (What it checks, Why, Example,
+//! Fix), add a line to [`CHECKS`], add a fixture that triggers it and one that passes.
+
+mod annotation_invalid;
+mod autoscale_invalid;
+mod config_key_invalid;
+mod disruption_budget_invalid;
+mod duplicate_object;
+mod env_name_invalid;
+mod headless_service_missing;
+mod id_invalid;
+mod image_latest;
+mod image_without_digest;
+mod ingress_invalid;
+mod isolated_component;
+mod label_invalid;
+mod load_balancer_exposed;
+mod name_invalid;
+mod port_name_invalid;
+mod probe_missing;
+pub mod quantity;
+mod quantity_invalid;
+mod replicas_ignored;
+mod schedule_invalid;
+mod secret_in_literal;
+mod security_relaxed;
+mod selector_mismatch;
+mod service_port_duplicate;
+mod single_replica;
+mod writable_root_filesystem;
+
+use crate::build::object::Object;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::merge::Merged;
+use crate::source::Span;
+use crate::spec::Platform;
+
+/// What a check sees.
+pub struct Input<'a> {
+    pub spec: &'a Platform,
+    pub objects: &'a [Object],
+    pub merged: &'a Merged,
+}
+
+/// One problem, at the spec value that produced it.
+pub struct Finding {
+    pub message: String,
+    pub at: Origin,
+    pub note: String,
+    pub help: Option<String>,
+}
+
+/// Where in the spec a finding comes from. A path that is not set (a default) points at
+/// its nearest ancestor that is, usually the component's key.
+#[derive(Clone, Debug)]
+pub enum Origin {
+    /// The key at the end of the path (a name, or a component that got a default).
+    Key(Vec<String>),
+    /// The value at the path.
+    Value(Vec<String>),
+}
+
+impl Origin {
+    pub fn key(path: &[&str]) -> Origin {
+        Origin::Key(path.iter().map(|s| s.to_string()).collect())
+    }
+
+    pub fn value(path: &[&str]) -> Origin {
+        Origin::Value(path.iter().map(|s| s.to_string()).collect())
+    }
+
+    fn path(&self) -> &[String] {
+        match self {
+            Origin::Key(p) | Origin::Value(p) => p,
+        }
+    }
+
+    /// The component a finding belongs to, for suppressions.
+    fn component(&self) -> Option<&str> {
+        match self.path() {
+            [first, name, ..] if first == "components" => Some(name),
+            _ => None,
+        }
+    }
+
+    fn span(&self, merged: &Merged) -> Span {
+        let path = self.path();
+        if let Origin::Value(p) = self {
+            if let Some(span) = merged.get(p).and_then(|n| Span::of(n.span())) {
+                return span;
+            }
+        }
+        for len in (1..=path.len()).rev() {
+            if let Some(span) = merged.key(&path[..len]).and_then(|k| Span::of(k.span())) {
+                return span;
+            }
+        }
+        merged.tree.span().start().map_or(
+            Span {
+                source: 0,
+                line: 1,
+                col: 1,
+            },
+            |_| {
+                Span::of(merged.tree.span()).unwrap_or(Span {
+                    source: 0,
+                    line: 1,
+                    col: 1,
+                })
+            },
+        )
+    }
+}
+
+impl Finding {
+    pub fn new(message: impl Into<String>, at: Origin, note: impl Into<String>) -> Self {
+        Finding {
+            message: message.into(),
+            at,
+            note: note.into(),
+            help: None,
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// A rule: its stable code, default severity, whether a component may suppress it.
+pub struct Check {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub suppressible: bool,
+    pub run: fn(&Input) -> Vec<Finding>,
+}
+
+use Severity::{Error, Info, Warning};
+
+/// Every check. To add one: write check/<name>.rs, add a line here, add its fixtures.
+#[rustfmt::skip]
+pub const CHECKS: &[Check] = &[
+    // Kubernetes' own rules: an apply would fail, or the platform would not work.
+    Check { code: "invalid-name",              severity: Error,   suppressible: false, run: name_invalid::check },
+    Check { code: "invalid-label",             severity: Error,   suppressible: false, run: label_invalid::check },
+    Check { code: "invalid-annotation",        severity: Error,   suppressible: false, run: annotation_invalid::check },
+    Check { code: "invalid-port-name",         severity: Error,   suppressible: false, run: port_name_invalid::check },
+    Check { code: "duplicate-service-port",    severity: Error,   suppressible: false, run: service_port_duplicate::check },
+    Check { code: "selector-mismatch",         severity: Error,   suppressible: false, run: selector_mismatch::check },
+    Check { code: "headless-service-missing",  severity: Error,   suppressible: false, run: headless_service_missing::check },
+    Check { code: "invalid-autoscale",         severity: Error,   suppressible: false, run: autoscale_invalid::check },
+    Check { code: "invalid-disruption-budget", severity: Error,   suppressible: false, run: disruption_budget_invalid::check },
+    Check { code: "invalid-ingress",           severity: Error,   suppressible: false, run: ingress_invalid::check },
+    Check { code: "invalid-schedule",          severity: Error,   suppressible: false, run: schedule_invalid::check },
+    Check { code: "invalid-env-name",          severity: Error,   suppressible: false, run: env_name_invalid::check },
+    Check { code: "invalid-config-key",        severity: Error,   suppressible: false, run: config_key_invalid::check },
+    Check { code: "invalid-quantity",          severity: Error,   suppressible: false, run: quantity_invalid::check },
+    Check { code: "invalid-id",                severity: Error,   suppressible: false, run: id_invalid::check },
+    Check { code: "duplicate-object",          severity: Error,   suppressible: false, run: duplicate_object::check },
+    // Policy: what a reviewer would flag. Warnings; `--deny warnings` makes them errors.
+    Check { code: "image-latest",              severity: Warning, suppressible: true,  run: image_latest::check },
+    Check { code: "image-without-digest",      severity: Info,    suppressible: true,  run: image_without_digest::check },
+    Check { code: "probe-missing",             severity: Warning, suppressible: true,  run: probe_missing::check },
+    Check { code: "security-relaxed",          severity: Warning, suppressible: true,  run: security_relaxed::check },
+    Check { code: "writable-root-filesystem",  severity: Warning, suppressible: true,  run: writable_root_filesystem::check },
+    Check { code: "single-replica",            severity: Warning, suppressible: true,  run: single_replica::check },
+    Check { code: "replicas-ignored",          severity: Warning, suppressible: true,  run: replicas_ignored::check },
+    Check { code: "load-balancer-exposed",     severity: Warning, suppressible: true,  run: load_balancer_exposed::check },
+    Check { code: "secret-in-literal",         severity: Warning, suppressible: false, run: secret_in_literal::check },
+    Check { code: "isolated-component",        severity: Warning, suppressible: true,  run: isolated_component::check },
+];
+
+/// Runs every check; returns the findings as diagnostics, sorted by position, without the
+/// suppressed ones, plus errors for suppressions that are not allowed.
+pub fn all(input: &Input) -> Vec<Diagnostic> {
+    let mut out = suppression_errors(input);
+    for check in CHECKS {
+        for finding in (check.run)(input) {
+            if check.suppressible {
+                let suppressed = finding
+                    .at
+                    .component()
+                    .and_then(|c| input.spec.components.get(c))
+                    .is_some_and(|c| c.suppress.contains_key(check.code));
+                if suppressed {
+                    continue;
+                }
+            }
+            let span = finding.at.span(input.merged);
+            let mut d = Diagnostic::error(check.code, finding.message)
+                .at(span, finding.note)
+                .with_help(finding.help);
+            d.severity = check.severity;
+            out.push(d);
+        }
+    }
+    out.sort_by_key(|d| (d.primary.as_ref().map(|l| l.span), d.code));
+    out.dedup();
+    out
+}
+
+/// A suppression must name a suppressible check and give a reason.
+fn suppression_errors(input: &Input) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (name, c) in &input.spec.components {
+        for (code, reason) in &c.suppress {
+            let path = ["components", name.as_str(), "suppress", code.as_str()];
+            let at = Origin::key(&path).span(input.merged);
+            match CHECKS.iter().find(|check| check.code == code) {
+                None => {
+                    let near = crate::suggest::closest(code, CHECKS.iter().map(|c| c.code));
+                    out.push(
+                        Diagnostic::error("unknown-check", format!("there is no check `{code}` to suppress"))
+                            .at(at, "not a check code")
+                            .with_help(near.map(|n| format!("did you mean `{n}`?"))),
+                    );
+                }
+                Some(check) if !check.suppressible => out.push(
+                    Diagnostic::error("suppression-not-allowed", format!("`{code}` cannot be suppressed"))
+                        .at(at, "suppressed here")
+                        .help("fix what it reports; this check guards against a leaked secret or a broken apply"),
+                ),
+                Some(_) if reason.trim().is_empty() => out.push(
+                    Diagnostic::error("suppression-without-reason", format!("suppressing `{code}` needs a reason"))
+                        .at(at, "no reason given")
+                        .help(format!("write why: `{code}: \"<reason>\"`")),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+    out
+}
+
+/// Where an object comes from in the spec: its component's or job's key (found through the
+/// `app.kubernetes.io/name` label), its config map's key, the namespace, or the platform.
+pub(crate) fn origin_of(input: &Input, object: &Object) -> Origin {
+    let owner = object
+        .metadata()
+        .labels
+        .as_ref()
+        .and_then(|l| l.get("app.kubernetes.io/name"));
+    if let Some(owner) = owner {
+        if input.spec.components.contains_key(owner) {
+            return Origin::key(&["components", owner]);
+        }
+        if input.spec.jobs.contains_key(owner) {
+            return Origin::key(&["jobs", owner]);
+        }
+    }
+    match object {
+        Object::Namespace(_) if input.spec.namespace.is_some() => Origin::value(&["namespace"]),
+        Object::ConfigMap(_) if input.spec.config.contains_key(object.name()) => {
+            Origin::key(&["config", object.name()])
+        }
+        Object::StorageClass(_) => Origin::key(&["storageClasses", object.name()]),
+        Object::Ingress(_) if input.spec.ingress.is_some() => Origin::key(&["ingress"]),
+        _ => Origin::value(&["platform"]),
+    }
+}
+
+/// The pod template of a workload.
+pub(crate) fn pod_template(
+    object: &Object,
+) -> Option<&k8s_openapi::api::core::v1::PodTemplateSpec> {
+    match object {
+        Object::Deployment(d) => d.spec.as_ref().map(|s| &s.template),
+        Object::StatefulSet(s) => s.spec.as_ref().map(|s| &s.template),
+        Object::Job(j) => j.spec.as_ref().map(|s| &s.template),
+        Object::CronJob(c) => c
+            .spec
+            .as_ref()
+            .and_then(|s| s.job_template.spec.as_ref())
+            .map(|s| &s.template),
+        _ => None,
+    }
+}
+
+/// Every image the spec names, with its path.
+pub(crate) fn images(input: &Input) -> Vec<(Vec<String>, String)> {
+    let mut out = Vec::new();
+    let path = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    for (name, c) in &input.spec.components {
+        out.push((path(&["components", name, "image"]), c.image.clone()));
+        for (init, i) in &c.init {
+            if let Some(image) = &i.image {
+                out.push((
+                    path(&["components", name, "init", init, "image"]),
+                    image.clone(),
+                ));
+            }
+        }
+    }
+    for (name, j) in &input.spec.jobs {
+        if let Some(image) = &j.image {
+            out.push((path(&["jobs", name, "image"]), image.clone()));
+        }
+    }
+    out
+}

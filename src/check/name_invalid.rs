@@ -1,0 +1,73 @@
+//! ## What it checks
+//! Object names against the rule of their kind, as the API server applies it: Services are
+//! DNS-1035 labels (they start with a letter), Namespaces and StatefulSets DNS-1123 labels,
+//! CronJobs at most 52 characters, everything else DNS-1123 subdomains; container names are
+//! DNS-1123 labels.
+//!
+//! ## Why
+//! A bad name fails the apply half-way: the objects before it are created, the rest not.
+//!
+//! ## Example
+//! A component named with 70 characters makes a Service name longer than 63.
+//!
+//! ## Fix
+//! Shorten or rename the component (or the platform), using lowercase letters, digits and `-`.
+
+use super::{Finding, Input, origin_of};
+use crate::validation::{is_dns1035_label, is_dns1123_label, is_dns1123_subdomain};
+
+pub(super) fn check(input: &Input) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for object in input.objects {
+        let name = object.name();
+        let (rule, mut errors) = match object.kind() {
+            "Service" => ("a DNS-1035 label", is_dns1035_label(name)),
+            "Namespace" | "StatefulSet" => ("a DNS-1123 label", is_dns1123_label(name)),
+            _ => ("a DNS-1123 subdomain", is_dns1123_subdomain(name)),
+        };
+        if object.kind() == "CronJob" && name.len() > 52 {
+            errors.push("must be no more than 52 characters".to_string());
+        }
+        if !errors.is_empty() {
+            out.push(
+                Finding::new(
+                    format!(
+                        "invalid {} name `{name}`: {}",
+                        object.kind(),
+                        errors.join("; ")
+                    ),
+                    origin_of(input, object),
+                    format!(
+                        "the {} name comes from here and must be {rule}",
+                        object.kind()
+                    ),
+                )
+                .help("use a shorter name of lowercase letters, digits and `-`"),
+            );
+        }
+    }
+    for (name, c) in &input.spec.components {
+        for container in std::iter::once(name).chain(c.init.keys()) {
+            let errors = is_dns1123_label(container);
+            if !errors.is_empty() {
+                let path: Vec<&str> = if container == name {
+                    vec!["components", name]
+                } else {
+                    vec!["components", name, "init", container]
+                };
+                out.push(
+                    Finding::new(
+                        format!(
+                            "invalid container name `{container}`: {}",
+                            errors.join("; ")
+                        ),
+                        super::Origin::key(&path),
+                        "a container name must be a DNS-1123 label",
+                    )
+                    .help("use lowercase letters, digits and `-`, at most 63 characters"),
+                );
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,151 @@
+//! `wfk validate [<env>...]`: every environment through load → merge → spec → build →
+//! check, every finding of every environment in one run. Exit 0 without errors, 1 with
+//! errors (or warnings under `--deny warnings`), 2 when an environment cannot be read.
+
+use crate::Exit;
+use crate::build;
+use crate::check;
+use crate::cli::{Deny, FindingsFormat, ValidateArgs};
+use crate::diagnostic::{self, Diagnostic, Severity};
+use crate::load;
+use crate::source::SourceMap;
+use std::io::Write;
+use std::path::Path;
+
+/// The findings of one environment, and whether it could be read at all.
+struct Report {
+    env: String,
+    map: SourceMap,
+    diagnostics: Vec<Diagnostic>,
+    unreadable: bool,
+}
+
+pub fn run(dir: &Path, args: &ValidateArgs) -> anyhow::Result<Exit> {
+    let envs = if args.envs.is_empty() {
+        match load::environments(dir) {
+            Ok(envs) => envs,
+            Err(ds) => return Ok(super::fail(&ds, &SourceMap::default())),
+        }
+    } else {
+        args.envs.clone()
+    };
+    let reports: Vec<Report> = envs
+        .iter()
+        .map(|env| check_env(dir, env, &args.set))
+        .collect();
+    let deny = args.deny == Some(Deny::Warnings);
+    let count = |s: Severity| {
+        reports
+            .iter()
+            .flat_map(|r| &r.diagnostics)
+            .filter(|d| d.severity == s)
+            .count()
+    };
+    let (errors, warnings, notes) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
+    let unreadable = reports.iter().any(|r| r.unreadable);
+    match args.format {
+        FindingsFormat::Text => text(&reports, &envs, (errors, warnings, notes)),
+        FindingsFormat::Json => {
+            let findings: Vec<_> = reports
+                .iter()
+                .flat_map(|r| r.diagnostics.iter().map(|d| d.record(Some(&r.env), &r.map)))
+                .collect();
+            let doc = serde_json::json!({
+                "version": 1,
+                "environments": envs,
+                "findings": findings,
+                "summary": { "errors": errors, "warnings": warnings, "notes": notes },
+            });
+            let mut out = serde_json::to_string_pretty(&doc)?;
+            out.push('\n');
+            std::io::stdout().lock().write_all(out.as_bytes())?;
+        }
+        FindingsFormat::Github => {
+            let dir_text = dir.to_string_lossy();
+            let mut out = String::new();
+            for r in &reports {
+                for d in r
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.severity != Severity::Info)
+                {
+                    out.push_str(&diagnostic::github_line(d, Some(&r.env), &r.map, &dir_text));
+                    out.push('\n');
+                }
+            }
+            std::io::stdout().lock().write_all(out.as_bytes())?;
+        }
+    }
+    Ok(if unreadable {
+        Exit::Usage
+    } else if errors > 0 || (deny && warnings > 0) {
+        Exit::Findings
+    } else {
+        Exit::Success
+    })
+}
+
+fn check_env(dir: &Path, env: &str, sets: &[String]) -> Report {
+    let mut map = SourceMap::default();
+    let (merged, platform) = match super::spec(dir, env, sets, &mut map) {
+        Ok(both) => both,
+        Err(diagnostics) => {
+            return Report {
+                env: env.to_string(),
+                map,
+                diagnostics,
+                unreadable: true,
+            };
+        }
+    };
+    let objects = build::all(&platform);
+    let input = check::Input {
+        spec: &platform,
+        objects: &objects,
+        merged: &merged,
+    };
+    Report {
+        env: env.to_string(),
+        diagnostics: check::all(&input),
+        map,
+        unreadable: false,
+    }
+}
+
+/// Diagnostics grouped by environment on stderr, then a summary line.
+fn text(reports: &[Report], envs: &[String], (errors, warnings, notes): (usize, usize, usize)) {
+    let stderr = std::io::stderr();
+    let styled = anstream::AutoStream::choice(&stderr) != anstream::ColorChoice::Never;
+    let mut out = anstream::AutoStream::auto(stderr.lock());
+    for r in reports {
+        let shown: Vec<Diagnostic> = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity != Severity::Info)
+            .cloned()
+            .collect();
+        if shown.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "environment `{}`:", r.env);
+        let _ = diagnostic::render_text(&shown, &r.map, styled, &mut out);
+    }
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let notes = if notes > 0 {
+        format!(", {} (see --format json)", plural(notes, "note"))
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "checked {} ({}): {}, {}{notes}",
+        plural(envs.len(), "environment"),
+        envs.join(", "),
+        plural(errors, "error"),
+        plural(warnings, "warning"),
+    );
+}
