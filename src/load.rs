@@ -35,6 +35,9 @@ pub const PLATFORM_FILE: &str = "platform.yaml";
 /// The folder of overlays, one `<env>.yaml` per environment.
 pub const OVERLAY_DIR: &str = "overlays";
 
+/// What an environment name may be, for messages.
+const NAME_RULE: &str = "an environment name is lowercase letters, digits and `-` (a DNS-1123 label), such as `prod` or `prod-eu`";
+
 /// The environments a project defines: the `overlays/*.yaml` file names, sorted.
 pub fn environments(dir: &Path) -> Result<Vec<String>, Diagnostics> {
     let overlays = dir.join(OVERLAY_DIR);
@@ -62,9 +65,11 @@ pub fn environments(dir: &Path) -> Result<Vec<String>, Diagnostics> {
             diagnostics.push(
                 Diagnostic::error(
                     "invalid-env-name",
-                    format!("overlay `{OVERLAY_DIR}/{name}.yaml` does not name a valid environment: {}", problems.join("; ")),
+                    format!(
+                        "overlay `{OVERLAY_DIR}/{name}.yaml` does not name a valid environment"
+                    ),
                 )
-                .help("rename the file: an environment name is a lowercase DNS-1123 label such as `prod` or `prod-eu`"),
+                .help(format!("rename the file: {NAME_RULE}")),
             );
         }
     }
@@ -77,17 +82,15 @@ pub fn environments(dir: &Path) -> Result<Vec<String>, Diagnostics> {
 
 /// Checks that `env` may be used to build a path, then returns `overlays/<env>.yaml`.
 pub fn overlay_path(env: &str, known: &[String]) -> Result<PathBuf, Diagnostic> {
-    let problems = crate::validation::is_dns1123_label(env);
-    if !problems.is_empty() {
+    if !crate::validation::is_dns1123_label(env).is_empty() {
+        let hint = crate::suggest::closest(env, known.iter().map(String::as_str))
+            .map(|c| format!("did you mean `{c}`? "))
+            .unwrap_or_default();
         return Err(Diagnostic::error(
             "invalid-env-name",
-            format!(
-                "`{}` is not a valid environment name: {}",
-                env.escape_debug(),
-                problems.join("; ")
-            ),
+            format!("`{}` is not a valid environment name", env.escape_debug()),
         )
-        .help(envs_help(known)));
+        .help(format!("{hint}{NAME_RULE}; {}", envs_help(known))));
     }
     if !known.iter().any(|k| k == env) {
         let hint = crate::suggest::closest(env, known.iter().map(String::as_str))
@@ -352,6 +355,9 @@ fn prepass(source: usize, text: &str) -> Result<usize, Diagnostic> {
     loop {
         let (event, mark) = parser.next_token().map_err(|e| {
             let m = e.marker();
+            if e.info().contains("unknown anchor") {
+                return not_supported("alias", span(source, m.line(), m.col() + 1));
+            }
             if e.info().contains("recursion limit") {
                 return Diagnostic::error(
                     "nesting-too-deep",
@@ -406,12 +412,10 @@ fn prepass(source: usize, text: &str) -> Result<usize, Diagnostic> {
             Event::Nothing | Event::StreamStart | Event::DocumentEnd => (0, None),
         };
         if anchor != 0 {
-            return Err(not_supported("anchor", here));
+            return Err(not_supported("anchor", back_to(text, here, '&')));
         }
-        if let Some(tag) = tag {
-            return Err(
-                not_supported("tag", here).also(here, format!("`{}{}`", tag.handle, tag.suffix))
-            );
+        if tag.is_some() {
+            return Err(not_supported("tag", back_to(text, here, '!')));
         }
         if !root_checked && documents == 1 {
             match event {
@@ -421,7 +425,7 @@ fn prepass(source: usize, text: &str) -> Result<usize, Diagnostic> {
                     if style == yaml_rust2::scanner::TScalarStyle::Plain
                         && matches!(s.as_str(), "" | "~" | "null" | "Null" | "NULL") =>
                 {
-                    // `~` or `null` alone: the same as an empty file.
+                    // `~` or `null` alone is a document whose root is null, not a mapping.
                     return Err(root_not_mapping(here, "a null"));
                 }
                 Event::Scalar(..) => return Err(root_not_mapping(here, "a scalar")),
@@ -429,6 +433,26 @@ fn prepass(source: usize, text: &str) -> Result<usize, Diagnostic> {
                 _ => {}
             }
         }
+    }
+}
+
+/// The position of the last `marker` before `at` on its line: the parser reports an anchor
+/// or a tag at the node after it, but the caret belongs on `&name` or `!tag`.
+fn back_to(text: &str, at: Span, marker: char) -> Span {
+    let Some(line) = text.lines().nth(at.line.saturating_sub(1)) else {
+        return at;
+    };
+    let before: String = line.chars().take(at.col.saturating_sub(1)).collect();
+    match before.rfind(marker) {
+        Some(byte) => {
+            // `!!str`: the tag starts at the first of the run of markers.
+            let start = before[..byte].trim_end_matches(marker).len();
+            Span {
+                col: before[..start].chars().count() + 1,
+                ..at
+            }
+        }
+        None => at,
     }
 }
 
@@ -444,7 +468,7 @@ fn not_supported(what: &'static str, here: Span) -> Diagnostic {
         "anchor" => "anchor-not-supported",
         _ => "tag-not-supported",
     };
-    Diagnostic::error(code, format!("YAML {what}s are not supported in a wfk spec"))
+    Diagnostic::error(code, format!("YAML {} are not supported in a wfk spec", if what == "alias" { "aliases" } else if what == "anchor" { "anchors" } else { "tags" }))
         .at(here, format!("{what} here"))
         .help(match what {
             "tag" => "remove the tag: the spec's types decide how a value is read, so `!!str` and custom tags are not needed",
@@ -516,9 +540,9 @@ mod tests {
 
     #[test]
     fn anchors_aliases_and_tags_are_refused() {
-        assert_eq!(err("a: &x 1\nb: 2\n"), ("anchor-not-supported", 1, 7));
-        assert_eq!(err("a: !!str 1\n"), ("tag-not-supported", 1, 10));
-        assert_eq!(err("a: *x\n").0, "yaml-syntax");
+        assert_eq!(err("a: &x 1\nb: 2\n"), ("anchor-not-supported", 1, 4));
+        assert_eq!(err("a: !!str 1\n"), ("tag-not-supported", 1, 4));
+        assert_eq!(err("a: *x\n"), ("alias-not-supported", 1, 4));
     }
 
     #[test]
@@ -574,10 +598,9 @@ mod tests {
             overlay_path("../etc", &known).unwrap_err().code,
             "invalid-env-name"
         );
-        assert_eq!(
-            overlay_path("Prod", &known).unwrap_err().code,
-            "invalid-env-name"
-        );
+        let d = overlay_path("Prod", &known).unwrap_err();
+        assert_eq!(d.code, "invalid-env-name");
+        assert!(d.help.unwrap().starts_with("did you mean `prod`?"));
         let d = overlay_path("prd", &known).unwrap_err();
         assert_eq!(d.code, "unknown-env");
         assert!(d.help.unwrap().contains("did you mean `prod`?"));

@@ -202,7 +202,10 @@ fn merge_map(
         path.push(key.as_str().to_string());
         if is_null(&value) {
             if let Some(was) = base.remove(key.as_str()) {
-                let span = Span::of(value.span()).or_else(|| Span::of(key.span()));
+                // An empty value has no text of its own: point at its key.
+                let empty = matches!(&value, Node::Scalar(s) if s.as_str().is_empty());
+                let span = if empty { None } else { Span::of(value.span()) }
+                    .or_else(|| Span::of(key.span()));
                 let previous = history.remove(path.as_slice()).unwrap_or_default();
                 if let Some(by) = span {
                     removed.insert(

@@ -63,10 +63,13 @@ impl SourceMap {
         }
     }
 
-    /// The byte offset of a span's start in its source text.
+    /// The byte offset of a span's start in its source text; a position past the end (a
+    /// syntax error at the end of a file) is the end.
     pub fn offset(&self, span: Span) -> Option<usize> {
         let text = &self.get(span.source)?.text;
-        let line_start = line_start(text, span.line)?;
+        let Some(line_start) = line_start(text, span.line) else {
+            return Some(text.len());
+        };
         let rest = &text[line_start..];
         let mut offset = line_start;
         for (i, c) in rest.chars().enumerate() {
@@ -95,6 +98,12 @@ impl SourceMap {
             token_len(line)
         };
         let len = len.max(1).min(line.len().max(1));
+        if start >= text.len() {
+            // Past the end: underline the last character, so the snippet still shows a line.
+            let trimmed = text.trim_end();
+            let last = trimmed.char_indices().next_back().map_or(0, |(i, _)| i);
+            return Some(last..trimmed.len().max(last + 1).min(text.len()));
+        }
         Some(start..(start + len).min(text.len()))
     }
 }
@@ -127,6 +136,8 @@ fn token_len(line: &str) -> usize {
             bytes.len()
         }
         Some(b'{' | b'[') => 1,
+        // An anchor, alias or tag: up to the next space.
+        Some(b'&' | b'*' | b'!') => line.find([' ', '\t']).unwrap_or(line.len()),
         _ => {
             let mut end = 0;
             for (i, c) in line.char_indices() {

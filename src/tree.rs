@@ -63,6 +63,15 @@ pub fn get<'a>(node: &'a Node, path: &[Step]) -> Option<&'a Node> {
     })
 }
 
+/// Where to point at the value at `path`: a scalar itself; a mapping or list by its key
+/// (its own position is where its first entry starts, which reads as the wrong line).
+pub fn point_at(node: &Node, path: &[Step]) -> Option<Span> {
+    match get(node, path)? {
+        Node::Scalar(s) if !s.as_str().is_empty() => Span::of(s.span()),
+        other => key_span(node, path).or_else(|| Span::of(other.span())),
+    }
+}
+
 /// Where the key that ends `path` is written.
 pub fn key_span(node: &Node, path: &[Step]) -> Option<Span> {
     let (Step::Key(last), parent) = path.split_last()? else {

@@ -100,7 +100,11 @@ impl Origin {
     fn span(&self, merged: &Merged) -> Span {
         let path = self.path();
         if let Origin::Value(p) = self {
-            if let Some(span) = merged.get(p).and_then(|n| Span::of(n.span())) {
+            let steps: Vec<crate::tree::Step> = p
+                .iter()
+                .map(|k| crate::tree::Step::Key(k.clone()))
+                .collect();
+            if let Some(span) = crate::tree::point_at(&merged.tree, &steps) {
                 return span;
             }
         }

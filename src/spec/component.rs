@@ -225,8 +225,10 @@ pub enum MetricType {
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Behavior {
+    /// How fast pods are added.
     #[serde(default)]
     pub scale_up: Option<ScalingRules>,
+    /// How fast pods are removed.
     #[serde(default)]
     pub scale_down: Option<ScalingRules>,
 }
@@ -252,6 +254,7 @@ pub struct ScalingRules {
 #[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ScalingPolicy {
+    /// Pods, or percent of the current pods.
     pub value: i32,
     /// Seconds (1–1800).
     pub period: i32,
@@ -313,9 +316,21 @@ pub struct Mount {
 }
 
 /// `true`, or a size limit such as `1Gi`.
-#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
+#[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(transparent)]
 pub struct ScratchSize(pub String);
+
+impl JsonSchema for ScratchSize {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ScratchSize".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "`true`, or a size limit such as `1Gi`.",
+            "type": ["boolean", "string"]
+        })
+    }
+}
 
 /// A persistent volume.
 #[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
@@ -357,8 +372,10 @@ pub struct InitContainer {
     /// The image; the component's own when left out.
     #[serde(default)]
     pub image: Option<String>,
+    /// The entrypoint, replacing the image's.
     #[serde(default)]
     pub command: Option<Vec<String>>,
+    /// Arguments to the entrypoint.
     #[serde(default)]
     pub args: Option<Vec<String>>,
     /// Extra environment variables; the component's own are passed too.
@@ -407,8 +424,11 @@ pub struct AccessRule {
     /// API groups; `""` is the core group.
     #[serde(default)]
     pub api_groups: Vec<String>,
+    /// Resource types, such as `pods` or `configmaps`.
     pub resources: Vec<String>,
+    /// What may be done: `get`, `list`, `watch`, `create`, `update`, `patch`, `delete`.
     pub verbs: Vec<String>,
+    /// Only these objects, by name; all of them when left out.
     #[serde(default)]
     pub resource_names: Vec<String>,
 }

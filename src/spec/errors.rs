@@ -6,6 +6,7 @@
 
 use super::Platform;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::merge::{Lookup, Merged};
 use crate::source::Span;
 use crate::suggest;
 use crate::tree::{self, Found, Step};
@@ -16,18 +17,57 @@ use marked_yaml::types::MarkedScalarNode;
 /// At most this many errors are reported for one tree.
 pub const MAX_ERRORS: usize = 50;
 
-pub(super) fn deserialize(tree: &Node) -> Result<Platform, Diagnostics> {
-    let mut work = tree.clone();
+pub(super) fn deserialize(merged: &Merged) -> Result<Platform, Diagnostics> {
+    let mut work = merged.tree.clone();
     let mut diagnostics: Diagnostics = Vec::new();
-    for _ in 0..MAX_ERRORS {
+    // Keys an unknown-key error suggested: a missing-key error for one of them is the same
+    // typo seen from the other side, and is not reported twice.
+    let mut suggested: Vec<(Vec<Step>, String)> = Vec::new();
+    for round in 0..=MAX_ERRORS {
         let error = match marked_yaml::from_node::<Platform>(&work) {
             Ok(platform) if diagnostics.is_empty() => return Ok(platform),
             Ok(_) => return Err(diagnostics),
             Err(e) => e,
         };
-        let (diagnostic, repair) = diagnose(&work, &error);
+        if round == MAX_ERRORS {
+            diagnostics.push(Diagnostic::error(
+                "too-many-errors",
+                format!(
+                    "stopped after {MAX_ERRORS} errors; fix these and run again to see the rest"
+                ),
+            ));
+            break;
+        }
+        let (mut diagnostic, repair) = diagnose(&work, &error);
+        let mut report = true;
+        match (&*error, &repair) {
+            (DeError::UnknownFieldError(key, expected, _), Repair::Remove(path)) => {
+                if let Some(near) = suggest::closest(key, expected.iter().copied()) {
+                    suggested.push((
+                        path[..path.len().saturating_sub(1)].to_vec(),
+                        near.to_string(),
+                    ));
+                }
+            }
+            (DeError::Other(..), Repair::Fill(path, missing)) => {
+                report = !suggested.contains(&(path.clone(), missing.clone()));
+                let mut keys: Vec<String> = path
+                    .iter()
+                    .filter_map(|s| match s {
+                        Step::Key(k) => Some(k.clone()),
+                        Step::Index(_) => None,
+                    })
+                    .collect();
+                keys.push(missing.clone());
+                if let Lookup::Removed { removal, .. } = merged.lookup(&keys) {
+                    diagnostic =
+                        diagnostic.also(removal.by, format!("`{missing}` was removed here"));
+                }
+            }
+            _ => {}
+        }
         let repeated = diagnostics.last() == Some(&diagnostic);
-        if !repeated {
+        if report && !repeated {
             diagnostics.push(diagnostic);
         }
         if repeated || !repair.apply(&mut work) {
@@ -82,7 +122,11 @@ fn diagnose(tree: &Node, error: &marked_yaml::FromNodeError) -> (Diagnostic, Rep
         Some(Found::Key(p) | Found::Value(p)) => p.clone(),
         None => Vec::new(),
     };
-    let fallback = at.unwrap_or(Span {
+    let fallback = match &found {
+        Some(Found::Value(p)) => tree::point_at(tree, p).or(at),
+        _ => at,
+    }
+    .unwrap_or(Span {
         source: 0,
         line: 1,
         col: 1,
@@ -120,7 +164,14 @@ fn diagnose(tree: &Node, error: &marked_yaml::FromNodeError) -> (Diagnostic, Rep
                     shown(&value_text)
                 ),
             )
-            .at(fallback, format!("{e}"))
+            .at(
+                fallback,
+                if e.to_string().contains("too large") {
+                    "too large"
+                } else {
+                    "not a whole number"
+                },
+            )
             .help("write a number without quotes or units, such as `3`");
             (d, Repair::Remove(path))
         }
@@ -233,7 +284,7 @@ fn other(
     } else {
         format!("invalid value{shown} for {field}: {message}")
     };
-    let d = Diagnostic::error("invalid-value", message).at(at, "here");
+    let d = Diagnostic::error("invalid-value", message).at(at, format!("the value of {field}"));
     (
         d,
         if found {
@@ -293,10 +344,14 @@ pub fn context(path: &[Step]) -> String {
 mod tests {
     use super::*;
     use crate::load::parse;
+    use crate::merge::Merged;
+
+    fn merged(text: &str) -> Merged {
+        Merged::new(parse(0, text).unwrap())
+    }
 
     fn errors(text: &str) -> Vec<(&'static str, usize, usize)> {
-        let node = parse(0, text).unwrap();
-        deserialize(&node)
+        deserialize(&merged(text))
             .unwrap_err()
             .iter()
             .map(Diagnostic::code_at)
@@ -312,19 +367,16 @@ mod tests {
                 ("unknown-key", 5, 5),
                 ("unknown-key", 6, 5),
                 ("unknown-key", 8, 5),
-                ("missing-key", 7, 3)
             ]
         );
     }
 
     #[test]
     fn unknown_key_suggests_the_nearest() {
-        let node = parse(
-            0,
+        let d = &deserialize(&merged(
             "platform: p\ncomponents:\n  api:\n    image: a\n    replcas: 2\n",
-        )
-        .unwrap();
-        let d = &deserialize(&node).unwrap_err()[0];
+        ))
+        .unwrap_err()[0];
         assert_eq!(d.message, "unknown key `replcas` in component `api`");
         assert!(
             d.help
@@ -336,13 +388,9 @@ mod tests {
 
     #[test]
     fn a_bad_number_points_at_the_value() {
-        let d = &deserialize(
-            &parse(
-                0,
-                "platform: p\ncomponents:\n  api:\n    image: a\n    replicas: three\n",
-            )
-            .unwrap(),
-        )
+        let d = &deserialize(&merged(
+            "platform: p\ncomponents:\n  api:\n    image: a\n    replicas: three\n",
+        ))
         .unwrap_err()[0];
         assert_eq!(d.code_at(), ("type-mismatch", 5, 15));
         assert_eq!(
@@ -353,13 +401,9 @@ mod tests {
 
     #[test]
     fn a_bad_enum_value_suggests_a_valid_one() {
-        let d = &deserialize(
-            &parse(
-                0,
-                "platform: p\ncomponents:\n  db:\n    image: a\n    kind: statefull\n",
-            )
-            .unwrap(),
-        )
+        let d = &deserialize(&merged(
+            "platform: p\ncomponents:\n  db:\n    image: a\n    kind: statefull\n",
+        ))
         .unwrap_err()[0];
         assert_eq!(d.code_at(), ("unknown-value", 5, 11));
         assert!(
@@ -374,23 +418,65 @@ mod tests {
 
     #[test]
     fn a_missing_key_names_its_component() {
-        let d =
-            &deserialize(&parse(0, "platform: p\ncomponents:\n  api:\n    replicas: 2\n").unwrap())
-                .unwrap_err()[0];
+        let d = &deserialize(&merged(
+            "platform: p\ncomponents:\n  api:\n    replicas: 2\n",
+        ))
+        .unwrap_err()[0];
         assert_eq!(d.message, "component `api` has no `image`");
     }
 
     #[test]
     fn a_short_form_error_points_at_the_value() {
-        let d = &deserialize(
-            &parse(
-                0,
-                "platform: p\ncomponents:\n  api:\n    image: a\n    ports: { http: 80800 }\n",
-            )
-            .unwrap(),
-        )
+        let d = &deserialize(&merged(
+            "platform: p\ncomponents:\n  api:\n    image: a\n    ports: { http: 80800 }\n",
+        ))
         .unwrap_err()[0];
         assert_eq!(d.code_at().0, "invalid-value");
         assert!(d.message.contains("80800"), "{}", d.message);
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+    use crate::load::parse;
+
+    #[test]
+    fn a_typo_of_a_required_key_is_one_error() {
+        let merged =
+            Merged::new(parse(0, "platform: p\ncomponents:\n  api:\n    imgae: a\n").unwrap());
+        let ds = deserialize(&merged).unwrap_err();
+        assert_eq!(
+            ds.iter().map(Diagnostic::code_at).collect::<Vec<_>>(),
+            vec![("unknown-key", 4, 5)]
+        );
+    }
+
+    #[test]
+    fn a_key_removed_by_an_overlay_shows_where() {
+        let mut merged =
+            Merged::new(parse(0, "platform: p\ncomponents:\n  api:\n    image: a\n").unwrap());
+        merged.layer(parse(1, "components:\n  api:\n    image: null\n").unwrap());
+        let d = &deserialize(&merged).unwrap_err()[0];
+        assert_eq!(d.code, "missing-key");
+        assert_eq!(
+            d.secondary[0].span,
+            Span {
+                source: 1,
+                line: 3,
+                col: 12
+            }
+        );
+    }
+
+    #[test]
+    fn errors_stop_at_the_cap_and_say_so() {
+        let mut text = String::from("platform: p\n");
+        for i in 0..80 {
+            text.push_str(&format!("bad{i}: 1\n"));
+        }
+        let ds = deserialize(&Merged::new(parse(0, &text).unwrap())).unwrap_err();
+        assert_eq!(ds.len(), MAX_ERRORS + 1);
+        assert_eq!(ds.last().unwrap().code, "too-many-errors");
     }
 }

@@ -17,8 +17,10 @@ pub struct Job {
     /// Run with this component's image, environment and network access.
     #[serde(default)]
     pub component: Option<String>,
+    /// The entrypoint, replacing the image's.
     #[serde(default)]
     pub command: Option<Vec<String>>,
+    /// Arguments to the entrypoint.
     #[serde(default)]
     pub args: Option<Vec<String>>,
     /// A cron schedule (`0 2 * * *`) makes this a CronJob.
@@ -30,6 +32,7 @@ pub struct Job {
     /// Environment variables, by name, as for components.
     #[serde(default)]
     pub env: IndexMap<String, EnvValue>,
+    /// Whole config maps and secrets as environment variables.
     #[serde(default)]
     pub env_from: EnvFrom,
     /// CPU and memory as `request/limit`.

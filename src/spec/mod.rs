@@ -101,7 +101,7 @@ pub struct StorageClass {
 impl Platform {
     /// The typed spec of a merged environment, or every error in it.
     pub fn from_tree(merged: &Merged) -> Result<Platform, Diagnostics> {
-        let mut platform = errors::deserialize(&merged.tree)?;
+        let mut platform = errors::deserialize(merged)?;
         platform.read_files(merged);
         references::check(&platform, merged)?;
         Ok(platform)

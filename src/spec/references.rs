@@ -139,11 +139,12 @@ impl<'a> Checker<'a> {
     /// The position of the value at `path`, or of its nearest ancestor that has one.
     fn span(&self, path: &[&str]) -> Span {
         for len in (0..=path.len()).rev() {
-            let p: Vec<String> = path[..len].iter().map(|s| s.to_string()).collect();
-            if let Some(node) = self.merged.get(&p) {
-                if let Some(span) = Span::of(node.span()) {
-                    return span;
-                }
+            let p: Vec<crate::tree::Step> = path[..len]
+                .iter()
+                .map(|s| crate::tree::Step::Key(s.to_string()))
+                .collect();
+            if let Some(span) = crate::tree::point_at(&self.merged.tree, &p) {
+                return span;
             }
         }
         Span {
@@ -168,12 +169,7 @@ impl<'a> Checker<'a> {
             return Some(c);
         }
         let span = self.span(path);
-        let candidates = self
-            .platform
-            .components
-            .keys()
-            .filter(|k| k.as_str() != from);
-        let help = closest_help(name, candidates);
+        let help = self.component_help(name, from);
         self.out.push(
             Diagnostic::error("unknown-component", format!("unknown component `{name}`"))
                 .at(span, "named here")
@@ -227,6 +223,22 @@ impl<'a> Checker<'a> {
         );
     }
 
+    /// "did you mean `x`?", or the list of components when none is close.
+    fn component_help(&self, name: &str, except: &str) -> Option<String> {
+        let names: Vec<&str> = self
+            .platform
+            .components
+            .keys()
+            .map(String::as_str)
+            .filter(|k| *k != except)
+            .collect();
+        match crate::suggest::closest(name, names.iter().copied()) {
+            Some(near) => Some(format!("did you mean `{near}`?")),
+            None if names.is_empty() => Some("the spec defines no components".to_string()),
+            None => Some(format!("the components are: {}", names.join(", "))),
+        }
+    }
+
     fn uses(&mut self, base: &[&str], me: &str, uses: &[String]) {
         let path = [base, &["uses"]].concat();
         let seq = self.node(&path).and_then(Node::as_sequence);
@@ -242,10 +254,7 @@ impl<'a> Checker<'a> {
                         .help("remove it: a component can always reach itself"),
                 );
             } else if !self.platform.components.contains_key(used) {
-                let help = closest_help(
-                    used,
-                    self.platform.components.keys().filter(|k| k.as_str() != me),
-                );
+                let help = self.component_help(used, me);
                 self.out.push(
                     Diagnostic::error(
                         "unknown-component",
@@ -277,14 +286,28 @@ impl<'a> Checker<'a> {
         .count();
         if set != 1 {
             let span = self.span(path);
-            self.out.push(
-                Diagnostic::error(
-                    "env-source-count",
-                    format!("env var `{name}` must set exactly one of `value`, `config`, `secret` and `field`"),
-                )
-                .at(span, format!("{set} set here"))
-                .help("keep one source; to combine values, use several env vars"),
-            );
+            let mut d = Diagnostic::error(
+                "env-source-count",
+                format!("env var `{name}` must set exactly one of `value`, `config`, `secret` and `field`"),
+            )
+            .at(span, format!("{set} set here"));
+            // Maps merge: an overlay's `{ value: x }` keeps the base's `config:`. Show each.
+            for field in ["value", "config", "secret", "field"] {
+                let p: Vec<String> = path
+                    .iter()
+                    .map(|s| s.to_string())
+                    .chain([field.to_string()])
+                    .collect();
+                if let Some(key) = self.merged.key(&p).and_then(|k| Span::of(k.span())) {
+                    d = d.also(key, format!("`{field}` set here"));
+                }
+            }
+            let help = if set > 1 {
+                "keep one source; an overlay that switches the source must remove the other with `null`, e.g. `{ value: debug, config: null }`"
+            } else {
+                "set one of `value`, `config`, `secret` and `field`"
+            };
+            self.out.push(d.help(help));
             return;
         }
         if let Some(reference) = &source.config {

@@ -1,0 +1,10 @@
+//! Integration tests: the real `wfk` binary run on projects in temporary folders.
+
+mod support;
+
+mod cases;
+mod hostile;
+mod merge_laws;
+mod render;
+mod render_support;
+mod schema;
