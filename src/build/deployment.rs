@@ -3,7 +3,7 @@
 use super::Ctx;
 use super::object::Deployment;
 use super::pod::{self, Workload};
-use crate::spec::component::Component;
+use crate::spec::component::{AccessMode, Component};
 use crate::spec::values::IntOrPercent;
 use k8s_openapi::api::apps::v1::{DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -15,23 +15,42 @@ pub(crate) fn deployment(name: &str, c: &Component, w: &Workload, ctx: &Ctx) -> 
             replicas: fixed_replicas(c),
             revision_history_limit: Some(5),
             selector: ctx.selector(name),
-            strategy: Some(DeploymentStrategy {
-                type_: Some("RollingUpdate".into()),
-                rolling_update: Some(RollingUpdateDeployment {
-                    max_surge: Some(int_or_percent(
-                        c.rollout.max_surge.as_ref(),
-                        IntOrString::String("25%".into()),
-                    )),
-                    max_unavailable: Some(int_or_percent(
-                        c.rollout.max_unavailable.as_ref(),
-                        IntOrString::Int(0),
-                    )),
-                }),
-            }),
+            strategy: Some(strategy(c)),
             template: pod::template(w, ctx, None),
             ..Default::default()
         }),
         ..Default::default()
+    }
+}
+
+/// Rolling updates, except for a component with a ReadWriteOnce claim: a surged pod on
+/// another node could not attach the volume and the rollout would stall, so the old pod
+/// goes first (`Recreate`).
+fn strategy(c: &Component) -> DeploymentStrategy {
+    let exclusive = c.storage.values().any(|s| {
+        matches!(
+            s.access,
+            None | Some(AccessMode::ReadWriteOnce | AccessMode::ReadWriteOncePod)
+        )
+    });
+    if exclusive {
+        return DeploymentStrategy {
+            type_: Some("Recreate".into()),
+            rolling_update: None,
+        };
+    }
+    DeploymentStrategy {
+        type_: Some("RollingUpdate".into()),
+        rolling_update: Some(RollingUpdateDeployment {
+            max_surge: Some(int_or_percent(
+                c.rollout.max_surge.as_ref(),
+                IntOrString::String("25%".into()),
+            )),
+            max_unavailable: Some(int_or_percent(
+                c.rollout.max_unavailable.as_ref(),
+                IntOrString::Int(0),
+            )),
+        }),
     }
 }
 

@@ -16,6 +16,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Prometheus's namespace when the spec names none.
+pub const DEFAULT_MONITORING_NAMESPACE: &str = "monitoring";
+
 /// The ingress controller's namespace when the spec names none.
 pub const DEFAULT_CONTROLLER_NAMESPACE: &str = "ingress-nginx";
 
@@ -209,6 +212,30 @@ fn component_policy(
         ingress.push(NetworkPolicyIngressRule {
             from: Some(peers),
             ports: Some(own_ports),
+        });
+    }
+    let scraped: Vec<NetworkPolicyPort> = sorted_ports(&c.ports)
+        .into_iter()
+        .filter(|(_, p)| p.scrape == Some(true))
+        .map(|(_, p)| NetworkPolicyPort {
+            port: Some(IntOrString::Int(i32::from(p.port))),
+            protocol: Some(p.protocol.map_or("TCP".to_string(), |p| format!("{p:?}"))),
+            ..Default::default()
+        })
+        .collect();
+    if !scraped.is_empty() {
+        let namespace = ctx
+            .spec
+            .defaults
+            .monitoring_namespace
+            .as_deref()
+            .unwrap_or(DEFAULT_MONITORING_NAMESPACE);
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(vec![NetworkPolicyPeer {
+                namespace_selector: Some(match_labels("kubernetes.io/metadata.name", namespace)),
+                ..Default::default()
+            }]),
+            ports: Some(scraped),
         });
     }
     if let Some(routed) = routed {

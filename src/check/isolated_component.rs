@@ -30,7 +30,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
             .service
             .as_ref()
             .is_some_and(|s| s.kind != ServiceType::ClusterIP);
-        let open = !c.security.relax.is_empty();
+        let open = !c.security.relax.is_empty() || c.ports.values().any(|p| p.scrape == Some(true));
         if !used && !routed && !external && !open && c.uses.is_empty() {
             out.push(
                 Finding::new(format!("component `{name}` has no network path: nothing uses it and it uses nothing"), Origin::key(&["components", name]), "isolated by the default-deny policy")

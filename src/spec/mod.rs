@@ -76,6 +76,10 @@ pub struct Defaults {
     /// Requests and limits for components that set none.
     #[serde(default)]
     pub resources: Resources,
+    /// The namespace Prometheus runs in, let in to ports with `scrape: true`
+    /// (default `monitoring`).
+    #[serde(default)]
+    pub monitoring_namespace: Option<String>,
 }
 
 /// A StorageClass.

@@ -118,6 +118,10 @@ pub struct Port {
     /// Whether the Service exposes this port (default true).
     #[serde(default)]
     pub service: Option<bool>,
+    /// Prometheus scrapes this port: the network policy lets the monitoring namespace in
+    /// (`defaults.monitoringNamespace`, default `monitoring`).
+    #[serde(default)]
+    pub scrape: Option<bool>,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
@@ -138,6 +142,7 @@ impl ShortForm for Port {
                 service_port: None,
                 protocol: None,
                 service: None,
+                scrape: None,
             }),
             _ => Err(format!(
                 "invalid port `{s}`: expected a number from 1 to 65535"

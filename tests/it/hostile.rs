@@ -400,12 +400,16 @@ fn ten_thousand_unknown_keys_stop_at_fifty_errors() {
         output.stderr
     );
     assert!(
-        output.stderr.contains("error[too-many-errors]: stopped after 50 errors"),
+        output
+            .stderr
+            .contains("error[too-many-errors]: stopped after 50 errors"),
         "{}",
         output.stderr
     );
     assert!(
-        output.stderr.ends_with("error: aborting due to 51 errors\n"),
+        output
+            .stderr
+            .ends_with("error: aborting due to 51 errors\n"),
         "{}",
         output.stderr
     );

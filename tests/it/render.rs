@@ -1037,8 +1037,11 @@ fn network_policies_open_exactly_the_declared_paths() {
                 "ingress",
                 "from"
             ),
-            vec![(names(&["namespace:ingress-nginx"]), vec![8080])],
-            "{env}: only the ingress controller reaches the api"
+            vec![
+                (names(&["namespace:monitoring"]), vec![8080]),
+                (names(&["namespace:ingress-nginx"]), vec![8080])
+            ],
+            "{env}: only Prometheus (scrape) and the ingress controller reach the api"
         );
         assert_eq!(
             rules(
@@ -1046,8 +1049,8 @@ fn network_policies_open_exactly_the_declared_paths() {
                 "ingress",
                 "from"
             ),
-            vec![],
-            "{env}: nothing reaches the worker"
+            vec![(names(&["namespace:monitoring"]), vec![8081])],
+            "{env}: only Prometheus reaches the worker, on its metrics port"
         );
         for (store, port) in [("postgres", 5432), ("redis", 6379)] {
             let policy = find(&items, "NetworkPolicy", &format!("gorax-{store}"));
