@@ -19,6 +19,7 @@ pub struct Cli {
 pub enum Command {
     Render(RenderArgs),
     Validate(ValidateArgs),
+    Diff(DiffArgs),
     Envs(EnvsArgs),
     Explain(ExplainArgs),
     Schema(SchemaArgs),
@@ -78,6 +79,43 @@ pub enum FindingsFormat {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Deny {
     Warnings,
+}
+
+/// Compare two environments object by object, or one against an earlier render; each
+/// changed field names the spec line that makes each side what it is. Exit 1 if they differ.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  wfk diff dev prod\n  wfk diff staging prod --unified\n  wfk diff dev prod --spec\n  wfk render prod > before.yaml    # then change the spec\n  wfk diff prod --against before.yaml\n  wfk diff prod --against manifests/prod   # a `wfk render -o` folder"
+)]
+pub struct DiffArgs {
+    /// The environment to compare (the "before" side with a second environment).
+    pub env: String,
+    /// The environment to compare it with (the "after" side).
+    pub other: Option<String>,
+    /// Compare the render of ENV with an earlier render: a YAML stream, a JSON List, or a
+    /// folder written by `wfk render -o`.
+    #[arg(long, value_name = "FILE|DIR", conflicts_with = "other")]
+    pub against: Option<PathBuf>,
+    /// Compare the merged specs instead of the rendered objects.
+    #[arg(long, conflicts_with = "against")]
+    pub spec: bool,
+    /// Also print a unified YAML diff of each changed object.
+    #[arg(long)]
+    pub unified: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DiffFormat,
+    /// Set a value after the overlays of both sides (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// Output formats of `diff`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 /// List the environments the project defines, sorted, one per line.

@@ -1,6 +1,7 @@
 //! One module per command; each reads like the pipeline it runs.
 
 mod completions;
+mod diff;
 mod envs;
 mod explain;
 mod render;
@@ -20,6 +21,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Exit> {
     match &cli.command {
         Command::Render(args) => render::run(&cli.dir, args),
         Command::Validate(args) => validate::run(&cli.dir, args),
+        Command::Diff(args) => diff::run(&cli.dir, args),
         Command::Envs(args) => envs::run(&cli.dir, args),
         Command::Explain(args) => explain::run(&cli.dir, args),
         Command::Schema(args) => schema::run(args),

@@ -1,0 +1,413 @@
+//! `wfk diff <a> <b>`, `wfk diff <env> --against FILE|DIR`, `wfk diff <a> <b> --spec`:
+//! what differs, object by object (or spec path by spec path), and the spec line that
+//! makes each side what it is. Exit 0 when identical, 1 when different, 2 on errors.
+
+use super::fail;
+use crate::Exit;
+use crate::cli::{DiffArgs, DiffFormat};
+use crate::diff::{self, Change, Field, Rendered};
+use crate::merge::{Lookup, Merged};
+use crate::source::{SourceMap, Span};
+use crate::{build, tree};
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::Path;
+
+/// One side of a comparison: its name, and its merged spec when it was rendered now.
+struct Side {
+    name: String,
+    merged: Option<Merged>,
+    map: SourceMap,
+}
+
+impl Side {
+    /// Where the spec sets `path` on this side: `file:line:col`, `default`, or the `null`
+    /// that removed it.
+    fn origin(&self, path: &[String]) -> Option<String> {
+        let merged = self.merged.as_ref()?;
+        Some(match merged.lookup(path) {
+            Lookup::Value { node, .. } => {
+                let span = match node {
+                    marked_yaml::Node::Scalar(_) => Span::of(node.span()),
+                    _ => merged
+                        .key(path)
+                        .and_then(|k| Span::of(k.span()))
+                        .or_else(|| Span::of(node.span())),
+                };
+                span.map_or("?".into(), |s| self.map.locate(s).to_string())
+            }
+            Lookup::Removed { removal, .. } => {
+                format!("removed at {}", self.map.locate(removal.by))
+            }
+            Lookup::Missing { .. } => "default".into(),
+        })
+    }
+}
+
+pub fn run(dir: &Path, args: &DiffArgs) -> anyhow::Result<Exit> {
+    if args.other.is_none() && args.against.is_none() {
+        bail!(
+            "name a second environment (`wfk diff dev prod`) or an earlier render (`--against FILE`)"
+        );
+    }
+    let (a, a_objects) = match render(dir, &args.env, &args.set)? {
+        Ok(side) => side,
+        Err(exit) => return Ok(exit),
+    };
+    let (b, b_objects) = match (&args.other, &args.against) {
+        (Some(other), _) => match render(dir, other, &args.set)? {
+            Ok(side) => side,
+            Err(exit) => return Ok(exit),
+        },
+        (None, Some(file)) => {
+            let side = Side {
+                name: file.display().to_string(),
+                merged: None,
+                map: SourceMap::default(),
+            };
+            (side, read_render(file)?)
+        }
+        (None, None) => unreachable!("checked above"),
+    };
+    // With --against, the earlier render is the "before" side.
+    let (before, after, before_objects, after_objects) = if args.against.is_some() {
+        (&b, &a, b_objects, a_objects)
+    } else {
+        (&a, &b, a_objects, b_objects)
+    };
+    if args.spec {
+        return spec_diff(before, after, args.format);
+    }
+    let report = diff::objects(before_objects, after_objects);
+    let out = match args.format {
+        DiffFormat::Text => text(&report, before, after, args.unified)?,
+        DiffFormat::Json => json_report(&report, before, after)?,
+    };
+    std::io::stdout().lock().write_all(out.as_bytes())?;
+    Ok(if report.changes.is_empty() {
+        Exit::Success
+    } else {
+        Exit::Findings
+    })
+}
+
+/// Renders one environment; its diagnostics go to stderr on failure.
+fn render(
+    dir: &Path,
+    env: &str,
+    sets: &[String],
+) -> anyhow::Result<Result<(Side, Vec<Rendered>), Exit>> {
+    let mut map = SourceMap::default();
+    let (merged, platform) = match super::spec(dir, env, sets, &mut map) {
+        Ok(both) => both,
+        Err(ds) => return Ok(Err(fail(&ds, &map))),
+    };
+    let objects = build::all(&platform)
+        .iter()
+        .map(|o| serde_json::to_value(o).map(Rendered::new))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Ok((
+        Side {
+            name: env.to_string(),
+            merged: Some(merged),
+            map,
+        },
+        objects,
+    )))
+}
+
+/// Reads an earlier render: a YAML stream, a JSON `List`, or a folder of either.
+fn read_render(path: &Path) -> anyhow::Result<Vec<Rendered>> {
+    let mut files = Vec::new();
+    if path.is_dir() {
+        for entry in
+            std::fs::read_dir(path).with_context(|| format!("cannot read `{}`", path.display()))?
+        {
+            let file = entry?.path();
+            let ext = file
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or_default();
+            if matches!(ext, "yaml" | "yml" | "json") {
+                files.push(file);
+            }
+        }
+        files.sort();
+    } else {
+        files.push(path.to_path_buf());
+    }
+    let mut out = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("cannot read `{}`", file.display()))?;
+        let values: Vec<Value> = if file.extension().is_some_and(|e| e == "json") {
+            vec![
+                serde_json::from_str(&text)
+                    .with_context(|| format!("`{}` is not JSON", file.display()))?,
+            ]
+        } else {
+            serde_saphyr::from_multiple(&text)
+                .with_context(|| format!("`{}` is not a YAML stream", file.display()))?
+        };
+        for value in values {
+            match value {
+                Value::Null => {}
+                Value::Object(ref o) if o.get("kind").and_then(Value::as_str) == Some("List") => {
+                    out.extend(
+                        o.get("items")
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten()
+                            .cloned()
+                            .map(Rendered::new),
+                    );
+                }
+                Value::Object(_) => out.push(Rendered::new(value)),
+                _ => bail!(
+                    "`{}` holds something that is not a Kubernetes object",
+                    file.display()
+                ),
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A value on one line; absent is `(none)`.
+fn show(v: &Option<Value>) -> String {
+    match v {
+        None => "(none)".into(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Origins of a field on both sides, when the field comes from one spec value.
+fn field_origins(
+    field: &Field,
+    object: &Rendered,
+    before: &Side,
+    after: &Side,
+) -> (Option<String>, Option<String>) {
+    let Some(path) = diff::spec_path(&object.kind, &object.name, object.owner(), &field.path)
+    else {
+        return (None, None);
+    };
+    (before.origin(&path), after.origin(&path))
+}
+
+/// Why an object is on one side only: where its spec value is set on the side that has
+/// it, and where it was removed (or that it is not set) on the other.
+fn presence(object: &Rendered, has: &Side, lacks: &Side) -> String {
+    let owner = object.owner().map(String::from);
+    let part = match object.kind.as_str() {
+        "HorizontalPodAutoscaler" => Some("autoscale"),
+        "PodDisruptionBudget" => Some("disruption"),
+        _ => None,
+    };
+    let (Some(owner), Some(part)) = (owner, part) else {
+        return object_origin(object, has)
+            .map(|s| format!("   ({s})"))
+            .unwrap_or_default();
+    };
+    let path = vec!["components".to_string(), owner, part.to_string()];
+    let set = has.origin(&path).unwrap_or_default();
+    match lacks.origin(&path) {
+        Some(why) if why.starts_with("removed") => {
+            format!("   ({}: {why}; {}: {set})", lacks.name, has.name)
+        }
+        _ => format!("   ({set})"),
+    }
+}
+
+/// Where an object comes from: its component's or job's key.
+fn object_origin(object: &Rendered, side: &Side) -> Option<String> {
+    let owner = object.owner()?;
+    let merged = side.merged.as_ref()?;
+    for group in ["components", "jobs"] {
+        let path = vec![group.to_string(), owner.to_string()];
+        if merged.get(&path).is_some() || matches!(merged.lookup(&path), Lookup::Removed { .. }) {
+            return side.origin(&path).map(|o| {
+                match merged.key(&path).and_then(|k| Span::of(k.span())) {
+                    Some(span) => side.map.locate(span).to_string(),
+                    None => o,
+                }
+            });
+        }
+    }
+    None
+}
+
+fn text(
+    report: &diff::Report,
+    before: &Side,
+    after: &Side,
+    unified: bool,
+) -> anyhow::Result<String> {
+    let mut out = String::new();
+    for change in &report.changes {
+        match change {
+            Change::Added(o) => {
+                let origin = presence(o, after, before);
+                writeln!(
+                    out,
+                    "+ {} {}   only in {}{origin}",
+                    o.kind, o.name, after.name
+                )?;
+            }
+            Change::Removed(o) => {
+                let why = o
+                    .owner()
+                    .and_then(|owner| after.origin(&["components".to_string(), owner.to_string()]))
+                    .filter(|s| s.starts_with("removed"))
+                    .map(|s| format!("   ({s})"))
+                    .unwrap_or_else(|| presence(o, before, after));
+                writeln!(
+                    out,
+                    "- {} {}   only in {}{why}",
+                    o.kind, o.name, before.name
+                )?;
+            }
+            Change::Changed { a, b, fields } => {
+                writeln!(out, "~ {} {}", b.kind, b.name)?;
+                for field in fields {
+                    if field.is_checksum() {
+                        writeln!(out, "    {}: config changed", field.path)?;
+                        continue;
+                    }
+                    let origins = match field_origins(field, b, before, after) {
+                        (Some(x), Some(y)) if x != y => format!("   ({x} → {y})"),
+                        (Some(x), Some(_)) => format!("   ({x})"),
+                        (None, Some(y)) => format!("   ({y})"),
+                        _ => String::new(),
+                    };
+                    let shown = |v: &Option<Value>| match v {
+                        // Under an autoscaler wfk leaves replicas to it.
+                        None if field.path == "spec.replicas" => "(autoscaler)".to_string(),
+                        v => show(v),
+                    };
+                    writeln!(
+                        out,
+                        "    {}: {} → {}{origins}",
+                        field.path,
+                        shown(&field.a),
+                        shown(&field.b)
+                    )?;
+                }
+                if unified {
+                    let ya = yaml(&a.value)?;
+                    let yb = yaml(&b.value)?;
+                    out.push_str(&diff::unified(&ya, &yb, &before.name, &after.name));
+                }
+            }
+        }
+    }
+    let (added, removed, changed) = report.counts();
+    if report.changes.is_empty() {
+        writeln!(out, "no differences ({} objects the same)", report.same)?;
+    } else {
+        writeln!(
+            out,
+            "{added} added, {removed} removed, {changed} changed, {} the same",
+            report.same
+        )?;
+    }
+    Ok(out)
+}
+
+fn yaml(value: &Value) -> anyhow::Result<String> {
+    Ok(serde_saphyr::to_string(value)?)
+}
+
+fn json_report(report: &diff::Report, before: &Side, after: &Side) -> anyhow::Result<String> {
+    let changes: Vec<Value> = report
+        .changes
+        .iter()
+        .map(|change| {
+            let o = change.object();
+            match change {
+                Change::Added(_) => json!({ "change": "added", "kind": o.kind, "name": o.name, "fields": [] }),
+                Change::Removed(o) => json!({ "change": "removed", "kind": o.kind, "name": o.name, "fields": [] }),
+                Change::Changed { b, fields, .. } => {
+                    let fields: Vec<Value> = fields
+                        .iter()
+                        .map(|f| {
+                            let (origin_a, origin_b) = field_origins(f, b, before, after);
+                            if f.is_checksum() {
+                                json!({ "path": f.path, "a": null, "b": null, "origin_a": null, "origin_b": null, "note": "config changed" })
+                            } else {
+                                json!({ "path": f.path, "a": f.a, "b": f.b, "origin_a": origin_a, "origin_b": origin_b, "note": null })
+                            }
+                        })
+                        .collect();
+                    json!({ "change": "changed", "kind": b.kind, "name": b.name, "fields": fields })
+                }
+            }
+        })
+        .collect();
+    let (added, removed, changed) = report.counts();
+    let doc = json!({
+        "version": 1,
+        "a": before.name,
+        "b": after.name,
+        "changes": changes,
+        "summary": { "added": added, "removed": removed, "changed": changed, "same": report.same },
+    });
+    let mut out = serde_json::to_string_pretty(&doc)?;
+    out.push('\n');
+    Ok(out)
+}
+
+/// `--spec`: the merged specs, path by path, with both origins.
+fn spec_diff(before: &Side, after: &Side, format: DiffFormat) -> anyhow::Result<Exit> {
+    let (Some(ma), Some(mb)) = (&before.merged, &after.merged) else {
+        bail!("`--spec` compares two environments");
+    };
+    let fields = diff::fields(&tree::to_json(&ma.tree), &tree::to_json(&mb.tree));
+    let origin = |side: &Side, m: &Merged, path: &str| side.origin(&m.resolve(path));
+    let out = match format {
+        DiffFormat::Text => {
+            let mut out = String::new();
+            for f in &fields {
+                let (oa, ob) = (origin(before, ma, &f.path), origin(after, mb, &f.path));
+                writeln!(
+                    out,
+                    "~ {}: {} → {}   ({} → {})",
+                    f.path,
+                    show(&f.a),
+                    show(&f.b),
+                    oa.unwrap_or_default(),
+                    ob.unwrap_or_default()
+                )?;
+            }
+            if fields.is_empty() {
+                writeln!(out, "no differences")?;
+            } else {
+                writeln!(out, "{} spec values differ", fields.len())?;
+            }
+            out
+        }
+        DiffFormat::Json => {
+            let items: Vec<Value> = fields
+                .iter()
+                .map(|f| {
+                    json!({ "path": f.path, "a": f.a, "b": f.b,
+                        "origin_a": origin(before, ma, &f.path), "origin_b": origin(after, mb, &f.path) })
+                })
+                .collect();
+            let mut out = serde_json::to_string_pretty(
+                &json!({ "version": 1, "a": before.name, "b": after.name, "spec": items }),
+            )?;
+            out.push('\n');
+            out
+        }
+    };
+    std::io::stdout().lock().write_all(out.as_bytes())?;
+    Ok(if fields.is_empty() {
+        Exit::Success
+    } else {
+        Exit::Findings
+    })
+}

@@ -1,0 +1,426 @@
+//! Object-by-object comparison of two renders, and of two merged specs.
+//!
+//! Objects are paired by kind and name, seeing through what differs by design between
+//! environments: the namespace, the Namespace object's own name, and the spec hash at the
+//! end of a Job's name. Each pair is compared field by field; a list of objects with a
+//! `name` (containers, env vars, ports) is compared entry by entry under that name, so
+//! `spec.template.spec.containers[api].resources.limits.cpu` reads as what it is.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The annotation whose value is a checksum: shown as "config changed", never as hashes.
+const CHECKSUM: &str = "checksum/config";
+
+/// One object of a render, as data.
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    pub kind: String,
+    pub name: String,
+    pub value: Value,
+}
+
+impl Rendered {
+    pub fn new(value: Value) -> Rendered {
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+        Rendered {
+            kind: text(&value["kind"]),
+            name: text(&value["metadata"]["name"]),
+            value,
+        }
+    }
+
+    /// The key objects are paired by.
+    pub fn key(&self) -> (String, String) {
+        let name = match self.kind.as_str() {
+            "Namespace" => String::new(),
+            "Job" => strip_hash(&self.name).to_string(),
+            _ => self.name.clone(),
+        };
+        (self.kind.clone(), name)
+    }
+
+    /// The component or job the object belongs to, from its `app.kubernetes.io/name` label.
+    pub fn owner(&self) -> Option<&str> {
+        self.value["metadata"]["labels"]["app.kubernetes.io/name"].as_str()
+    }
+}
+
+/// `gorax-migrate-1a2b3c4d` → `gorax-migrate`.
+fn strip_hash(name: &str) -> &str {
+    match name.rsplit_once('-') {
+        Some((base, hash)) if hash.len() == 8 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            base
+        }
+        _ => name,
+    }
+}
+
+/// How one object differs.
+#[derive(Clone, Debug)]
+pub enum Change {
+    Added(Rendered),
+    Removed(Rendered),
+    Changed {
+        a: Rendered,
+        b: Rendered,
+        fields: Vec<Field>,
+    },
+}
+
+impl Change {
+    pub fn object(&self) -> &Rendered {
+        match self {
+            Change::Added(o) | Change::Removed(o) => o,
+            Change::Changed { b, .. } => b,
+        }
+    }
+}
+
+/// One differing field: its path and the value on each side (None: absent).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub path: String,
+    pub a: Option<Value>,
+    pub b: Option<Value>,
+}
+
+impl Field {
+    /// A checksum annotation: its values mean nothing to a reader.
+    pub fn is_checksum(&self) -> bool {
+        self.path.ends_with(&format!("annotations.{CHECKSUM}"))
+    }
+}
+
+/// The result of comparing two renders.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub changes: Vec<Change>,
+    pub same: usize,
+}
+
+impl Report {
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let count = |f: fn(&Change) -> bool| self.changes.iter().filter(|c| f(c)).count();
+        (
+            count(|c| matches!(c, Change::Added(_))),
+            count(|c| matches!(c, Change::Removed(_))),
+            count(|c| matches!(c, Change::Changed { .. })),
+        )
+    }
+}
+
+/// Compares render `a` with render `b`, object by object.
+pub fn objects(a: Vec<Rendered>, b: Vec<Rendered>) -> Report {
+    let mut left: BTreeMap<(String, String), Rendered> =
+        a.into_iter().map(|o| (o.key(), o)).collect();
+    let mut report = Report::default();
+    let mut changes = Vec::new();
+    for object in b {
+        match left.remove(&object.key()) {
+            None => changes.push(((object.key(), 1), Change::Added(object))),
+            Some(old) => {
+                let fields = fields(&comparable(&old.value), &comparable(&object.value));
+                if fields.is_empty() {
+                    report.same += 1;
+                } else {
+                    changes.push((
+                        (object.key(), 2),
+                        Change::Changed {
+                            a: old,
+                            b: object,
+                            fields,
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    changes.extend(
+        left.into_values()
+            .map(|o| ((o.key(), 0), Change::Removed(o))),
+    );
+    changes.sort_by(|x, y| x.0.cmp(&y.0));
+    report.changes = changes.into_iter().map(|(_, c)| c).collect();
+    report
+}
+
+/// An object without what differs by design: its namespace, a Namespace's name, a Secret's
+/// data (never shown).
+fn comparable(value: &Value) -> Value {
+    let mut v = value.clone();
+    if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("namespace");
+        if value["kind"] == "Namespace" {
+            meta.remove("name");
+        }
+    }
+    if value["kind"] == "Secret" {
+        for key in ["data", "stringData"] {
+            if let Some(data) = v.get_mut(key).and_then(Value::as_object_mut) {
+                for (_, value) in data.iter_mut() {
+                    *value = Value::String("(secret)".into());
+                }
+            }
+        }
+    }
+    v
+}
+
+/// The differing fields of two values, by path. A list entry on one side only (a new
+/// container, a new topology constraint) is one field with the whole entry.
+pub fn fields(a: &Value, b: &Value) -> Vec<Field> {
+    let (mut fa, mut fb) = (BTreeMap::new(), BTreeMap::new());
+    let (mut ea, mut eb) = (BTreeMap::new(), BTreeMap::new());
+    flatten(a, String::new(), &mut fa, &mut ea);
+    flatten(b, String::new(), &mut fb, &mut eb);
+    let mut out = Vec::new();
+    let mut whole: Vec<String> = Vec::new();
+    for (path, va) in &ea {
+        if !eb.contains_key(path) && !whole.iter().any(|w| path.starts_with(w.as_str())) {
+            out.push(Field {
+                path: path.clone(),
+                a: Some((*va).clone()),
+                b: None,
+            });
+            whole.push(path.clone());
+        }
+    }
+    for (path, vb) in &eb {
+        if !ea.contains_key(path) && !whole.iter().any(|w| path.starts_with(w.as_str())) {
+            out.push(Field {
+                path: path.clone(),
+                a: None,
+                b: Some((*vb).clone()),
+            });
+            whole.push(path.clone());
+        }
+    }
+    let inside = |p: &String| whole.iter().any(|w| p.starts_with(w.as_str()));
+    fa.retain(|p, _| !inside(p));
+    fb.retain(|p, _| !inside(p));
+    for (path, va) in &fa {
+        match fb.get(path) {
+            Some(vb) if vb == va => {}
+            vb => out.push(Field {
+                path: path.clone(),
+                a: Some((*va).clone()),
+                b: vb.map(|v| (*v).clone()),
+            }),
+        }
+    }
+    for (path, vb) in &fb {
+        if !fa.contains_key(path) {
+            out.push(Field {
+                path: path.clone(),
+                a: None,
+                b: Some((*vb).clone()),
+            });
+        }
+    }
+    out.sort_by(|x, y| x.path.cmp(&y.path));
+    out
+}
+
+/// Leaves of a value by path, and the entries of lists of objects. Lists whose entries
+/// all have a `name` (or `metadata.name`) are keyed by it; other lists of objects by index;
+/// lists of scalars are one leaf.
+fn flatten<'a>(
+    value: &'a Value,
+    path: String,
+    out: &mut BTreeMap<String, &'a Value>,
+    entries: &mut BTreeMap<String, &'a Value>,
+) {
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            for (k, v) in map {
+                flatten(v, join(k), out, entries);
+            }
+        }
+        Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_object) => {
+            let name = |i: &Value| {
+                i["name"]
+                    .as_str()
+                    .or(i["metadata"]["name"].as_str())
+                    .map(String::from)
+            };
+            let named = items.iter().all(|i| name(i).is_some());
+            for (i, item) in items.iter().enumerate() {
+                let index = if named {
+                    name(item).unwrap_or_default()
+                } else {
+                    i.to_string()
+                };
+                let at = format!("{path}[{index}]");
+                entries.insert(at.clone(), item);
+                flatten(item, at, out, entries);
+            }
+        }
+        _ => {
+            out.insert(path, value);
+        }
+    }
+}
+
+/// The spec path that sets an object's field, for the fields wfk derives directly from
+/// one spec value. `owner` is the component or job the object belongs to.
+pub fn spec_path(kind: &str, name: &str, owner: Option<&str>, field: &str) -> Option<Vec<String>> {
+    let owned = |rest: &[&str]| -> Option<Vec<String>> {
+        let owner = owner?;
+        Some(
+            ["components", owner]
+                .iter()
+                .chain(rest)
+                .map(|s| s.to_string())
+                .collect(),
+        )
+    };
+    let field = field.replace(".spec.template.spec", "");
+    let container = |f: &str| -> Option<String> {
+        let rest = f.split_once("containers[")?.1;
+        let (_, rest) = rest.split_once(']')?;
+        Some(rest.trim_start_matches('.').to_string())
+    };
+    match kind {
+        "Deployment" | "StatefulSet" => {
+            if field == "spec.replicas" {
+                return owned(&["replicas"]);
+            }
+            if field.contains("topologySpreadConstraints") {
+                return owned(&["spread"]);
+            }
+            if field.contains("volumeClaimTemplates[") {
+                let volume = field
+                    .split_once("volumeClaimTemplates[")?
+                    .1
+                    .split_once(']')?
+                    .0;
+                let what = if field.contains("storageClassName") {
+                    "class"
+                } else {
+                    "size"
+                };
+                return owned(&["storage", volume, what]);
+            }
+            let rest = container(&field)?;
+            let parts: Vec<&str> = rest.split('.').collect();
+            match parts.as_slice() {
+                ["image"] => owned(&["image"]),
+                ["resources", _, amount] => owned(&[
+                    "resources",
+                    if *amount == "ephemeral-storage" {
+                        "ephemeralStorage"
+                    } else {
+                        amount
+                    },
+                ]),
+                [env, ..] if env.starts_with("env[") => {
+                    let var = env.trim_start_matches("env[").trim_end_matches(']');
+                    owned(&["env", var])
+                }
+                ["args"] => owned(&["args"]),
+                ["command"] => owned(&["command"]),
+                _ => None,
+            }
+        }
+        "HorizontalPodAutoscaler" => match field.as_str() {
+            "spec.minReplicas" => owned(&["autoscale", "min"]),
+            "spec.maxReplicas" => owned(&["autoscale", "max"]),
+            f if f.starts_with("spec.metrics") => owned(&["autoscale"]),
+            _ => None,
+        },
+        "PodDisruptionBudget" => match field.as_str() {
+            "spec.minAvailable" => owned(&["disruption", "minAvailable"]),
+            "spec.maxUnavailable" => owned(&["disruption", "maxUnavailable"]),
+            _ => None,
+        },
+        "ConfigMap" => {
+            let key = field.strip_prefix("data.")?;
+            Some(vec!["config".into(), name.to_string(), key.to_string()])
+        }
+        "Ingress" => {
+            if field.contains("host") {
+                return Some(vec!["ingress".into(), "domain".into()]);
+            }
+            if field.starts_with("metadata.annotations") {
+                return Some(vec!["ingress".into(), "annotations".into()]);
+            }
+            None
+        }
+        "Namespace" => Some(vec!["namespace".into()]),
+        _ => None,
+    }
+}
+
+/// A unified diff of two objects' YAML.
+pub fn unified(a: &str, b: &str, a_name: &str, b_name: &str) -> String {
+    similar::TextDiff::from_lines(a, b)
+        .unified_diff()
+        .context_radius(3)
+        .header(a_name, b_name)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn deployment(ns: &str, replicas: u32, cpu: &str) -> Rendered {
+        Rendered::new(json!({
+            "kind": "Deployment",
+            "metadata": { "name": "p-api", "namespace": ns, "labels": { "app.kubernetes.io/name": "api" } },
+            "spec": { "replicas": replicas, "template": { "spec": { "containers": [
+                { "name": "api", "resources": { "limits": { "cpu": cpu } } }
+            ] } } }
+        }))
+    }
+
+    #[test]
+    fn pairs_across_namespaces_and_names_fields_by_container() {
+        let report = objects(
+            vec![deployment("p-dev", 1, "1")],
+            vec![deployment("p-prod", 3, "2")],
+        );
+        let Change::Changed { fields, .. } = &report.changes[0] else {
+            panic!()
+        };
+        let paths: Vec<&str> = fields.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "spec.replicas",
+                "spec.template.spec.containers[api].resources.limits.cpu"
+            ]
+        );
+        assert_eq!(
+            spec_path("Deployment", "p-api", Some("api"), paths[0]).unwrap(),
+            ["components", "api", "replicas"]
+        );
+        assert_eq!(
+            spec_path("Deployment", "p-api", Some("api"), paths[1]).unwrap(),
+            ["components", "api", "resources", "cpu"]
+        );
+    }
+
+    #[test]
+    fn identical_objects_are_the_same_and_extra_ones_added_or_removed() {
+        let report = objects(vec![deployment("a", 1, "1")], vec![deployment("b", 1, "1")]);
+        assert_eq!((report.counts(), report.same), ((0, 0, 0), 1));
+        let report = objects(vec![deployment("a", 1, "1")], vec![]);
+        assert_eq!(report.counts(), (0, 1, 0));
+    }
+
+    #[test]
+    fn a_jobs_hash_does_not_break_the_pair() {
+        assert_eq!(strip_hash("p-migrate-0a1b2c3d"), "p-migrate");
+        assert_eq!(strip_hash("p-migrate"), "p-migrate");
+    }
+}
