@@ -17,9 +17,11 @@ pub mod diff;
 pub mod emit;
 pub mod load;
 pub mod merge;
+pub mod patch;
 pub mod source;
 pub mod spec;
 pub mod suggest;
+pub mod template;
 pub mod tree;
 pub mod validation;
 

@@ -232,6 +232,13 @@ pub fn parents(
     }
 }
 
+/// Reads `dir/rel` as text with the same limits as a spec file, registering it in `map`.
+pub fn text(dir: &Path, rel: &Path, map: &mut SourceMap) -> Result<usize, Diagnostics> {
+    let name = rel.to_string_lossy().replace('\\', "/");
+    let text = read(&dir.join(rel), &name)?;
+    Ok(map.add(name, text))
+}
+
 /// Reads and parses `dir/rel`, registering it in `map` under the name `rel`.
 pub fn file(dir: &Path, rel: &Path, map: &mut SourceMap) -> Result<Node, Diagnostics> {
     let name = rel.to_string_lossy().replace('\\', "/");

@@ -17,6 +17,9 @@ macro_rules! objects {
         #[derive(Clone, Debug, PartialEq)]
         pub enum Object {
             $($kind(Box<$kind>),)*
+            /// A custom resource from a template (a ServiceMonitor, say); applied last, as it
+            /// usually refers to what comes before it.
+            Custom(Box<Custom>),
         }
 
         $(impl From<$kind> for Object {
@@ -38,28 +41,49 @@ macro_rules! objects {
                 rank
             }
 
-            pub fn kind(&self) -> &'static str {
+            pub fn kind(&self) -> &str {
                 match self {
                     $(Object::$kind(_) => <$kind as Resource>::KIND,)*
+                    Object::Custom(c) => &c.kind,
                 }
             }
 
-            pub fn api_version(&self) -> &'static str {
+            pub fn api_version(&self) -> &str {
                 match self {
                     $(Object::$kind(_) => <$kind as Resource>::API_VERSION,)*
+                    Object::Custom(c) => &c.api_version,
                 }
             }
 
             pub fn metadata(&self) -> &ObjectMeta {
                 match self {
                     $(Object::$kind(o) => o.metadata(),)*
+                    Object::Custom(c) => &c.metadata,
                 }
             }
 
             pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
                 match self {
                     $(Object::$kind(o) => o.metadata_mut(),)*
+                    Object::Custom(c) => &mut c.metadata,
                 }
+            }
+
+            /// An object from data (a template's output, a patched object): a kind wfk knows
+            /// becomes its k8s-openapi type, and every field that type does not have is
+            /// returned in `unknown` (k8s-openapi would drop it silently); any other kind is
+            /// a custom resource.
+            pub fn from_value(value: serde_json::Value, unknown: &mut Vec<String>) -> Result<Object, String> {
+                let api_version = value["apiVersion"].as_str().unwrap_or_default().to_string();
+                let kind = value["kind"].as_str().unwrap_or_default().to_string();
+                $(
+                    if kind == <$kind as Resource>::KIND && api_version == <$kind as Resource>::API_VERSION {
+                        let object: $kind = serde_ignored::deserialize(value, |path| unknown.push(path.to_string()))
+                            .map_err(|e| e.to_string())?;
+                        return Ok(object.into());
+                    }
+                )*
+                Custom::from_value(value).map(|c| Object::Custom(Box::new(c)))
             }
         }
 
@@ -67,10 +91,57 @@ macro_rules! objects {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 match self {
                     $(Object::$kind(o) => o.serialize(s),)*
+                    Object::Custom(c) => c.serialize(s),
                 }
             }
         }
     };
+}
+
+/// A custom resource: its type, metadata, and the rest as data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Custom {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: ObjectMeta,
+    pub rest: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Custom {
+    fn from_value(value: serde_json::Value) -> Result<Custom, String> {
+        let serde_json::Value::Object(mut map) = value else {
+            return Err("a document is not a mapping".into());
+        };
+        let mut text = |key: &str| match map.remove(key) {
+            Some(serde_json::Value::String(s)) if !s.is_empty() => Ok(s),
+            _ => Err(format!("a custom resource needs `{key}`")),
+        };
+        let api_version = text("apiVersion")?;
+        let kind = text("kind")?;
+        let metadata: ObjectMeta =
+            serde_json::from_value(map.remove("metadata").unwrap_or_default())
+                .map_err(|e| format!("invalid `metadata`: {e}"))?;
+        Ok(Custom {
+            api_version,
+            kind,
+            metadata,
+            rest: map,
+        })
+    }
+}
+
+impl Serialize for Custom {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.rest.len() + 3))?;
+        map.serialize_entry("apiVersion", &self.api_version)?;
+        map.serialize_entry("kind", &self.kind)?;
+        map.serialize_entry("metadata", &self.metadata)?;
+        for (k, v) in &self.rest {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
 }
 
 objects! {

@@ -8,7 +8,7 @@ use crate::cli::{DiffArgs, DiffFormat};
 use crate::diff::{self, Change, Field, Rendered};
 use crate::merge::{Lookup, Merged};
 use crate::source::{SourceMap, Span};
-use crate::{build, tree};
+use crate::tree;
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -100,11 +100,11 @@ fn render(
     sets: &[String],
 ) -> anyhow::Result<Result<(Side, Vec<Rendered>), Exit>> {
     let mut map = SourceMap::default();
-    let (merged, platform) = match super::spec(dir, env, sets, &mut map) {
-        Ok(both) => both,
+    let (merged, _, objects) = match super::objects(dir, env, sets, &mut map) {
+        Ok(all) => all,
         Err(ds) => return Ok(Err(fail(&ds, &map))),
     };
-    let objects = build::all(&platform)
+    let objects = objects
         .iter()
         .map(|o| serde_json::to_value(o).map(Rendered::new))
         .collect::<Result<Vec<_>, _>>()?;

@@ -9,12 +9,13 @@ mod schema;
 mod validate;
 
 use crate::Exit;
+use crate::build::object::Object;
 use crate::cli::{Cli, Command};
 use crate::diagnostic::{self, Diagnostics};
 use crate::merge::Merged;
 use crate::source::SourceMap;
 use crate::spec::Platform;
-use crate::{load, merge};
+use crate::{build, load, merge, patch, template};
 use std::path::Path;
 
 pub fn run(cli: &Cli) -> anyhow::Result<Exit> {
@@ -40,6 +41,22 @@ pub fn spec(
     let merged = merge::environment(layers, sets, map)?;
     let platform = Platform::from_tree(&merged)?;
     Ok((merged, platform))
+}
+
+/// load → merge → spec → build → templates → patches: every object of one environment,
+/// in apply order.
+pub fn objects(
+    dir: &Path,
+    env: &str,
+    sets: &[String],
+    map: &mut SourceMap,
+) -> Result<(Merged, Platform, Vec<Object>), Diagnostics> {
+    let (merged, platform) = spec(dir, env, sets, map)?;
+    let mut objects = build::all(&platform);
+    objects.extend(template::render_all(dir, env, &platform, &merged, map)?);
+    patch::apply(&mut objects, &platform, &merged)?;
+    objects.sort_by(|a, b| a.order().cmp(&b.order()));
+    Ok((merged, platform, objects))
 }
 
 /// Prints the diagnostics of a failed run to stderr; the exit code for input errors.

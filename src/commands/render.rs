@@ -17,11 +17,10 @@ pub const MARKER: &str = ".wfk-render";
 
 pub fn run(dir: &Path, args: &RenderArgs) -> anyhow::Result<Exit> {
     let mut map = SourceMap::default();
-    let (merged, platform) = match super::spec(dir, &args.env, &args.set, &mut map) {
-        Ok(both) => both,
+    let (merged, platform, objects) = match super::objects(dir, &args.env, &args.set, &mut map) {
+        Ok(all) => all,
         Err(ds) => return Ok(fail(&ds, &map)),
     };
-    let objects = build::all(&platform);
     let input = check::Input {
         spec: &platform,
         objects: &objects,

@@ -3,7 +3,6 @@
 //! errors (or warnings under `--deny warnings`), 2 when an environment cannot be read.
 
 use crate::Exit;
-use crate::build;
 use crate::check;
 use crate::cli::{Deny, FindingsFormat, ValidateArgs};
 use crate::diagnostic::{self, Diagnostic, Severity};
@@ -91,8 +90,8 @@ pub fn run(dir: &Path, args: &ValidateArgs) -> anyhow::Result<Exit> {
 
 fn check_env(dir: &Path, env: &str, sets: &[String]) -> Report {
     let mut map = SourceMap::default();
-    let (merged, platform) = match super::spec(dir, env, sets, &mut map) {
-        Ok(both) => both,
+    let (merged, platform, objects) = match super::objects(dir, env, sets, &mut map) {
+        Ok(all) => all,
         Err(diagnostics) => {
             return Report {
                 env: env.to_string(),
@@ -102,7 +101,6 @@ fn check_env(dir: &Path, env: &str, sets: &[String]) -> Report {
             };
         }
     };
-    let objects = build::all(&platform);
     let input = check::Input {
         spec: &platform,
         objects: &objects,

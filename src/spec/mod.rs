@@ -23,7 +23,7 @@ use ingress::Ingress;
 use job::Job;
 use schemars::JsonSchema;
 use serde::Deserialize;
-use values::ConfigEntry;
+use values::{ConfigEntry, Free};
 
 /// A workflow platform: its components, their configuration and how they are reached.
 #[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
@@ -58,6 +58,11 @@ pub struct Platform {
     /// StorageClass objects the platform creates, by name.
     #[serde(default)]
     pub storage_classes: IndexMap<String, StorageClass>,
+    /// Last-resort merge patches on rendered objects, keyed `Kind/name`
+    /// (`Deployment/gorax-api`). A patch that matches no object, or names a field the kind
+    /// does not have, is an error. Prefer a spec field; use a patch for what the spec lacks.
+    #[serde(default)]
+    pub patches: IndexMap<String, Free>,
 }
 
 /// Defaults applied to every component and job unless it sets its own.
@@ -127,6 +132,11 @@ impl Platform {
                         *content = crate::tree::to_json(node);
                     }
                 }
+            }
+        }
+        for (target, patch) in &mut self.patches {
+            if let Some(node) = merged.get(&["patches".to_string(), target.clone()]) {
+                patch.0 = crate::tree::to_json(node);
             }
         }
     }

@@ -351,3 +351,24 @@ impl JsonSchema for ConfigEntry {
         })
     }
 }
+
+/// Free-form YAML (a patch), read from the merged tree with the YAML 1.2 core schema after
+/// the typed spec is read: plain `3` is a number, quoted `"3"` a string.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Free(pub serde_json::Value);
+
+impl<'de> Deserialize<'de> for Free {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::IgnoredAny::deserialize(d)?;
+        Ok(Free(serde_json::Value::Null))
+    }
+}
+
+impl JsonSchema for Free {
+    fn schema_name() -> Cow<'static, str> {
+        "Free".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "description": "Any YAML: a JSON merge patch on the object." })
+    }
+}

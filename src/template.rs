@@ -1,0 +1,365 @@
+//! Templates: `templates/*.yaml`, rendered with minijinja for objects the spec does not
+//! model (custom resources such as a ServiceMonitor, or anything else).
+//!
+//! They are held to the same bar as generated objects:
+//! - strict undefined (a misspelled value is an error, never an empty string), no file
+//!   access beyond the other templates, bounded recursion and fuel;
+//! - the context is `spec` (the merged spec of the environment), `env`, `platform`,
+//!   `namespace` and `labels` (the labels every object carries);
+//! - the output may not hold a plain YAML 1.1 word that kubectl would retype (`no`, `on`,
+//!   `12:30`, `0755`): write `{{ value | tojson }}` or quote it;
+//! - each document of a kind wfk knows is read into its k8s-openapi type, and a field the
+//!   type does not have is an error; other kinds (custom resources) need `apiVersion`,
+//!   `kind` and a valid `metadata.name`.
+//!
+//! Errors point at the template's file and line. For problems in the output, the line is
+//! the output's line, which is the template's where no tag spans lines.
+
+use crate::build::object::Object;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::merge::Merged;
+use crate::source::{SourceMap, Span};
+use crate::spec::Platform;
+use minijinja::{Environment, UndefinedBehavior};
+use std::path::Path;
+use yaml_rust2::parser::{Event, Parser};
+use yaml_rust2::scanner::TScalarStyle;
+
+/// The folder of templates in a project.
+pub const TEMPLATE_DIR: &str = "templates";
+
+/// Instructions one template may run: a generous bound that still stops a runaway loop.
+pub const FUEL: u64 = 5_000_000;
+
+/// How deep includes and macros may nest.
+pub const RECURSION_LIMIT: usize = 32;
+
+/// Renders every template of the project into objects.
+pub fn render_all(
+    dir: &Path,
+    env_name: &str,
+    platform: &Platform,
+    merged: &Merged,
+    map: &mut SourceMap,
+) -> Result<Vec<Object>, Diagnostics> {
+    let folder = dir.join(TEMPLATE_DIR);
+    let Ok(entries) = std::fs::read_dir(&folder) else {
+        return Ok(Vec::new());
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().map(String::from))
+        .filter(|n| (n.ends_with(".yaml") || n.ends_with(".yml")) && !n.starts_with('.'))
+        .collect();
+    names.sort();
+    let mut diagnostics = Vec::new();
+    let mut sources = Vec::new();
+    for name in &names {
+        match crate::load::text(dir, &Path::new(TEMPLATE_DIR).join(name), map) {
+            Ok(id) => sources.push((name.clone(), id)),
+            Err(ds) => diagnostics.extend(ds),
+        }
+    }
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_debug(true);
+    env.set_fuel(Some(FUEL));
+    env.set_recursion_limit(RECURSION_LIMIT);
+    // minijinja would JSON-escape every value in a .yaml template; YAML authors expect the
+    // text as written, and the YAML 1.1 check below catches what must be quoted.
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    for (name, id) in &sources {
+        let text = map.get(*id).map(|s| s.text.clone()).unwrap_or_default();
+        if let Err(e) = env.add_template_owned(name.clone(), text) {
+            diagnostics.push(template_error(&e, *id, map));
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Err(diagnostics);
+    }
+    let labels: std::collections::BTreeMap<String, String> = [
+        (
+            "app.kubernetes.io/part-of".to_string(),
+            platform.platform.clone(),
+        ),
+        (
+            "app.kubernetes.io/managed-by".to_string(),
+            crate::build::MANAGER.to_string(),
+        ),
+    ]
+    .into_iter()
+    .collect();
+    let context = minijinja::context! {
+        spec => minijinja::Value::from(minijinja::value::Serde(crate::tree::to_json(&merged.tree))),
+        env => env_name,
+        platform => &platform.platform,
+        namespace => platform.namespace(),
+        labels => minijinja::Value::from(minijinja::value::Serde(&labels)),
+    };
+    let mut objects = Vec::new();
+    for (name, id) in &sources {
+        let rendered = env.get_template(name).and_then(|t| t.render(&context));
+        match rendered {
+            Ok(text) => match objects_of(&text, *id, map) {
+                Ok(found) => objects.extend(found),
+                Err(ds) => diagnostics.extend(ds),
+            },
+            Err(e) => diagnostics.push(template_error(&e, *id, map)),
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Err(diagnostics);
+    }
+    for object in &mut objects {
+        let meta = object.metadata_mut();
+        let object_labels = meta.labels.get_or_insert_with(Default::default);
+        for (k, v) in &labels {
+            object_labels.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    for object in &mut objects {
+        let namespaced = !matches!(
+            object,
+            Object::Custom(_) | Object::Namespace(_) | Object::StorageClass(_)
+        );
+        if namespaced && object.metadata().namespace.is_none() {
+            object.metadata_mut().namespace = Some(platform.namespace().to_string());
+        }
+    }
+    Ok(objects)
+}
+
+/// A minijinja error at its template line.
+fn template_error(e: &minijinja::Error, id: usize, map: &SourceMap) -> Diagnostic {
+    let text = map.get(id).map(|s| s.text.as_str()).unwrap_or_default();
+    let (line, col) = match e.range() {
+        Some(range) => {
+            let before = &text[..range.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            (line, col)
+        }
+        None => (e.line().unwrap_or(1), 1),
+    };
+    let what = match e.detail() {
+        Some(detail) => format!("{}: {detail}", e.kind()),
+        None => e.kind().to_string(),
+    };
+    let help = match e.kind() {
+        minijinja::ErrorKind::UndefinedError => {
+            "the context is `spec` (the merged spec), `env`, `platform`, `namespace` and `labels`; use `spec.components.api.replicas`, or `| default(…)` for an optional value"
+        }
+        _ => "fix the template at this line",
+    };
+    Diagnostic::error("template-error", format!("template error: {what}"))
+        .at(
+            Span {
+                source: id,
+                line,
+                col,
+            },
+            "here",
+        )
+        .help(help)
+}
+
+/// The objects of a template's output, each checked.
+fn objects_of(text: &str, id: usize, map: &SourceMap) -> Result<Vec<Object>, Diagnostics> {
+    let template_lines = map.get(id).map_or(1, |s| s.text.lines().count().max(1));
+    let at = |line: usize, col: usize| Span {
+        source: id,
+        line: line.clamp(1, template_lines),
+        col,
+    };
+    let mut diagnostics = Vec::new();
+    let shown = |line: usize| {
+        text.lines()
+            .nth(line.saturating_sub(1))
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
+    if let Err((line, col, word)) = yaml11_words(text) {
+        diagnostics.push(
+            Diagnostic::error(
+                "template-ambiguous-scalar",
+                format!(
+                    "template output has an unquoted `{word}`, which kubectl reads as a non-string"
+                ),
+            )
+            .at(
+                at(line, col),
+                format!("output line {line}: `{}`", shown(line)),
+            )
+            .help(format!(
+                "quote it, or write `{{{{ value | tojson }}}}`: `\"{word}\"`"
+            )),
+        );
+        return Err(diagnostics);
+    }
+    let values: Vec<serde_json::Value> = match serde_saphyr::from_multiple(text) {
+        Ok(values) => values,
+        Err(e) => {
+            let line = e.location().map_or(1, |l| l.line() as usize);
+            let col = e.location().map_or(1, |l| l.column() as usize);
+            return Err(vec![
+                Diagnostic::error("template-invalid-yaml", format!("template output is not valid YAML: {}", first_line(&e.to_string())))
+                    .at(at(line, col), format!("output line {line}: `{}`", shown(line)))
+                    .help("check the indentation the template produces; `{{ value | tojson }}` writes a value on one line"),
+            ]);
+        }
+    };
+    let starts = document_starts(text);
+    let mut objects = Vec::new();
+    for (i, value) in values.into_iter().enumerate() {
+        if value.is_null() {
+            continue;
+        }
+        let line = starts.get(i).copied().unwrap_or(1);
+        let mut unknown = Vec::new();
+        match Object::from_value(value, &mut unknown) {
+            Ok(object) if unknown.is_empty() => {
+                let name = object.name().to_string();
+                let problems = crate::validation::is_dns1123_subdomain(&name);
+                if !problems.is_empty() {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "invalid-name",
+                            format!(
+                                "{} name `{name}` from a template is invalid: {}",
+                                object.kind(),
+                                problems.join("; ")
+                            ),
+                        )
+                        .at(at(line, 1), "this document")
+                        .help("set `metadata.name` to lowercase letters, digits, `-` and `.`"),
+                    );
+                } else {
+                    objects.push(object);
+                }
+            }
+            Ok(object) => diagnostics.push(
+                Diagnostic::error(
+                    "unknown-field",
+                    format!(
+                        "{} `{}` from a template has fields its kind does not have: {}",
+                        object.kind(),
+                        object.name(),
+                        unknown.join(", ")
+                    ),
+                )
+                .at(at(line, 1), "this document")
+                .help("check the spelling against the Kubernetes API reference for the kind"),
+            ),
+            Err(problem) => diagnostics.push(
+                Diagnostic::error(
+                    "invalid-object",
+                    format!("a template document is not a valid object: {problem}"),
+                )
+                .at(at(line, 1), "this document")
+                .help("every document needs `apiVersion`, `kind` and `metadata.name`"),
+            ),
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(objects)
+    } else {
+        Err(diagnostics)
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+/// The 1-based line where each document of a stream starts.
+fn document_starts(text: &str) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut current: Option<usize> = None;
+    for (i, line) in text.lines().enumerate() {
+        if line.trim_end() == "---" || line.starts_with("--- ") {
+            if let Some(start) = current.take() {
+                starts.push(start);
+            }
+            current = Some(i + 2);
+        } else if current.is_none()
+            && !line.trim().is_empty()
+            && !line.trim_start().starts_with('#')
+        {
+            current = Some(i + 1);
+        }
+    }
+    starts.extend(current);
+    starts
+}
+
+/// The first plain scalar that a YAML 1.1 reader (kubectl) would read as something other
+/// than what a YAML 1.2 reader reads: `yes`/`no`/`on`/`off`/`y`/`n` in any case, base-60
+/// numbers (`12:30`), `1_000`, octal `0755`, dates.
+fn yaml11_words(text: &str) -> Result<(), (usize, usize, String)> {
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        let Ok((event, mark)) = parser.next_token() else {
+            // Syntax errors are reported by the YAML reader, with its message.
+            return Ok(());
+        };
+        match event {
+            Event::StreamEnd => return Ok(()),
+            Event::Scalar(value, TScalarStyle::Plain, ..) if ambiguous(&value) => {
+                return Err((mark.line(), mark.col() + 1, value));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn ambiguous(s: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
+        "OFF",
+    ];
+    if WORDS.contains(&s) {
+        return true;
+    }
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let numeric = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    // 12:30 (base 60), 1_000, 0755 (octal in 1.1), 2024-01-01 (a date in 1.1).
+    (digits.contains(':') && digits.split(':').all(numeric))
+        || (digits.contains('_') && digits.split('_').all(numeric) && !digits.starts_with('_'))
+        || (digits.len() > 1 && digits.starts_with('0') && numeric(digits))
+        || (s.len() == 10
+            && s.as_bytes()[4] == b'-'
+            && s.as_bytes()[7] == b'-'
+            && s.split('-').all(numeric))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_1_1_words_are_found_where_they_are() {
+        assert_eq!(
+            yaml11_words("a: 1\nenabled: no\n"),
+            Err((2, 10, "no".to_string()))
+        );
+        assert_eq!(yaml11_words("on: x\n"), Err((1, 1, "on".to_string())));
+        assert_eq!(yaml11_words("t: 12:30\n").unwrap_err().2, "12:30");
+        assert_eq!(
+            yaml11_words("a: \"no\"\nb: 'on'\nc: true\nd: 3\ne: 0\n"),
+            Ok(())
+        );
+        for word in ["1_000", "0755", "2024-01-01", "Off"] {
+            assert!(ambiguous(word), "{word}");
+        }
+        for word in ["10", "0", "1.5", "nope", "v1.2"] {
+            assert!(!ambiguous(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn documents_start_after_their_separator() {
+        assert_eq!(document_starts("a: 1\n---\nb: 2\n"), vec![1, 3]);
+        assert_eq!(document_starts("---\na: 1\n"), vec![2]);
+    }
+}
