@@ -45,6 +45,8 @@ pub struct Diagnostic {
     pub secondary: Vec<Label>,
     /// How to fix it.
     pub help: Option<String>,
+    /// Values never to print (a secret written in the spec): masked in the source snippet.
+    pub redact: Vec<Span>,
 }
 
 impl Diagnostic {
@@ -56,6 +58,7 @@ impl Diagnostic {
             primary: None,
             secondary: Vec::new(),
             help: None,
+            redact: Vec::new(),
         }
     }
 
@@ -123,9 +126,33 @@ pub fn render_text(
                 None => by_source.push((label.span.source, vec![(label, kind)])),
             }
         }
+        let mut masked: Vec<(usize, String)> = Vec::new();
+        for span in &d.redact {
+            let Some(range) = map.token_range(*span) else {
+                continue;
+            };
+            let Some(src) = map.get(span.source) else {
+                continue;
+            };
+            let index = match masked.iter().position(|(s, _)| *s == span.source) {
+                Some(i) => i,
+                None => {
+                    masked.push((span.source, src.text.clone()));
+                    masked.len() - 1
+                }
+            };
+            // Same byte length, so every other position in the snippet stays where it is.
+            let mut bytes = std::mem::take(&mut masked[index].1).into_bytes();
+            bytes[range].iter_mut().for_each(|b| *b = b'*');
+            masked[index].1 = String::from_utf8(bytes).unwrap_or_default();
+        }
         for (source, labels) in by_source {
             let Some(src) = map.get(source) else { continue };
-            let mut snippet = Snippet::source(src.text.as_str()).path(src.name.as_str());
+            let text = masked
+                .iter()
+                .find(|(s, _)| *s == source)
+                .map_or(src.text.as_str(), |(_, t)| t.as_str());
+            let mut snippet = Snippet::source(text).path(src.name.as_str());
             for (label, kind) in labels {
                 if let Some(range) = map.token_range(label.span) {
                     snippet = snippet.annotation(kind.span(range).label(label.note.as_str()));

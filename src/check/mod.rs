@@ -62,6 +62,8 @@ pub struct Finding {
     pub at: Origin,
     pub note: String,
     pub help: Option<String>,
+    /// A value never to print (a secret written in the spec).
+    pub redact: Option<Origin>,
 }
 
 /// Where in the spec a finding comes from. A path that is not set (a default) points at
@@ -137,6 +139,7 @@ impl Finding {
             at,
             note: note.into(),
             help: None,
+            redact: None,
         }
     }
 
@@ -206,10 +209,16 @@ pub fn all(input: &Input) -> Vec<Diagnostic> {
                 }
             }
             let span = finding.at.span(input.merged);
+            let redact: Vec<Span> = finding
+                .redact
+                .iter()
+                .map(|o| o.span(input.merged))
+                .collect();
             let mut d = Diagnostic::error(check.code, finding.message)
                 .at(span, finding.note)
                 .with_help(finding.help);
             d.severity = check.severity;
+            d.redact = redact;
             out.push(d);
         }
     }

@@ -40,18 +40,26 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
         for (name, value) in env {
             if value.0.value.is_some() && looks_secret(name) {
                 let path: Vec<&str> = base.iter().copied().chain(["env", name.as_str()]).collect();
-                out.push(
-                    Finding::new(
-                        format!(
-                            "`{name}` looks like a secret but its value is written in the spec"
-                        ),
-                        Origin::key(&path),
-                        "a literal value",
-                    )
-                    .help(format!(
-                        "reference a secret: `{name}: {{ secret: <secret-name>/<key> }}`"
-                    )),
-                );
+                let mut finding = Finding::new(
+                    format!("`{name}` looks like a secret but its value is written in the spec"),
+                    Origin::key(&path),
+                    "a literal value",
+                )
+                .help(format!(
+                    "reference a secret: `{name}: {{ secret: <secret-name>/<key> }}`"
+                ));
+                // The snippet must not show the value: mask it, short form or long.
+                let keys: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+                let short = input
+                    .merged
+                    .get(&keys)
+                    .is_some_and(|n| n.as_scalar().is_some());
+                let mut value_path = path.clone();
+                if !short {
+                    value_path.push("value");
+                }
+                finding.redact = Some(Origin::value(&value_path));
+                out.push(finding);
             }
         }
     };

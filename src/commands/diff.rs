@@ -143,13 +143,22 @@ fn read_render(path: &Path) -> anyhow::Result<Vec<Rendered>> {
         let text = std::fs::read_to_string(&file)
             .with_context(|| format!("cannot read `{}`", file.display()))?;
         let values: Vec<Value> = if file.extension().is_some_and(|e| e == "json") {
-            vec![
-                serde_json::from_str(&text)
-                    .with_context(|| format!("`{}` is not JSON", file.display()))?,
-            ]
+            vec![serde_json::from_str(&text).map_err(|e| {
+                anyhow::anyhow!(
+                    "`{}` is not JSON (line {}, column {})",
+                    file.display(),
+                    e.line(),
+                    e.column()
+                )
+            })?]
         } else {
-            serde_saphyr::from_multiple(&text)
-                .with_context(|| format!("`{}` is not a YAML stream", file.display()))?
+            // The parser's own message quotes the file, which may hold a Secret: say only where.
+            serde_saphyr::from_multiple(&text).map_err(|e| {
+                let at = e.location().map_or(String::new(), |l| {
+                    format!(" (line {}, column {})", l.line(), l.column())
+                });
+                anyhow::anyhow!("`{}` is not a YAML stream{at}", file.display())
+            })?
         };
         for value in values {
             match value {
