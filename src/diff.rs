@@ -147,7 +147,7 @@ pub fn objects(a: Vec<Rendered>, b: Vec<Rendered>) -> Report {
 
 /// An object without what differs by design: its namespace, a Namespace's name, a Secret's
 /// data (never shown).
-fn comparable(value: &Value) -> Value {
+pub fn comparable(value: &Value) -> Value {
     let mut v = value.clone();
     if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.remove("namespace");

@@ -19,6 +19,8 @@ use std::collections::BTreeMap;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
+    // One finding per label, not one per object that carries it.
+    let mut seen = std::collections::BTreeSet::new();
     for object in input.objects {
         let mut sets: Vec<&BTreeMap<String, String>> = object.metadata().labels.iter().collect();
         if let Some(template) = super::pod_template(object) {
@@ -35,13 +37,13 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
                         .into_iter()
                         .map(|e| format!("value: {e}")),
                 );
-                if errors.is_empty() {
+                if errors.is_empty() || !seen.insert((key.clone(), value.clone())) {
                     continue;
                 }
                 let at = label_origin(input, object, key);
                 out.push(
                     Finding::new(
-                        format!("invalid label `{key}: {value}` on {} `{}`: {}", object.kind(), object.name(), errors.join("; ")),
+                        format!("invalid label `{key}: {value}` (on {} `{}` and the objects like it): {}", object.kind(), object.name(), errors.join("; ")),
                         at,
                         "the label comes from here",
                     )

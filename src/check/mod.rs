@@ -174,7 +174,7 @@ pub const CHECKS: &[Check] = &[
     Check { code: "invalid-disruption-budget", severity: Error,   suppressible: false, run: disruption_budget_invalid::check },
     Check { code: "invalid-ingress",           severity: Error,   suppressible: false, run: ingress_invalid::check },
     Check { code: "invalid-schedule",          severity: Error,   suppressible: false, run: schedule_invalid::check },
-    Check { code: "invalid-env-name",          severity: Error,   suppressible: false, run: env_name_invalid::check },
+    Check { code: "invalid-env-var-name",      severity: Error,   suppressible: false, run: env_name_invalid::check },
     Check { code: "invalid-config-key",        severity: Error,   suppressible: false, run: config_key_invalid::check },
     Check { code: "invalid-quantity",          severity: Error,   suppressible: false, run: quantity_invalid::check },
     Check { code: "invalid-id",                severity: Error,   suppressible: false, run: id_invalid::check },
@@ -222,7 +222,16 @@ pub fn all(input: &Input) -> Vec<Diagnostic> {
             out.push(d);
         }
     }
-    out.sort_by_key(|d| (d.primary.as_ref().map(|l| l.span), d.code));
+    out.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            (
+                d.primary.as_ref().map(|l| l.span),
+                d.code,
+                d.message.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
     out.dedup();
     out
 }

@@ -76,7 +76,13 @@ fn resources(base: &[&str], r: &Resources, out: &mut Vec<Finding>) {
         let Some(a) = amount else { continue };
         let at = Origin::value(&[base, &[name]].concat());
         let mut parsed = Vec::new();
-        for (which, text) in [("request", &a.request), ("limit", &a.limit)] {
+        // One value written once (`memory: 128mb`) is one finding, not two.
+        let sides: Vec<(&str, &String)> = if a.request == a.limit {
+            vec![("amount", &a.request)]
+        } else {
+            vec![("request", &a.request), ("limit", &a.limit)]
+        };
+        for (which, text) in sides {
             match parse(text) {
                 None => out.push(
                     Finding::new(format!("invalid {name} {which} `{text}`"), at.clone(), "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
@@ -91,6 +97,7 @@ fn resources(base: &[&str], r: &Resources, out: &mut Vec<Finding>) {
             }
         }
         if let [request, limit] = parsed[..] {
+            // Two values were parsed: a request above its limit is refused.
             if request > limit {
                 out.push(
                     Finding::new(

@@ -173,7 +173,16 @@ fn read_render(path: &Path) -> anyhow::Result<Vec<Rendered>> {
                             .map(Rendered::new),
                     );
                 }
-                Value::Object(_) => out.push(Rendered::new(value)),
+                Value::Object(_) => {
+                    let object = Rendered::new(value);
+                    if object.kind.is_empty() || object.name.is_empty() {
+                        bail!(
+                            "`{}` holds a document without `kind` or `metadata.name`",
+                            file.display()
+                        );
+                    }
+                    out.push(object);
+                }
                 _ => bail!(
                     "`{}` holds something that is not a Kubernetes object",
                     file.display()
@@ -204,7 +213,21 @@ fn field_origins(
     else {
         return (None, None);
     };
-    (before.origin(&path), after.origin(&path))
+    let origin = |side: &Side| {
+        let found = side.origin(&path);
+        // An autoscaler's minimum defaults to the component's replicas.
+        let min = ["autoscale".to_string(), "min".to_string()];
+        if found.as_deref() == Some("default") && path.ends_with(&min) {
+            let replicas: Vec<String> = path[..2]
+                .iter()
+                .cloned()
+                .chain(["replicas".to_string()])
+                .collect();
+            return side.origin(&replicas);
+        }
+        found
+    };
+    (origin(before), origin(after))
 }
 
 /// Why an object is on one side only: where its spec value is set on the side that has
@@ -306,9 +329,10 @@ fn text(
                     )?;
                 }
                 if unified {
-                    let ya = yaml(&a.value)?;
-                    let yb = yaml(&b.value)?;
-                    out.push_str(&diff::unified(&ya, &yb, &before.name, &after.name));
+                    let ya = yaml(&diff::comparable(&a.value))?;
+                    let yb = yaml(&diff::comparable(&b.value))?;
+                    let title = |side: &Side| format!("{} {}/{}", side.name, b.kind, b.name);
+                    out.push_str(&diff::unified(&ya, &yb, &title(before), &title(after)));
                 }
             }
         }
@@ -337,8 +361,10 @@ fn json_report(report: &diff::Report, before: &Side, after: &Side) -> anyhow::Re
         .map(|change| {
             let o = change.object();
             match change {
-                Change::Added(_) => json!({ "change": "added", "kind": o.kind, "name": o.name, "fields": [] }),
-                Change::Removed(o) => json!({ "change": "removed", "kind": o.kind, "name": o.name, "fields": [] }),
+                Change::Added(_) => json!({ "change": "added", "kind": o.kind, "name": o.name, "fields": [],
+                    "why": presence(o, after, before).trim().trim_start_matches('(').trim_end_matches(')') }),
+                Change::Removed(o) => json!({ "change": "removed", "kind": o.kind, "name": o.name, "fields": [],
+                    "why": presence(o, before, after).trim().trim_start_matches('(').trim_end_matches(')') }),
                 Change::Changed { b, fields, .. } => {
                     let fields: Vec<Value> = fields
                         .iter()
@@ -351,7 +377,7 @@ fn json_report(report: &diff::Report, before: &Side, after: &Side) -> anyhow::Re
                             }
                         })
                         .collect();
-                    json!({ "change": "changed", "kind": b.kind, "name": b.name, "fields": fields })
+                    json!({ "change": "changed", "kind": b.kind, "name": b.name, "fields": fields, "why": null })
                 }
             }
         })

@@ -3,6 +3,8 @@
 mod support;
 
 mod cases;
+mod checks;
+mod diff;
 mod hostile;
 mod merge_laws;
 mod render;
