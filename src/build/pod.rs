@@ -136,7 +136,7 @@ pub fn template(w: &Workload, ctx: &Ctx, restart: Option<&str>) -> PodTemplateSp
             .map(|p| format!("{p:?}")),
         command: w.command.cloned(),
         args: w.args.cloned(),
-        env: env(w.env.iter().map(|(k, v)| (*k, *v)), ctx),
+        env: env(w.env.iter().map(|(k, v)| (*k, *v)), w, ctx),
         env_from: env_from(&w.env_from),
         ports: component.and_then(|c| container_ports(&c.ports)),
         liveness_probe: component.and_then(|c| probe(c.probes.liveness.as_deref(), &c.ports)),
@@ -238,7 +238,7 @@ fn init_container(
         image: Some(i.image.clone().unwrap_or_else(|| w.image.to_string())),
         command: i.command.clone(),
         args: i.args.clone(),
-        env: env(vars.into_iter(), ctx),
+        env: env(vars.into_iter(), w, ctx),
         env_from: main.env_from.clone(),
         resources: Some(resources(&res)),
         security_context: main.security_context.clone(),
@@ -271,9 +271,13 @@ fn resources(r: &Resources) -> ResourceRequirements {
 /// Env vars sorted by name, except that a variable referenced as `$(NAME)` by another comes
 /// before it, so the kubelet can expand the reference; the output does not depend on the
 /// order of keys in the spec.
-fn env<'a>(vars: impl Iterator<Item = (&'a str, &'a EnvValue)>, ctx: &Ctx) -> Option<Vec<EnvVar>> {
+fn env<'a>(
+    vars: impl Iterator<Item = (&'a str, &'a EnvValue)>,
+    w: &Workload,
+    ctx: &Ctx,
+) -> Option<Vec<EnvVar>> {
     let vars: BTreeMap<&str, EnvVar> = vars
-        .map(|(name, value)| (name, env_var(name, value, ctx)))
+        .map(|(name, value)| (name, env_var(name, value, w, ctx)))
         .collect();
     if vars.is_empty() {
         return None;
@@ -303,9 +307,16 @@ fn env<'a>(vars: impl Iterator<Item = (&'a str, &'a EnvValue)>, ctx: &Ctx) -> Op
     Some(out)
 }
 
-fn env_var(name: &str, value: &EnvValue, ctx: &Ctx) -> EnvVar {
+fn env_var(name: &str, value: &EnvValue, w: &Workload, ctx: &Ctx) -> EnvVar {
     let source = &value.0;
     let optional = source.optional;
+    if let (Some(port), Some(c)) = (&source.peers, w.component) {
+        return EnvVar {
+            name: name.to_string(),
+            value: Some(peers(w.name, c, port, ctx)),
+            value_from: None,
+        };
+    }
     let value_from = if let Some(reference) = &source.config {
         let (map, key) = ctx.spec.config_ref(reference).unwrap_or(("", reference));
         Some(EnvVarSource {
@@ -363,6 +374,17 @@ fn env_from(sources: &[&EnvFrom]) -> Option<Vec<EnvFromSource>> {
         ..Default::default()
     }));
     (!out.is_empty()).then_some(out)
+}
+
+/// `<pod>.<headless>:<port>` for every replica of a stateful component, comma-separated.
+fn peers(name: &str, c: &Component, port: &str, ctx: &Ctx) -> String {
+    let number = c.ports.get(port).map_or(0, |p| p.port);
+    let headless = super::service::headless_name(name, ctx);
+    let set = ctx.name(name);
+    (0..super::deployment::replicas(c))
+        .map(|i| format!("{set}-{i}.{headless}:{number}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The ports of a component, sorted by name.

@@ -16,6 +16,14 @@ use crate::spec::component::ServiceType;
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
     for (name, c) in &input.spec.components {
+        for (extra, s) in &c.services {
+            if s.kind != ServiceType::ClusterIP {
+                out.push(
+                    Finding::new(format!("component `{name}` is exposed outside the cluster by a {:?} Service", s.kind), Origin::value(&["components", name, "services", extra, "type"]), "exposed here")
+                        .help("route it through `ingress`, or suppress `load-balancer-exposed` with a reason"),
+                );
+            }
+        }
         let Some(service) = &c.service else { continue };
         if service.kind != ServiceType::ClusterIP {
             out.push(

@@ -38,6 +38,11 @@ pub struct Component {
     /// How the component's Service is exposed.
     #[serde(default)]
     pub service: Option<Service>,
+    /// More Services, by name (`<platform>-<component>-<name>`), each with some of the
+    /// ports, which the main Service then leaves out: a metrics Service beside a
+    /// LoadBalancer, say.
+    #[serde(default)]
+    pub services: IndexMap<String, ExtraService>,
     /// Health checks. A string is an HTTP GET path on the first port.
     #[serde(default)]
     pub probes: Probes,
@@ -125,6 +130,20 @@ pub struct Service {
     #[serde(default, rename = "type")]
     pub kind: ServiceType,
     /// Annotations on the Service (load-balancer settings, say).
+    #[serde(default)]
+    pub annotations: IndexMap<String, String>,
+}
+
+/// A further Service of a component.
+#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExtraService {
+    /// The component's ports it exposes, by name.
+    pub ports: Vec<String>,
+    /// `ClusterIP` (default), `LoadBalancer` or `NodePort`.
+    #[serde(default, rename = "type")]
+    pub kind: ServiceType,
+    /// Annotations on the Service (`prometheus.io/scrape: "true"`, say).
     #[serde(default)]
     pub annotations: IndexMap<String, String>,
 }

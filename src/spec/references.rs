@@ -43,6 +43,23 @@ pub(super) fn check(platform: &Platform, merged: &Merged) -> Result<(), Diagnost
         }
         c.env_from(&base, &component.env_from.config);
         c.mounts(&base, &component.mounts);
+        c.services(&base, component);
+        let inits = component
+            .init
+            .iter()
+            .map(|(i, init)| (Some(i.as_str()), &init.env));
+        for (init, env) in std::iter::once((None, &component.env)).chain(inits) {
+            for (var, value) in env {
+                if let Some(port) = &value.0.peers {
+                    let mut path = base.to_vec();
+                    if let Some(i) = init {
+                        path.extend(["init", i]);
+                    }
+                    path.extend(["env", var.as_str(), "peers"]);
+                    c.peers(&path, name, component, port);
+                }
+            }
+        }
         let probes = [
             ("liveness", &component.probes.liveness),
             ("readiness", &component.probes.readiness),
@@ -90,6 +107,16 @@ pub(super) fn check(platform: &Platform, merged: &Merged) -> Result<(), Diagnost
             );
         }
         c.env(&base, &job.env);
+        for (var, value) in &job.env {
+            if value.0.peers.is_some() {
+                let span = c.span(&[&base[..], &["env", var.as_str(), "peers"]].concat());
+                c.out.push(
+                    Diagnostic::error("invalid-peers", format!("job `{name}` has no peers"))
+                        .at(span, "`peers` is for stateful components")
+                        .help("name the peers of a stateful component with `value`"),
+                );
+            }
+        }
         c.env_from(&base, &job.env_from.config);
         c.mounts(&base, &job.mounts);
     }
@@ -223,6 +250,53 @@ impl<'a> Checker<'a> {
         );
     }
 
+    /// `peers` needs a stateful component and one of its ports.
+    fn peers(&mut self, path: &[&str], name: &str, c: &super::component::Component, port: &str) {
+        let span = self.span(path);
+        if c.kind != super::component::Kind::Stateful {
+            self.out.push(
+                Diagnostic::error(
+                    "invalid-peers",
+                    format!(
+                        "component `{name}` is not stateful, so its pods have no stable addresses"
+                    ),
+                )
+                .at(span, "`peers` needs `kind: stateful`")
+                .help("add `kind: stateful` to the component"),
+            );
+        } else if !c.ports.contains_key(port) {
+            self.out.push(
+                Diagnostic::error(
+                    "unknown-port",
+                    format!("component `{name}` has no port `{port}`"),
+                )
+                .at(span, "named here")
+                .with_help(closest_help(port, c.ports.keys())),
+            );
+        }
+    }
+
+    /// Each extra Service names ports of the component.
+    fn services(&mut self, base: &[&str], c: &super::component::Component) {
+        for (extra, s) in &c.services {
+            let path = [base, &["services", extra.as_str(), "ports"]].concat();
+            let seq = self.node(&path).and_then(Node::as_sequence);
+            for (i, port) in s.ports.iter().enumerate() {
+                if !c.ports.contains_key(port) {
+                    let span = seq
+                        .and_then(|q| q.get(i))
+                        .and_then(|n| Span::of(n.span()))
+                        .unwrap_or_else(|| self.span(&path));
+                    self.out.push(
+                        Diagnostic::error("unknown-port", format!("no port named `{port}`"))
+                            .at(span, "named here")
+                            .with_help(closest_help(port, c.ports.keys())),
+                    );
+                }
+            }
+        }
+    }
+
     /// "did you mean `x`?", or the list of components when none is close.
     fn component_help(&self, name: &str, except: &str) -> Option<String> {
         let names: Vec<&str> = self
@@ -280,6 +354,7 @@ impl<'a> Checker<'a> {
             source.config.is_some(),
             source.secret.is_some(),
             source.field.is_some(),
+            source.peers.is_some(),
         ]
         .iter()
         .filter(|&&b| b)
@@ -288,11 +363,11 @@ impl<'a> Checker<'a> {
             let span = self.span(path);
             let mut d = Diagnostic::error(
                 "env-source-count",
-                format!("env var `{name}` must set exactly one of `value`, `config`, `secret` and `field`"),
+                format!("env var `{name}` must set exactly one of `value`, `config`, `secret`, `field` and `peers`"),
             )
             .at(span, format!("{set} set here"));
             // Maps merge: an overlay's `{ value: x }` keeps the base's `config:`. Show each.
-            for field in ["value", "config", "secret", "field"] {
+            for field in ["value", "config", "secret", "field", "peers"] {
                 let p: Vec<String> = path
                     .iter()
                     .map(|s| s.to_string())
@@ -305,7 +380,7 @@ impl<'a> Checker<'a> {
             let help = if set > 1 {
                 "keep one source; an overlay that switches the source must remove the other with `null`, e.g. `{ value: debug, config: null }`"
             } else {
-                "set one of `value`, `config`, `secret` and `field`"
+                "set one of `value`, `config`, `secret`, `field` and `peers`"
             };
             self.out.push(d.help(help));
             return;

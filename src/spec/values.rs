@@ -85,6 +85,11 @@ pub struct EnvSource {
     /// A field of the pod: `metadata.name`, `metadata.namespace`, `status.podIP`, …
     #[serde(default)]
     pub field: Option<String>,
+    /// The addresses of every pod of this stateful component on the named port, for
+    /// clustered software (Raft, say): `<pod>.<headless service>:<port>`, comma-separated,
+    /// one per replica, so scaling in an overlay updates the list.
+    #[serde(default)]
+    pub peers: Option<String>,
     /// The referenced config or secret key may be missing.
     #[serde(default)]
     pub optional: Option<bool>,
