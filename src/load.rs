@@ -29,6 +29,11 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// The deepest nesting of mappings and sequences wfk reads. A spec needs about ten.
 pub const MAX_DEPTH: usize = 64;
 
+/// The most YAML nodes (keys, values, collections) one file may hold: about 25 times the
+/// 1,000-component benchmark platform. Checked before a tree is built, so a file of a
+/// million tiny keys is refused without holding them all in memory.
+pub const MAX_NODES: usize = 1_000_000;
+
 /// The base spec's file name.
 pub const PLATFORM_FILE: &str = "platform.yaml";
 
@@ -315,6 +320,22 @@ fn read(path: &Path, name: &str) -> Result<String, Diagnostics> {
         );
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = bytes[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let col = String::from_utf8_lossy(&bytes[line_start..at])
+            .chars()
+            .count()
+            + 1;
+        return fail(
+            "nul-byte",
+            format!("`{name}` holds a NUL byte (at {name}:{line}:{col}); it is binary, not YAML"),
+            "a spec is a text file; check that the right file is named",
+        );
+    }
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text.to_string()),
         Err(e) => {
@@ -357,6 +378,7 @@ pub fn parse(source: usize, text: &str) -> Result<Node, Diagnostic> {
 fn prepass(source: usize, text: &str) -> Result<usize, Diagnostic> {
     let mut parser = Parser::new_from_str(text);
     let mut depth = 0usize;
+    let mut nodes = 0usize;
     let mut documents = 0usize;
     let mut root_checked = false;
     loop {
@@ -380,6 +402,20 @@ fn prepass(source: usize, text: &str) -> Result<usize, Diagnostic> {
                 .help("fix the YAML syntax at this position")
         })?;
         let here = span(source, mark.line(), mark.col() + 1);
+        if matches!(
+            event,
+            Event::Scalar(..) | Event::MappingStart(..) | Event::SequenceStart(..)
+        ) {
+            nodes += 1;
+            if nodes > MAX_NODES {
+                return Err(Diagnostic::error(
+                    "too-many-nodes",
+                    format!("the YAML holds more than {MAX_NODES} keys and values"),
+                )
+                .at(here, "the limit is reached here")
+                .help("a spec is far smaller; split generated data out of the spec"));
+            }
+        }
         let (anchor, tag) = match &event {
             Event::StreamEnd => return Ok(documents),
             Event::DocumentStart => {

@@ -216,6 +216,18 @@ fn objects_of(text: &str, id: usize, map: &SourceMap) -> Result<Vec<Object>, Dia
             continue;
         }
         let line = starts.get(i).copied().unwrap_or(1);
+        let has_data = ["data", "stringData"]
+            .iter()
+            .any(|k| value[k].as_object().is_some_and(|m| !m.is_empty()));
+        if value["kind"] == "Secret" && has_data {
+            // The value is never quoted back: only where it is.
+            diagnostics.push(
+                Diagnostic::error("secret-with-data", "a template writes a Secret with data; wfk never writes secret values")
+                    .at(at(line, 1), "this document")
+                    .help("create the Secret outside the repository (sealed-secrets, External Secrets, `kubectl create secret`) and reference it with `{ secret: name/key }`"),
+            );
+            continue;
+        }
         let mut unknown = Vec::new();
         match Object::from_value(value, &mut unknown) {
             Ok(object) if unknown.is_empty() => {

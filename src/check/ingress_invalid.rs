@@ -51,6 +51,16 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
             );
         }
         for path in host.paths.keys() {
+            if path.contains("//") {
+                out.push(
+                    Finding::new(
+                        format!("ingress path `{path}` holds `//`"),
+                        Origin::key(&["ingress", "hosts", key, "paths", path]),
+                        "must not contain '//'",
+                    )
+                    .help(format!("write `{}`", path.replace("//", "/"))),
+                );
+            }
             if !path.starts_with('/') {
                 out.push(
                     Finding::new(

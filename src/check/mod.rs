@@ -31,6 +31,7 @@ mod label_invalid;
 mod load_balancer_exposed;
 mod name_invalid;
 mod port_name_invalid;
+mod port_number_invalid;
 mod probe_missing;
 pub mod quantity;
 mod quantity_invalid;
@@ -167,6 +168,7 @@ pub const CHECKS: &[Check] = &[
     Check { code: "invalid-label",             severity: Error,   suppressible: false, run: label_invalid::check },
     Check { code: "invalid-annotation",        severity: Error,   suppressible: false, run: annotation_invalid::check },
     Check { code: "invalid-port-name",         severity: Error,   suppressible: false, run: port_name_invalid::check },
+    Check { code: "invalid-port",              severity: Error,   suppressible: false, run: port_number_invalid::check },
     Check { code: "duplicate-service-port",    severity: Error,   suppressible: false, run: service_port_duplicate::check },
     Check { code: "selector-mismatch",         severity: Error,   suppressible: false, run: selector_mismatch::check },
     Check { code: "headless-service-missing",  severity: Error,   suppressible: false, run: headless_service_missing::check },

@@ -25,7 +25,9 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
             "Namespace" | "StatefulSet" => ("a DNS-1123 label", is_dns1123_label(name)),
             _ => ("a DNS-1123 subdomain", is_dns1123_subdomain(name)),
         };
-        if object.kind() == "CronJob" && name.len() > 52 {
+        // A CronJob's Jobs, and a StatefulSet's controller-revision-hash label, add 11
+        // characters to the name, and the result must still be a 63-character label.
+        if matches!(object.kind(), "CronJob" | "StatefulSet") && name.len() > 52 {
             errors.push("must be no more than 52 characters".to_string());
         }
         if !errors.is_empty() {

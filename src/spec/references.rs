@@ -36,6 +36,15 @@ pub(super) fn check(platform: &Platform, merged: &Merged) -> Result<(), Diagnost
     for (name, component) in &platform.components {
         let base = ["components", name.as_str()];
         c.resources(&base, &format!("component `{name}`"), &component.resources);
+        c.image(&[&base[..], &["image"]].concat(), &component.image);
+        for (init, i) in &component.init {
+            if let Some(image) = &i.image {
+                c.image(
+                    &[&base[..], &["init", init.as_str(), "image"]].concat(),
+                    image,
+                );
+            }
+        }
         c.uses(&base, name, &component.uses);
         c.env(&base, &component.env);
         for (init, container) in &component.init {
@@ -248,6 +257,21 @@ impl<'a> Checker<'a> {
                     .join(", ")
             )),
         );
+    }
+
+    /// An image is a reference, never empty or blank.
+    fn image(&mut self, path: &[&str], image: &str) {
+        if image.trim().is_empty() || image.chars().any(char::is_whitespace) {
+            let span = self.span(path);
+            self.out.push(
+                Diagnostic::error(
+                    "invalid-image",
+                    format!("`{}` is not an image reference", image.escape_debug()),
+                )
+                .at(span, "expected `repository:tag`")
+                .help("write the image as `registry/name:tag`, such as `gorax/api:v1.2.3`"),
+            );
+        }
     }
 
     /// `peers` needs a stateful component and one of its ports.
