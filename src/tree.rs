@@ -67,7 +67,8 @@ pub fn get<'a>(node: &'a Node, path: &[Step]) -> Option<&'a Node> {
 /// (its own position is where its first entry starts, which reads as the wrong line).
 pub fn point_at(node: &Node, path: &[Step]) -> Option<Span> {
     match get(node, path)? {
-        Node::Scalar(s) if !s.as_str().is_empty() => Span::of(s.span()),
+        // A quoted `""` is written where it is; a plain empty value has no text of its own.
+        Node::Scalar(s) if !s.as_str().is_empty() || !s.may_coerce() => Span::of(s.span()),
         other => key_span(node, path).or_else(|| Span::of(other.span())),
     }
 }

@@ -2,8 +2,11 @@
 
 mod support;
 
+mod canary;
 mod cases;
 mod checks;
+mod corpus;
+mod determinism;
 mod diff;
 mod hostile;
 mod merge_laws;

@@ -289,6 +289,30 @@ pub fn first_difference(actual: &str, expected: &str) -> String {
 /// Sequences keep their order (it means something). Plain scalars stay plain; quoted ones
 /// (`!may_coerce()`) are written double-quoted, so `"10"` stays a string and `10` a number.
 pub fn reversed_yaml(text: &str) -> String {
+    reordered_yaml(text, &mut |n| (0..n).rev().collect())
+}
+
+/// The same, with every mapping's keys in an order drawn from `seed` (a small LCG, so a
+/// failure can be replayed from its seed).
+pub fn shuffled_yaml(text: &str, seed: u64) -> String {
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    reordered_yaml(text, &mut |n| {
+        let mut order: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            order.swap(i, (state >> 33) as usize % (i + 1));
+        }
+        order
+    })
+}
+
+/// A spec file written back as block YAML with each mapping's keys in the order `order`
+/// gives for its length.
+fn reordered_yaml(text: &str, order: &mut dyn FnMut(usize) -> Vec<usize>) -> String {
     let node = wfk::load::parse(0, text).unwrap_or_else(|d| panic!("parse: {d:#?}"));
     let Node::Mapping(map) = &node else {
         panic!("a spec's root is a mapping")
@@ -297,16 +321,25 @@ pub fn reversed_yaml(text: &str) -> String {
     if map.is_empty() {
         out.push_str("{}\n");
     }
-    for (k, v) in map.iter().rev() {
+    let entries: Vec<_> = map.iter().collect();
+    for i in order(entries.len()) {
+        let (k, v) = entries[i];
         out.push_str(&scalar(k));
         out.push(':');
-        write_value(v, 0, &mut out);
+        write_value(v, 0, &mut out, order, false);
     }
     out
 }
 
 /// Writes the value after `key:` or `-` on a line indented by `indent`.
-fn write_value(node: &Node, indent: usize, out: &mut String) {
+/// `keep` holds a mapping's own order: init containers run in the order they are written.
+fn write_value(
+    node: &Node,
+    indent: usize,
+    out: &mut String,
+    order: &mut dyn FnMut(usize) -> Vec<usize>,
+    keep: bool,
+) {
     let pad = " ".repeat(indent + 2);
     match node {
         Node::Scalar(s) => {
@@ -321,11 +354,18 @@ fn write_value(node: &Node, indent: usize, out: &mut String) {
         Node::Sequence(s) if s.is_empty() => out.push_str(" []\n"),
         Node::Mapping(m) => {
             out.push('\n');
-            for (k, v) in m.iter().rev() {
+            let entries: Vec<_> = m.iter().collect();
+            let indices = if keep {
+                (0..entries.len()).collect()
+            } else {
+                order(entries.len())
+            };
+            for i in indices {
+                let (k, v) = entries[i];
                 out.push_str(&pad);
                 out.push_str(&scalar(k));
                 out.push(':');
-                write_value(v, indent + 2, out);
+                write_value(v, indent + 2, out, order, k.as_str() == "init");
             }
         }
         Node::Sequence(s) => {
@@ -333,7 +373,7 @@ fn write_value(node: &Node, indent: usize, out: &mut String) {
             for item in s.iter() {
                 out.push_str(&pad);
                 out.push('-');
-                write_value(item, indent + 2, out);
+                write_value(item, indent + 2, out, order, false);
             }
         }
     }

@@ -29,6 +29,11 @@ use std::time::{Duration, Instant};
 /// How long a run may take before the child is killed and the test fails.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The address space every run may use: 1 GiB. wfk needs a few MiB for a real platform; a
+/// run that goes over fails (an allocation error, not exit 0 or 2), so every test that
+/// checks an exit code also checks that memory stayed bounded.
+pub const MEMORY_LIMIT_KIB: u64 = 1024 * 1024;
+
 /// A temporary folder, removed when dropped (kept when `WFK_KEEP_TMP` is set).
 pub struct TempDir {
     path: PathBuf,
@@ -216,7 +221,14 @@ impl Test {
     /// Runs the binary and returns what it printed, or why it could not: it could not be
     /// started, or it was killed at the timeout.
     pub fn try_output(&self) -> Result<Output, String> {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wfk"))
+        // Every run is bounded in memory as well as time: the address space is capped with
+        // `ulimit -v`, so a run that tried to use more fails instead of swapping.
+        let mut child = Command::new("/bin/sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -v {MEMORY_LIMIT_KIB} && exec \"$0\" \"$@\""
+            ))
+            .arg(env!("CARGO_BIN_EXE_wfk"))
             .arg("--dir")
             .arg(self.path())
             .args(&self.args)
