@@ -54,30 +54,47 @@ pub fn run(dir: &Path, args: &ExplainArgs) -> anyhow::Result<Exit> {
             out
         }
         Lookup::Missing { valid, keys } => {
+            // A place the spec has but this environment leaves unset: the default applies.
+            let schema_check = crate::spec::valid_path(&path, valid.len());
+            if schema_check.is_ok() {
+                let out = format!(
+                    "{}: not set in `{}` (the default applies)\n",
+                    args.path, args.env
+                );
+                std::io::stdout().lock().write_all(out.as_bytes())?;
+                return Ok(Exit::Success);
+            }
             let wrong = &path[valid.len()];
             let mut d = Diagnostic::error(
                 "unknown-path",
                 format!("`{}` is not set in environment `{}`", args.path, args.env),
             );
+            // Suggest from what is set here, then from what the spec allows here.
+            let allowed = match schema_check {
+                Err((at, allowed)) if at == valid.len() => allowed,
+                _ => Vec::new(),
+            };
             let prefix = if valid.is_empty() {
                 String::new()
             } else {
                 format!("{}.", valid.join("."))
             };
-            d = match suggest::closest(wrong, keys.iter().map(String::as_str)) {
+            let near = suggest::closest(wrong, keys.iter().map(String::as_str))
+                .or_else(|| suggest::closest(wrong, allowed.iter().map(String::as_str)));
+            d = match near {
                 Some(near) => d.help(format!("did you mean `{prefix}{near}`?")),
-                None if keys.is_empty() => {
+                None if keys.is_empty() && allowed.is_empty() => {
                     d.help(format!("`{}` has no keys below it", valid.join(".")))
                 }
-                None => d.help(format!(
-                    "keys under `{}`: {}",
-                    if valid.is_empty() {
+                None => {
+                    let listed = if keys.is_empty() { &allowed } else { &keys };
+                    let at = if valid.is_empty() {
                         "the root"
                     } else {
                         prefix.trim_end_matches('.')
-                    },
-                    keys.join(", ")
-                )),
+                    };
+                    d.help(format!("keys under `{at}`: {}", listed.join(", ")))
+                }
             };
             return Ok(fail(&vec![d], &map));
         }

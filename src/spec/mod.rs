@@ -148,3 +148,82 @@ pub fn schema() -> serde_json::Value {
     let schema = generator.into_root_schema_for::<Platform>();
     serde_json::to_value(schema).unwrap_or_default()
 }
+
+/// Whether `path` names a field of the spec (set or not), and if not, the keys valid at the
+/// first step that fails, for "did you mean". From step `declared` on, each key must be a
+/// declared field, not a name in a map (`components.<name>`), so an unset field is told
+/// apart from a name that is not there. Walks the JSON Schema `wfk schema` prints, so it
+/// knows every field without a second list.
+pub fn valid_path(path: &[String], declared: usize) -> Result<(), (usize, Vec<String>)> {
+    let root = schema();
+    let definitions = root.get("definitions").cloned().unwrap_or_default();
+    let resolve = |node: &serde_json::Value| -> Vec<serde_json::Value> {
+        let mut out = Vec::new();
+        let mut stack = vec![node.clone()];
+        while let Some(n) = stack.pop() {
+            let node = &n;
+            if let Some(name) = node
+                .get("$ref")
+                .and_then(|r| r.as_str())
+                .and_then(|r| r.rsplit('/').next())
+            {
+                if let Some(def) = definitions.get(name) {
+                    stack.push(def.clone());
+                }
+                continue;
+            }
+            if let Some(any) = node.get("anyOf").and_then(|a| a.as_array()) {
+                stack.extend(any.iter().cloned());
+                continue;
+            }
+            out.push(n.clone());
+        }
+        out
+    };
+    let mut current = vec![root.clone()];
+    for (i, key) in path.iter().enumerate() {
+        let mut next = Vec::new();
+        let mut keys = Vec::new();
+        for schema in current.iter().flat_map(|s| resolve(s)) {
+            if let Some(props) = schema.get("properties").and_then(|p| p.as_object()) {
+                keys.extend(props.keys().cloned());
+                if let Some(p) = props.get(key) {
+                    next.push(p.clone());
+                }
+            }
+            if let Some(extra) = schema.get("additionalProperties").filter(|a| a.is_object()) {
+                if i < declared {
+                    next.push(extra.clone());
+                }
+            }
+        }
+        if next.is_empty() {
+            keys.sort();
+            keys.dedup();
+            return Err((i, keys));
+        }
+        current = next;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_path;
+
+    fn path(p: &str) -> Vec<String> {
+        p.split('.').map(String::from).collect()
+    }
+
+    #[test]
+    fn valid_path_knows_fields_from_the_schema() {
+        assert_eq!(valid_path(&path("components.api.spread"), 2), Ok(()));
+        assert_eq!(valid_path(&path("components.api.autoscale.behavior.scaleUp"), 2), Ok(()));
+        let (at, keys) = valid_path(&path("components.api.sprad"), 2).unwrap_err();
+        assert_eq!(at, 2);
+        assert!(keys.contains(&"spread".to_string()));
+        // A name in a map is not a field: from step 1 on, `nope` must be declared.
+        assert_eq!(valid_path(&path("components.nope"), 1).unwrap_err().0, 1);
+        assert_eq!(valid_path(&path("components.nope.image"), 2), Ok(()));
+    }
+}
