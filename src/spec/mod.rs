@@ -184,7 +184,7 @@ pub fn valid_path(path: &[String], declared: usize) -> Result<(), (usize, Vec<St
     for (i, key) in path.iter().enumerate() {
         let mut next = Vec::new();
         let mut keys = Vec::new();
-        for schema in current.iter().flat_map(|s| resolve(s)) {
+        for schema in current.iter().flat_map(&resolve) {
             if let Some(props) = schema.get("properties").and_then(|p| p.as_object()) {
                 keys.extend(props.keys().cloned());
                 if let Some(p) = props.get(key) {
