@@ -35,8 +35,10 @@ pub struct Merged {
 pub struct Removal {
     /// Where the `null` is.
     pub by: Span,
-    /// The value before it was removed, and what that value had overridden.
+    /// The value before it was removed, where its key was written, and what that value
+    /// had overridden.
     pub was: Node,
+    pub key: Option<Span>,
     pub history: Vec<Node>,
 }
 
@@ -201,6 +203,10 @@ fn merge_map(
     for (key, mut value) in entries {
         path.push(key.as_str().to_string());
         if is_null(&value) {
+            let old_key = base
+                .keys()
+                .find(|k| k.as_str() == key.as_str())
+                .and_then(|k| Span::of(k.span()));
             if let Some(was) = base.remove(key.as_str()) {
                 // An empty value has no text of its own: point at its key.
                 let empty = matches!(&value, Node::Scalar(s) if s.as_str().is_empty());
@@ -213,6 +219,7 @@ fn merge_map(
                         Removal {
                             by,
                             was,
+                            key: old_key,
                             history: previous,
                         },
                     );

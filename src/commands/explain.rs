@@ -39,11 +39,11 @@ pub fn run(dir: &Path, args: &ExplainArgs) -> anyhow::Result<Exit> {
                 "  {removed} removed by null at  {}\n",
                 map.locate(removal.by)
             ));
-            out.push_str(&format!(
-                "  it was {}  {}\n",
-                inline(&removal.was),
-                origin(&removal.was, &map)
-            ));
+            let was_at = match (&removal.was, removal.key) {
+                (Node::Scalar(_), _) | (_, None) => origin(&removal.was, &map),
+                (_, Some(key)) => map.locate(key).to_string(),
+            };
+            out.push_str(&format!("  it was {}  {was_at}\n", inline(&removal.was)));
             for old in removal.history.iter().rev() {
                 out.push_str(&format!(
                     "  overriding {}  {}\n",
@@ -120,7 +120,20 @@ fn inline(node: &Node) -> String {
     match node {
         Node::Scalar(s) if s.may_coerce() => s.as_str().to_string(),
         Node::Scalar(s) => format!("{:?}", s.as_str()),
-        _ => serde_json::to_string(&tree::to_json(node)).unwrap_or_default(),
+        _ => {
+            // A collection on one line, cut short: `explain` on its own path shows it whole.
+            let text = serde_json::to_string(&tree::to_json(node)).unwrap_or_default();
+            if text.chars().count() <= 60 {
+                text
+            } else {
+                let open = if matches!(node, Node::Sequence(_)) {
+                    "[…]"
+                } else {
+                    "{…}"
+                };
+                open.to_string()
+            }
+        }
     }
 }
 
