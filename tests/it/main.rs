@@ -8,7 +8,6 @@ mod checks;
 mod corpus;
 mod determinism;
 mod diff;
-mod examples;
 mod hostile;
 mod merge_laws;
 mod render;
