@@ -4,6 +4,11 @@
 
 use crate::build::object::Object;
 
+/// The most output one render may produce: 256 MiB, far above any platform (the
+/// 1,000-component benchmark renders a few MiB). A template that loops past it is stopped
+/// here rather than filling a disk or a pipe into `kubectl`.
+pub const MAX_OUTPUT_BYTES: usize = 256 * 1024 * 1024;
+
 /// Output formats of `render`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -20,6 +25,9 @@ pub fn to_string(objects: &[Object], format: Format) -> anyhow::Result<String> {
             for object in objects {
                 out.push_str("---\n");
                 out.push_str(&yaml(object)?);
+                if out.len() > MAX_OUTPUT_BYTES {
+                    anyhow::bail!("the render is larger than {} MiB; nothing was written", MAX_OUTPUT_BYTES >> 20);
+                }
             }
             Ok(out)
         }
