@@ -26,7 +26,10 @@ pub fn to_string(objects: &[Object], format: Format) -> anyhow::Result<String> {
                 out.push_str("---\n");
                 out.push_str(&yaml(object)?);
                 if out.len() > MAX_OUTPUT_BYTES {
-                    anyhow::bail!("the render is larger than {} MiB; nothing was written", MAX_OUTPUT_BYTES >> 20);
+                    anyhow::bail!(
+                        "the render is larger than {} MiB; nothing was written",
+                        MAX_OUTPUT_BYTES >> 20
+                    );
                 }
             }
             Ok(out)

@@ -1,13 +1,14 @@
 //! NetworkPolicy from the spec: a default deny for the namespace, DNS for every pod, and
 //! for each component exactly the paths its `uses` declare — ingress from the components
 //! and jobs that use it, egress to the components it uses, on their container ports — plus
-//! ingress from the ingress controller's namespace when a route points at it. A stateful
-//! component's pods may reach each other (replication, clustering).
+//! ingress from the ingress controller's namespace when a route points at it, and from
+//! anywhere to the ports a LoadBalancer or NodePort Service exposes (its clients are outside
+//! the cluster). A stateful component's pods may reach each other (replication, clustering).
 
 use super::Ctx;
 use super::object::NetworkPolicy;
 use super::pod::sorted_ports;
-use crate::spec::component::{Component, Kind, Relaxation};
+use crate::spec::component::{Component, Kind, Relaxation, ServiceType};
 use k8s_openapi::api::networking::v1::{
     NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
     NetworkPolicySpec,
@@ -159,6 +160,29 @@ fn routed_ports<'a>(ctx: &'a Ctx) -> BTreeMap<&'a str, BTreeSet<String>> {
     out
 }
 
+/// The ports of a component that a LoadBalancer or NodePort Service exposes: the main
+/// Service's (all but `service: false`) and those of each such entry of `services`.
+fn external_ports(c: &Component) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    if c.service
+        .as_ref()
+        .is_some_and(|s| s.kind != ServiceType::ClusterIP)
+    {
+        out.extend(
+            c.ports
+                .iter()
+                .filter(|(_, p)| p.service != Some(false))
+                .map(|(n, _)| n.clone()),
+        );
+    }
+    for s in c.services.values() {
+        if s.kind != ServiceType::ClusterIP {
+            out.extend(s.ports.iter().cloned());
+        }
+    }
+    out
+}
+
 fn egress_rules(uses: Option<&BTreeSet<&str>>, ctx: &Ctx) -> Vec<NetworkPolicyEgressRule> {
     uses.into_iter()
         .flatten()
@@ -253,6 +277,14 @@ fn component_policy(
             ports: Some(ports(c, Some(routed))),
         });
     }
+    let external = external_ports(c);
+    if !external.is_empty() {
+        // No `from`: a LoadBalancer's or NodePort's clients come from outside the cluster.
+        ingress.push(NetworkPolicyIngressRule {
+            from: None,
+            ports: Some(ports(c, Some(&external))),
+        });
+    }
     if c.security.relax.contains_key(&Relaxation::OpenIngress) {
         ingress = vec![NetworkPolicyIngressRule::default()];
     }
@@ -267,5 +299,49 @@ fn component_policy(
             ingress: Some(ingress),
             egress: Some(egress),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::build::object::Object;
+    use crate::merge::Merged;
+    use crate::spec::Platform;
+
+    fn ingress_of(yaml: &str, component: &str) -> serde_json::Value {
+        let tree = crate::load::parse(0, yaml).unwrap();
+        let spec = Platform::from_tree(&Merged::new(tree)).unwrap();
+        let objects = crate::build::all(&spec);
+        let policy = objects
+            .iter()
+            .find(|o| matches!(o, Object::NetworkPolicy(_)) && o.name() == component)
+            .expect("the component's policy");
+        serde_json::to_value(policy).unwrap()["spec"]["ingress"].clone()
+    }
+
+    #[test]
+    fn load_balancer_ports_are_open_to_any_source_and_peer_ports_are_not() {
+        let yaml = "platform: p\ndefaults: { resources: { cpu: 1, memory: 1Gi } }\ncomponents:\n  raft:\n    kind: stateful\n    image: r:1\n    \
+                    ports: { http: { port: 8000, servicePort: 80 }, raft: { port: 4321, service: false } }\n    \
+                    service: { type: LoadBalancer }\n";
+        let ingress = ingress_of(yaml, "p-raft");
+        let open: Vec<&serde_json::Value> = ingress
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|rule| rule.get("from").is_none())
+            .collect();
+        assert_eq!(open.len(), 1, "{ingress:#}");
+        assert_eq!(
+            open[0]["ports"],
+            serde_json::json!([{ "port": 8000, "protocol": "TCP" }])
+        );
+    }
+
+    #[test]
+    fn a_cluster_ip_service_opens_nothing_to_any_source() {
+        let yaml = "platform: p\ndefaults: { resources: { cpu: 1, memory: 1Gi } }\ncomponents:\n  api:\n    image: a:1\n    ports: { http: 8080 }\n";
+        let ingress = ingress_of(yaml, "p-api");
+        assert_eq!(ingress, serde_json::json!([]));
     }
 }

@@ -1,6 +1,7 @@
-//! A component's Services: one with its ports (ClusterIP unless asked otherwise), one per
-//! entry of `services` with the ports it names, and for a stateful component the headless
-//! Service that gives its pods stable DNS names (with every port).
+//! A component's Services: one with its ports but those marked `service: false` (ClusterIP
+//! unless asked otherwise), one per entry of `services` with the ports it names, and for a
+//! stateful component the headless Service that gives its pods stable DNS names, with every
+//! port (a peer port such as Raft's is `service: false`: on the headless Service only).
 
 use super::Ctx;
 use super::object::Service;
@@ -19,7 +20,6 @@ pub(crate) fn headless_name(name: &str, ctx: &Ctx) -> String {
 pub(crate) fn services(name: &str, c: &Component, ctx: &Ctx) -> Vec<Service> {
     let all: Vec<ServicePort> = sorted_ports(&c.ports)
         .into_iter()
-        .filter(|(_, p)| p.service != Some(false))
         .map(|(port_name, p)| ServicePort {
             name: Some(port_name.clone()),
             port: i32::from(p.service_port.unwrap_or(p.port)),
@@ -28,9 +28,9 @@ pub(crate) fn services(name: &str, c: &Component, ctx: &Ctx) -> Vec<Service> {
             ..Default::default()
         })
         .collect();
-    let only = |names: &BTreeSet<&String>, keep: bool| -> Vec<ServicePort> {
+    let only = |names: &BTreeSet<&String>| -> Vec<ServicePort> {
         all.iter()
-            .filter(|p| p.name.as_ref().is_some_and(|n| names.contains(n)) == keep)
+            .filter(|p| p.name.as_ref().is_some_and(|n| names.contains(n)))
             .cloned()
             .collect()
     };
@@ -47,8 +47,13 @@ pub(crate) fn services(name: &str, c: &Component, ctx: &Ctx) -> Vec<Service> {
             ctx,
         ));
     }
-    let elsewhere: BTreeSet<&String> = c.services.values().flat_map(|s| &s.ports).collect();
-    let main = only(&elsewhere, false);
+    let exposed: BTreeSet<&String> = c
+        .ports
+        .iter()
+        .filter(|(_, p)| p.service != Some(false))
+        .map(|(n, _)| n)
+        .collect();
+    let main = only(&exposed);
     if !main.is_empty() {
         let spec = c.service.clone().unwrap_or_default();
         out.push(service(
@@ -62,7 +67,7 @@ pub(crate) fn services(name: &str, c: &Component, ctx: &Ctx) -> Vec<Service> {
         ));
     }
     for (extra, spec) in &c.services {
-        let ports = only(&spec.ports.iter().collect(), true);
+        let ports = only(&spec.ports.iter().collect());
         if !ports.is_empty() {
             let full = ctx.name(&format!("{name}-{extra}"));
             out.push(service(
@@ -116,5 +121,51 @@ fn service(
             ..Default::default()
         }),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::build::object::Object;
+    use crate::merge::Merged;
+    use crate::spec::Platform;
+    use std::collections::BTreeMap;
+
+    /// Each Service's name, type and port names.
+    fn services(yaml: &str) -> BTreeMap<String, (Option<String>, Vec<String>)> {
+        let tree = crate::load::parse(0, yaml).unwrap();
+        let spec = Platform::from_tree(&Merged::new(tree)).unwrap();
+        crate::build::all(&spec)
+            .into_iter()
+            .filter_map(|o| match o {
+                Object::Service(s) => {
+                    let spec = s.spec.unwrap();
+                    let ports = spec.ports.unwrap_or_default();
+                    let names = ports.into_iter().filter_map(|p| p.name).collect();
+                    Some((s.metadata.name.unwrap(), (spec.type_, names)))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_port_is_on_every_service_that_names_it_and_peer_ports_only_on_the_headless_one() {
+        let yaml = "platform: p\ndefaults: { resources: { cpu: 1, memory: 1Gi } }\ncomponents:\n  raft:\n    kind: stateful\n    image: r:1\n    \
+                    ports: { http: { port: 8000, servicePort: 80 }, raft: { port: 4321, service: false } }\n    \
+                    service: { type: LoadBalancer }\n    services: { metrics: { ports: [http] } }\n";
+        let found = services(yaml);
+        let expect = |t: Option<&str>, ports: &[&str]| {
+            (
+                t.map(String::from),
+                ports.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(found["p-raft"], expect(Some("LoadBalancer"), &["http"]));
+        assert_eq!(
+            found["p-raft-metrics"],
+            expect(Some("ClusterIP"), &["http"])
+        );
+        assert_eq!(found["p-raft-headless"], expect(None, &["http", "raft"]));
     }
 }

@@ -38,9 +38,9 @@ pub struct Component {
     /// How the component's Service is exposed.
     #[serde(default)]
     pub service: Option<Service>,
-    /// More Services, by name (`<platform>-<component>-<name>`), each with some of the
-    /// ports, which the main Service then leaves out: a metrics Service beside a
-    /// LoadBalancer, say.
+    /// More Services, by name (`<platform>-<component>-<name>`), each with the ports it
+    /// names: a metrics Service with Prometheus annotations beside a LoadBalancer, say. A
+    /// port may be on several Services; mark it `service: false` to keep it off the main one.
     #[serde(default)]
     pub services: IndexMap<String, ExtraService>,
     /// Health checks. A string is an HTTP GET path on the first port.

@@ -5,6 +5,9 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+/// The host key that stands for the domain itself, as in DNS zone files.
+pub const APEX: &str = "@";
+
 /// One Ingress for the platform.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -16,7 +19,8 @@ pub struct Ingress {
     /// `api.gorax.io`. Overlays change the domain once for every host.
     #[serde(default)]
     pub domain: Option<String>,
-    /// Hosts by name; each maps paths to the components that serve them.
+    /// Hosts by name; each maps paths to the components that serve them. The host is
+    /// `<key>.<domain>`, or the domain itself for the key `"@"` (a web UI on the apex, say).
     #[serde(default)]
     pub hosts: IndexMap<String, Host>,
     /// TLS for every host.
@@ -63,8 +67,31 @@ impl Ingress {
     pub fn host_name(&self, key: &str, host: &Host) -> String {
         match (&host.host, &self.domain) {
             (Some(h), _) => h.clone(),
+            (None, Some(domain)) if key == APEX => domain.clone(),
             (None, Some(domain)) => format!("{key}.{domain}"),
             (None, None) => key.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Host, Ingress};
+
+    #[test]
+    fn host_names_are_under_the_domain_and_at_is_the_domain_itself() {
+        let ingress = Ingress {
+            domain: Some("dev.aiwfe.com".into()),
+            ..Ingress::default()
+        };
+        let plain = Host::default();
+        assert_eq!(ingress.host_name("api", &plain), "api.dev.aiwfe.com");
+        assert_eq!(ingress.host_name("@", &plain), "dev.aiwfe.com");
+        let full = Host {
+            host: Some("aiwfe.io".into()),
+            ..Host::default()
+        };
+        assert_eq!(ingress.host_name("@", &full), "aiwfe.io");
+        assert_eq!(Ingress::default().host_name("@", &plain), "@");
     }
 }

@@ -218,7 +218,10 @@ mod tests {
     #[test]
     fn valid_path_knows_fields_from_the_schema() {
         assert_eq!(valid_path(&path("components.api.spread"), 2), Ok(()));
-        assert_eq!(valid_path(&path("components.api.autoscale.behavior.scaleUp"), 2), Ok(()));
+        assert_eq!(
+            valid_path(&path("components.api.autoscale.behavior.scaleUp"), 2),
+            Ok(())
+        );
         let (at, keys) = valid_path(&path("components.api.sprad"), 2).unwrap_err();
         assert_eq!(at, 2);
         assert!(keys.contains(&"spread".to_string()));

@@ -120,7 +120,9 @@ pub struct Port {
     /// `TCP` (default), `UDP` or `SCTP`.
     #[serde(default)]
     pub protocol: Option<Protocol>,
-    /// Whether the Service exposes this port (default true).
+    /// Whether the component's Service exposes this port (default true). With `false` it is
+    /// only on the Services of `services` that name it and, for a stateful component, on the
+    /// headless Service: a Raft or gossip port that peers reach but clients never should.
     #[serde(default)]
     pub service: Option<bool>,
     /// Prometheus scrapes this port: the network policy lets the monitoring namespace in

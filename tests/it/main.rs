@@ -8,6 +8,7 @@ mod checks;
 mod corpus;
 mod determinism;
 mod diff;
+mod examples;
 mod hostile;
 mod merge_laws;
 mod render;
