@@ -25,6 +25,7 @@ pub const DEFAULT_CONTROLLER_NAMESPACE: &str = "ingress-nginx";
 
 pub(crate) fn network_policies(ctx: &Ctx) -> Vec<NetworkPolicy> {
     let mut out = vec![default_deny(ctx), dns(ctx)];
+    out.extend(acme_solver(ctx));
     // Who uses whom: components and jobs (a job also uses what its component uses).
     let mut users: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let mut uses: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
@@ -113,6 +114,43 @@ fn dns(ctx: &Ctx) -> NetworkPolicy {
             ..Default::default()
         }),
     }
+}
+
+/// cert-manager proves a domain with a solver pod in the namespace (HTTP-01): the ingress
+/// controller must reach it on 8089, or no certificate is ever issued. Only when the
+/// ingress takes its certificate from an issuer.
+fn acme_solver(ctx: &Ctx) -> Option<NetworkPolicy> {
+    let ingress = ctx.spec.ingress.as_ref()?;
+    let tls = ingress.tls.as_ref()?;
+    if tls.issuer.is_none() && tls.cluster_issuer.is_none() {
+        return None;
+    }
+    let controller = ingress
+        .controller_namespace
+        .as_deref()
+        .unwrap_or(DEFAULT_CONTROLLER_NAMESPACE);
+    Some(NetworkPolicy {
+        metadata: ctx.metadata(ctx.name("allow-acme-solver"), ctx.labels()),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(match_labels("acme.cert-manager.io/http01-solver", "true")),
+            policy_types: Some(vec!["Ingress".into()]),
+            ingress: Some(vec![NetworkPolicyIngressRule {
+                from: Some(vec![NetworkPolicyPeer {
+                    namespace_selector: Some(match_labels(
+                        "kubernetes.io/metadata.name",
+                        controller,
+                    )),
+                    ..Default::default()
+                }]),
+                ports: Some(vec![NetworkPolicyPort {
+                    port: Some(IntOrString::Int(8089)),
+                    protocol: Some("TCP".into()),
+                    ..Default::default()
+                }]),
+            }]),
+            ..Default::default()
+        }),
+    })
 }
 
 fn match_labels(key: &str, value: &str) -> LabelSelector {

@@ -268,7 +268,7 @@ fn dev_prod_equals_its_golden_file_and_names_the_overlay_line_of_each_change() {
     }
     assert_eq!(
         text.lines().last(),
-        Some("4 added, 0 removed, 5 changed, 15 the same")
+        Some("4 added, 0 removed, 5 changed, 16 the same")
     );
 }
 
@@ -296,7 +296,7 @@ fn staging_prod_shows_the_autoscaler_range_change_with_both_origins() {
 ~ HorizontalPodAutoscaler gorax-worker
     spec.maxReplicas: 10 → 30   (platform.yaml:[..] → overlays/prod.yaml:[..])
 ...
-0 added, 0 removed, 9 changed, 15 the same
+0 added, 0 removed, 9 changed, 16 the same
 ",
         )
         .status(1)

@@ -988,6 +988,7 @@ fn network_policies_open_exactly_the_declared_paths() {
         assert_eq!(
             policy_names,
             BTreeSet::from([
+                "gorax-allow-acme-solver",
                 "gorax-allow-dns",
                 "gorax-api",
                 "gorax-default-deny",
