@@ -359,6 +359,23 @@ pub fn spec_path(kind: &str, name: &str, owner: Option<&str>, field: &str) -> Op
     }
 }
 
+/// The lines that differ between two texts, `-` and `+`, each indented by `indent`.
+pub fn changed_lines(a: &str, b: &str, indent: &str) -> String {
+    let mut out = String::new();
+    for change in similar::TextDiff::from_lines(a, b).iter_all_changes() {
+        let sign = match change.tag() {
+            similar::ChangeTag::Delete => '-',
+            similar::ChangeTag::Insert => '+',
+            similar::ChangeTag::Equal => continue,
+        };
+        out.push_str(&format!(
+            "{indent}{sign} {}\n",
+            change.value().trim_end_matches('\n')
+        ));
+    }
+    out
+}
+
 /// A unified diff of two objects' YAML.
 pub fn unified(a: &str, b: &str, a_name: &str, b_name: &str) -> String {
     similar::TextDiff::from_lines(a, b)

@@ -320,6 +320,14 @@ fn text(
                         None if field.path == "spec.replicas" => "(autoscaler)".to_string(),
                         v => show(v),
                     };
+                    // A whole file in a ConfigMap: its changed lines, not two copies.
+                    if let (Some(Value::String(x)), Some(Value::String(y))) = (&field.a, &field.b) {
+                        if x.contains('\n') || y.contains('\n') {
+                            writeln!(out, "    {}: file changed{origins}", field.path)?;
+                            out.push_str(&diff::changed_lines(x, y, "      "));
+                            continue;
+                        }
+                    }
                     writeln!(
                         out,
                         "    {}: {} → {}{origins}",
