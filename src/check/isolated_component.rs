@@ -17,15 +17,23 @@ use crate::spec::component::ServiceType;
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let spec = input.spec;
     let mut out = Vec::new();
+    // Every name that something uses or routes to, once: linear, not quadratic.
+    let used: std::collections::HashSet<&str> = spec
+        .components
+        .values()
+        .flat_map(|c| &c.uses)
+        .chain(spec.jobs.values().flat_map(|j| &j.uses))
+        .map(String::as_str)
+        .collect();
+    let routed: std::collections::HashSet<&str> = spec
+        .ingress
+        .iter()
+        .flat_map(|i| i.hosts.values())
+        .flat_map(|h| h.paths.values())
+        .map(|r| r.component.as_str())
+        .collect();
     for (name, c) in &spec.components {
-        let used = spec.components.values().any(|o| o.uses.contains(name))
-            || spec.jobs.values().any(|j| j.uses.contains(name));
-        let routed = spec
-            .ingress
-            .iter()
-            .flat_map(|i| i.hosts.values())
-            .flat_map(|h| h.paths.values())
-            .any(|r| &r.component == name);
+        let (used, routed) = (used.contains(name.as_str()), routed.contains(name.as_str()));
         let external = c
             .service
             .as_ref()

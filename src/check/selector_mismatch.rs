@@ -15,7 +15,10 @@
 
 use super::{Finding, Input, origin_of, pod_template};
 use crate::build::object::Object;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// The label every wfk selector names.
+const NAME: &str = "app.kubernetes.io/name";
 
 fn matches(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> bool {
     selector.iter().all(|(k, v)| labels.get(k) == Some(v))
@@ -23,14 +26,24 @@ fn matches(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
-    let templates: Vec<(&Object, BTreeMap<String, String>)> = input
+    let templates: Vec<(&Object, &BTreeMap<String, String>)> = input
         .objects
         .iter()
         .filter_map(|o| {
-            let labels = pod_template(o)?.metadata.as_ref()?.labels.clone()?;
+            let labels = pod_template(o)?.metadata.as_ref()?.labels.as_ref()?;
             Some((o, labels))
         })
         .collect();
+    // Templates by their `app.kubernetes.io/name`, so a selector naming one looks only at
+    // those: linear in the number of objects, not quadratic.
+    let mut by_name: HashMap<&str, Vec<&BTreeMap<String, String>>> = HashMap::new();
+    for (_, labels) in &templates {
+        if let Some(name) = labels.get(NAME) {
+            by_name.entry(name.as_str()).or_default().push(labels);
+        }
+    }
+    let rendered: HashSet<(&str, &str)> =
+        input.objects.iter().map(|o| (o.kind(), o.name())).collect();
     for (object, labels) in &templates {
         let selector = match object {
             Object::Deployment(d) => d
@@ -68,10 +81,15 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
             _ => continue,
         };
         let Some(selector) = selector else { continue };
-        if !templates
-            .iter()
-            .any(|(_, labels)| matches(&selector, labels))
-        {
+        let found = match selector.get(NAME) {
+            Some(name) => by_name
+                .get(name.as_str())
+                .is_some_and(|ls| ls.iter().any(|l| matches(&selector, l))),
+            None => templates
+                .iter()
+                .any(|(_, labels)| matches(&selector, labels)),
+        };
+        if !found {
             out.push(
                 Finding::new(
                     format!(
@@ -91,10 +109,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
             let Some(target) = h.spec.as_ref().map(|s| &s.scale_target_ref) else {
                 continue;
             };
-            let found = input
-                .objects
-                .iter()
-                .any(|o| o.kind() == target.kind && o.name() == target.name);
+            let found = rendered.contains(&(target.kind.as_str(), target.name.as_str()));
             if !found {
                 out.push(Finding::new(
                     format!(
