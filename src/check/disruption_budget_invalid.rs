@@ -20,12 +20,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
     for (name, c) in &input.spec.components {
         let Some(d) = &c.disruption else { continue };
         let base = ["components", name.as_str(), "disruption"];
-        let replicas = c
-            .autoscale
-            .as_ref()
-            .and_then(|a| a.min)
-            .or(c.replicas)
-            .unwrap_or(1);
+        let replicas = c.min_pods();
         if d.min_available.is_some() && d.max_unavailable.is_some() {
             out.push(
                 Finding::new(

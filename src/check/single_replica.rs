@@ -16,12 +16,7 @@ use super::{Finding, Input, Origin};
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
     for (name, c) in &input.spec.components {
-        let replicas = c
-            .autoscale
-            .as_ref()
-            .and_then(|a| a.min)
-            .or(c.replicas)
-            .unwrap_or(1);
+        let replicas = c.min_pods();
         if replicas != 1 {
             continue;
         }

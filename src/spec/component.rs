@@ -104,6 +104,17 @@ pub struct Component {
     pub suppress: IndexMap<String, String>,
 }
 
+impl Component {
+    /// The pods a component runs at least: its autoscaler's minimum, else `replicas`, else 1.
+    pub fn min_pods(&self) -> u32 {
+        self.autoscale
+            .as_ref()
+            .and_then(|a| a.min)
+            .or(self.replicas)
+            .unwrap_or(1)
+    }
+}
+
 /// What kind of workload a component is.
 #[derive(Clone, Copy, Debug, Default, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
