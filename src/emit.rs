@@ -35,12 +35,25 @@ pub fn to_string(objects: &[Object], format: Format) -> anyhow::Result<String> {
             Ok(out)
         }
         Format::Json => {
-            let list = serde_json::json!({ "apiVersion": "v1", "kind": "List", "items": objects });
+            let list = List {
+                api_version: "v1",
+                items: objects,
+                kind: "List",
+            };
             let mut out = serde_json::to_string_pretty(&list)?;
             out.push('\n');
             Ok(out)
         }
     }
+}
+
+/// A `v1` `List` of objects, as `kubectl get -o json` prints it (keys in sorted order).
+#[derive(serde::Serialize)]
+struct List<'a> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    items: &'a [Object],
+    kind: &'static str,
 }
 
 /// One object as YAML (no leading `---`).

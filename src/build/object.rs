@@ -83,7 +83,7 @@ macro_rules! objects {
                         return Ok(object.into());
                     }
                 )*
-                Custom::from_value(value).map(|c| Object::Custom(Box::new(c)))
+                Custom::from_value(value, unknown).map(|c| Object::Custom(Box::new(c)))
             }
         }
 
@@ -108,7 +108,9 @@ pub struct Custom {
 }
 
 impl Custom {
-    fn from_value(value: serde_json::Value) -> Result<Custom, String> {
+    /// A custom resource; fields its `metadata` does not have go to `unknown`, as for the
+    /// kinds wfk knows.
+    fn from_value(value: serde_json::Value, unknown: &mut Vec<String>) -> Result<Custom, String> {
         let serde_json::Value::Object(mut map) = value else {
             return Err("a document is not a mapping".into());
         };
@@ -119,8 +121,10 @@ impl Custom {
         let api_version = text("apiVersion")?;
         let kind = text("kind")?;
         let metadata: ObjectMeta =
-            serde_json::from_value(map.remove("metadata").unwrap_or_default())
-                .map_err(|e| format!("invalid `metadata`: {e}"))?;
+            serde_ignored::deserialize(map.remove("metadata").unwrap_or_default(), |path| {
+                unknown.push(format!("metadata.{path}"))
+            })
+            .map_err(|e| format!("invalid `metadata`: {e}"))?;
         Ok(Custom {
             api_version,
             kind,

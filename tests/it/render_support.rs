@@ -9,7 +9,6 @@ use std::fmt::Write as _;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use wfk::build::object::Object;
 use wfk::spec::Platform;
@@ -30,55 +29,7 @@ pub fn project(name: &str) -> PathBuf {
 /// The reference platform's environments.
 pub const ENVS: [&str; 3] = ["dev", "staging", "prod"];
 
-/// A temporary folder, removed when dropped (kept when `WFK_KEEP_TMP` is set).
-pub struct TempDir {
-    path: PathBuf,
-}
-
-impl TempDir {
-    pub fn new() -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        for attempt in 0..100 {
-            let name = format!(
-                "wfk-render-{}-{}-{nanos}-{attempt}",
-                std::process::id(),
-                COUNTER.fetch_add(1, Ordering::Relaxed)
-            );
-            let path = std::env::temp_dir().join(name);
-            match std::fs::create_dir(&path) {
-                Ok(()) => return TempDir { path },
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => panic!("cannot create {}: {e}", path.display()),
-            }
-        }
-        panic!("cannot create a temporary folder");
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Writes `text` to `rel`, creating folders on the way; returns the full path.
-    pub fn write(&self, rel: &str, text: &str) -> PathBuf {
-        let path = self.path.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).unwrap();
-        }
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        if std::env::var_os("WFK_KEEP_TMP").is_none() {
-            let _ = std::fs::remove_dir_all(&self.path);
-        }
-    }
-}
+pub use crate::support::TempDir;
 
 /// What one run printed, and how it ended.
 #[derive(Debug)]

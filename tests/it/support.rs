@@ -64,6 +64,16 @@ impl TempDir {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Writes `text` to `rel`, creating folders on the way; returns the full path.
+    pub fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let path = self.path.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&path, text).unwrap();
+        path
+    }
 }
 
 impl Drop for TempDir {
