@@ -136,7 +136,7 @@ def dump_all(values) -> str:
 
 def render(wfk: str, project: Path, env: str) -> list[dict]:
     out = subprocess.run(
-        [wfk, "--dir", str(project), "render", env, "--format", "json"],
+        [wfk, "--dir", str(project), "render", env, "-o", "json"],
         check=True,
         capture_output=True,
         text=True,

@@ -29,7 +29,7 @@ pub enum Command {
 /// Print the merged, checked manifests of an environment, in apply order.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  wfk render prod | kubectl apply -f -\n  wfk render prod | kubectl apply --prune -l app.kubernetes.io/part-of=gorax -f -\n  wfk render prod --set components.api.image=gorax/api:v1.2.4\n  wfk render staging -o manifests/staging\n  wfk render dev --format json"
+    after_help = "Examples:\n  wfk render prod | kubectl apply -f -\n  wfk render prod | kubectl apply --prune -l app.kubernetes.io/part-of=gorax -f -\n  wfk render prod --set components.api.image=gorax/api:v1.2.4\n  wfk render staging --output-dir manifests/staging\n  wfk render dev -o json"
 )]
 pub struct RenderArgs {
     /// The environment: the name of an overlays/<env>.yaml file.
@@ -37,13 +37,20 @@ pub struct RenderArgs {
     /// Set a value after the overlays, e.g. components.api.image=gorax/api:v2 (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
-    /// Write one file per object into DIR instead of stdout. DIR is replaced as a whole, and
-    /// only if it is empty or was written by wfk.
-    #[arg(short = 'o', long = "output", value_name = "DIR")]
-    pub output: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: crate::emit::Format,
+    /// Output format, as kubectl's `-o`: a `---` YAML stream, or a JSON `v1` List.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_enum,
+        default_value_t,
+        value_name = "FORMAT"
+    )]
+    pub output: crate::emit::Format,
+    /// Write one file per object into DIR instead of stdout, with a kustomization.yaml that
+    /// lists them. DIR is wfk's own: it is replaced as a whole, and only if it is empty or
+    /// holds nothing but what wfk wrote there.
+    #[arg(long = "output-dir", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
 }
 
 /// Check every environment (or the ones named): Kubernetes' own rules and policy checks,
@@ -85,7 +92,7 @@ pub enum Deny {
 /// changed field names the spec line that makes each side what it is. Exit 1 if they differ.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  wfk diff dev prod\n  wfk diff staging prod --unified\n  wfk diff dev prod --spec\n  wfk render prod > before.yaml    # then change the spec\n  wfk diff prod --against before.yaml\n  wfk diff prod --against manifests/prod   # a `wfk render -o` folder"
+    after_help = "Examples:\n  wfk diff dev prod\n  wfk diff staging prod --unified\n  wfk diff dev prod --spec\n  wfk render prod > before.yaml    # then change the spec\n  wfk diff prod --against before.yaml\n  wfk diff prod --against manifests/prod   # a `wfk render --output-dir` folder"
 )]
 pub struct DiffArgs {
     /// The environment to compare (the "before" side with a second environment).
@@ -93,7 +100,7 @@ pub struct DiffArgs {
     /// The environment to compare it with (the "after" side).
     pub other: Option<String>,
     /// Compare the render of ENV with an earlier render: a YAML stream, a JSON List, or a
-    /// folder written by `wfk render -o`.
+    /// folder written by `wfk render --output-dir`.
     #[arg(long, value_name = "FILE|DIR", conflicts_with = "other")]
     pub against: Option<PathBuf>,
     /// Compare the merged specs instead of the rendered objects.

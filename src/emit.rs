@@ -65,7 +65,7 @@ pub fn yaml(object: &Object) -> anyhow::Result<String> {
     Ok(text)
 }
 
-/// One object in `format`, for `-o DIR` files.
+/// One object in `format`, for `--output-dir` files.
 pub fn one(object: &Object, format: Format) -> anyhow::Result<String> {
     match format {
         Format::Yaml => yaml(object),

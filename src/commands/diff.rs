@@ -130,7 +130,11 @@ fn read_render(path: &Path) -> anyhow::Result<Vec<Rendered>> {
                 .extension()
                 .and_then(|e| e.to_str())
                 .unwrap_or_default();
-            if matches!(ext, "yaml" | "yml" | "json") {
+            // A render folder's kustomization lists the objects; it is not one of them.
+            let is_kustomization = file
+                .file_name()
+                .is_some_and(|n| n == super::render::KUSTOMIZATION);
+            if matches!(ext, "yaml" | "yml" | "json") && !is_kustomization {
                 files.push(file);
             }
         }

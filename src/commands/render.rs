@@ -12,8 +12,12 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-/// The file that marks a folder as written by `wfk render -o`, so it may be replaced.
+/// The file that marks a folder as written by `wfk render --output-dir`, so it may be
+/// replaced. It lists every file wfk wrote there, one per line after its first line.
 pub const MARKER: &str = ".wfk-render";
+
+/// The kustomization written beside the objects, so a kustomize tree can build on the folder.
+pub const KUSTOMIZATION: &str = "kustomization.yaml";
 
 pub fn run(dir: &Path, args: &RenderArgs) -> anyhow::Result<Exit> {
     let mut map = SourceMap::default();
@@ -37,36 +41,71 @@ pub fn run(dir: &Path, args: &RenderArgs) -> anyhow::Result<Exit> {
         // A platform with errors is never half-applied: nothing on stdout.
         return Ok(Exit::Findings);
     }
-    match &args.output {
+    match &args.output_dir {
         None => {
-            let text = emit::to_string(&objects, args.format)?;
+            let text = emit::to_string(&objects, args.output)?;
             std::io::stdout().lock().write_all(text.as_bytes())?;
         }
-        Some(out) => write_dir(out, &objects, args.format)?,
-    }
-    Ok(Exit::Success)
-}
-
-/// Writes one file per object into a fresh folder beside `out`, then swaps it into place,
-/// so an error or an interrupt leaves `out` as it was.
-fn write_dir(
-    out: &Path,
-    objects: &[build::object::Object],
-    format: emit::Format,
-) -> anyhow::Result<()> {
-    if out.exists() {
-        let is_ours = out.join(MARKER).is_file();
-        let is_empty = fs::read_dir(out)
-            .with_context(|| format!("cannot read `{}`", out.display()))?
-            .next()
-            .is_none();
-        if !is_ours && !is_empty {
-            bail!(
-                "`{}` is not empty and was not written by wfk; choose an empty or new folder",
+        Some(out) => {
+            let written = write_dir(out, &objects, args.output)?;
+            anstream::eprintln!(
+                "wrote {written} files and {KUSTOMIZATION} to `{}`",
                 out.display()
             );
         }
     }
+    Ok(Exit::Success)
+}
+
+/// Refuses to replace `out` unless it is missing, empty, or holds only what an earlier
+/// render wrote (the names its marker lists): a file put there by hand is never deleted.
+fn check_replaceable(out: &Path) -> anyhow::Result<()> {
+    if !out.exists() {
+        return Ok(());
+    }
+    let entries: Vec<String> = fs::read_dir(out)
+        .with_context(|| format!("cannot read `{}`", out.display()))?
+        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("cannot read `{}`", out.display()))?;
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let Ok(marker) = fs::read_to_string(out.join(MARKER)) else {
+        bail!(
+            "`{}` is not empty and was not written by wfk; choose an empty or new folder",
+            out.display()
+        );
+    };
+    let ours: std::collections::HashSet<&str> = marker.lines().skip(1).collect();
+    let mut foreign: Vec<&String> = entries
+        .iter()
+        .filter(|e| e.as_str() != MARKER && !ours.contains(e.as_str()))
+        .collect();
+    foreign.sort();
+    if let Some(first) = foreign.first() {
+        let more = match foreign.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        bail!(
+            "`{}` was not written by wfk{more}; move it out of `{}`, which wfk replaces as a whole on each render",
+            out.join(first).display(),
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// Writes one file per object and a kustomization into a fresh folder beside `out`, then
+/// swaps it into place, so an error or an interrupt leaves `out` as it was. Returns how many
+/// object files it wrote.
+fn write_dir(
+    out: &Path,
+    objects: &[build::object::Object],
+    format: emit::Format,
+) -> anyhow::Result<usize> {
+    check_replaceable(out)?;
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -84,6 +123,7 @@ fn write_dir(
             emit::Format::Yaml => "yaml",
             emit::Format::Json => "json",
         };
+        let mut files = Vec::with_capacity(objects.len());
         for (i, object) in objects.iter().enumerate() {
             let file = format!(
                 "{:0width$}-{}-{}.{ext}",
@@ -91,12 +131,18 @@ fn write_dir(
                 object.kind().to_lowercase(),
                 object.name()
             );
-            fs::write(staging.join(file), emit::one(object, format)?)?;
+            fs::write(staging.join(&file), emit::one(object, format)?)?;
+            files.push(file);
         }
-        fs::write(
-            staging.join(MARKER),
-            "written by `wfk render -o`; replaced as a whole on each render\n",
-        )?;
+        fs::write(staging.join(KUSTOMIZATION), kustomization(&files))?;
+        let mut marker = String::from(
+            "# written by `wfk render --output-dir`; replaced as a whole on each render. Files:\n",
+        );
+        for file in files.iter().map(String::as_str).chain([KUSTOMIZATION]) {
+            marker.push_str(file);
+            marker.push('\n');
+        }
+        fs::write(staging.join(MARKER), marker)?;
         Ok(())
     })();
     if let Err(e) = result {
@@ -114,5 +160,20 @@ fn write_dir(
         return Err(e).with_context(|| format!("cannot write `{}`", out.display()));
     }
     let _ = fs::remove_dir_all(&old);
-    Ok(())
+    Ok(objects.len())
+}
+
+/// A kustomization listing the files in apply order, so `kubectl kustomize` (or a parent
+/// kustomization) builds exactly the render. File names are plain (digits, lowercase kinds,
+/// DNS names and a dot), so they need no quoting.
+fn kustomization(files: &[String]) -> String {
+    let mut out = String::from(
+        "# written by `wfk render --output-dir`\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n",
+    );
+    for file in files {
+        out.push_str("- ");
+        out.push_str(file);
+        out.push('\n');
+    }
+    out
 }

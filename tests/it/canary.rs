@@ -59,7 +59,7 @@ fn never_printed(test: Test, args: &[&str]) -> Option<i32> {
 fn the_five_commands_never_print_the_canary() {
     let runs: &[(&[&str], i32)] = &[
         (&["render", "prod"], 0),
-        (&["render", "prod", "--format", "json"], 0),
+        (&["render", "prod", "-o", "json"], 0),
         (&["validate"], 0),
         (&["validate", "--format", "json"], 0),
         (&["validate", "--format", "github"], 0),
@@ -84,11 +84,13 @@ fn the_five_commands_never_print_the_canary() {
 
 #[test]
 fn rendered_files_never_hold_the_canary() {
-    let test = project().args(["render", "prod", "-o", "out"]);
+    let test = project().args(["render", "prod", "--output-dir", "out"]);
     let out = test.output();
-    assert_eq!(
-        (out.status, out.stdout.as_str(), out.stderr.as_str()),
-        (Some(0), "", "")
+    assert_eq!((out.status, out.stdout.as_str()), (Some(0), ""));
+    assert!(
+        out.stderr.starts_with("wrote ") && !out.stderr.contains(CANARY),
+        "{}",
+        out.stderr
     );
     for entry in std::fs::read_dir(test.path().join("out"))
         .unwrap()

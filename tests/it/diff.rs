@@ -1,6 +1,6 @@
 //! `wfk diff`: two environments of the reference platform (seed 001's Gorax, at the
 //! repository root) object by object and spec path by spec path, one environment against an
-//! earlier render (a YAML stream, a JSON `List`, a `wfk render -o` folder), the JSON format's
+//! earlier render (a YAML stream, a JSON `List`, a `wfk render --output-dir` folder), the JSON format's
 //! documented shape, `--unified`, errors, and Secrets that are never printed.
 //!
 //! Every run copies the reference platform into a temporary folder and goes through the
@@ -85,14 +85,24 @@ fn succeed(test: &Test) -> String {
 
 /// `wfk render prod` of the reference platform.
 fn render_prod(format: &str) -> String {
-    succeed(&gorax().args(["render", "prod", "--format", format]))
+    succeed(&gorax().args(["render", "prod", "-o", format]))
 }
 
-/// `wfk render prod -o before-dir` of the reference platform: its files, by path relative to
-/// the project.
+/// `wfk render prod --output-dir before-dir` of the reference platform: its files, by path
+/// relative to the project.
 fn render_prod_dir() -> Vec<(String, Vec<u8>)> {
-    let test = gorax().args(["render", "prod", "-o", "before-dir"]);
-    assert_eq!(succeed(&test), "", "`render -o` prints nothing");
+    let test = gorax().args(["render", "prod", "--output-dir", "before-dir"]);
+    let out = test.output();
+    let objects = objects_in(&render_prod("yaml"));
+    assert_eq!(
+        (out.status, out.stdout.as_str(), out.stderr),
+        (
+            Some(0),
+            "",
+            format!("wrote {objects} files and kustomization.yaml to `before-dir`\n")
+        ),
+        "`render --output-dir` prints nothing on stdout and a count on stderr"
+    );
     let dir = test.path().join("before-dir");
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .unwrap()
@@ -103,7 +113,10 @@ fn render_prod_dir() -> Vec<(String, Vec<u8>)> {
         })
         .collect();
     files.sort();
-    assert!(files.len() > 10, "`render -o` wrote one file per object");
+    assert!(
+        files.len() > 10,
+        "`render --output-dir` wrote one file per object"
+    );
     files
 }
 

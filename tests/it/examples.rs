@@ -76,7 +76,7 @@ fn wfk_ok(name: &str, args: &[&str]) -> String {
 
 /// The objects of `wfk render ENV --format json` (with `--set`s), from its `v1` `List`.
 fn objects(name: &str, env: &str, sets: &[&str]) -> Vec<Value> {
-    let mut args = vec!["render", env, "--format", "json"];
+    let mut args = vec!["render", env, "-o", "json"];
     for set in sets {
         args.extend(["--set", set]);
     }

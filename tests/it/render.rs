@@ -1,7 +1,7 @@
 //! `wfk render`: the reference platform (seed 001's Gorax, at the repository root) and the
 //! small projects under tests/projects/, checked against golden files, kubernetes-validate,
 //! k8s-openapi's types, the restricted Pod Security Standard, seed 001's Environments table,
-//! a YAML 1.1 reader, and the command line's promises (`-o DIR`, closed pipes, determinism).
+//! a YAML 1.1 reader, and the command line's promises (`--output-dir`, `-o`, closed pipes, determinism).
 //!
 //! Golden files: tests/golden/<project>/<env>.yaml is `wfk render <env>` byte for byte;
 //! `WFK_BLESS=1 cargo test --test it render` rewrites them. Review their diff like code.
@@ -145,7 +145,7 @@ fn json_format_is_a_v1_list_of_the_yaml_streams_objects() {
     for (dir, env) in all_renders() {
         let what = label(&dir, env);
         let yaml = render(&dir, env);
-        let items = list_items(&wfk_ok(&dir, &["render", env, "--format", "json"]));
+        let items = list_items(&wfk_ok(&dir, &["render", env, "-o", "json"]));
         let from_yaml = py_yaml_load_all(&tmp, &yaml);
         assert_eq!(
             from_yaml.len(),
@@ -252,7 +252,7 @@ fn binary_output_equals_the_library_render() {
         let (_, objects) = library(&dir, env, &[]);
         for (format, flag) in [(Format::Yaml, "yaml"), (Format::Json, "json")] {
             let expected = emit::to_string(&objects, format).unwrap();
-            let actual = wfk_ok(&dir, &["render", env, "--format", flag]);
+            let actual = wfk_ok(&dir, &["render", env, "-o", flag]);
             assert!(
                 actual == expected,
                 "{what} --format {flag}: binary and library differ: {}",
@@ -261,7 +261,7 @@ fn binary_output_equals_the_library_render() {
         }
         assert_eq!(
             render(&dir, env),
-            wfk_ok(&dir, &["render", env, "--format", "yaml"]),
+            wfk_ok(&dir, &["render", env, "-o", "yaml"]),
             "{what}: YAML is the default format"
         );
     }
@@ -513,7 +513,7 @@ fn no_secret_is_ever_rendered() {
 fn rendering_twice_gives_the_same_bytes() {
     for (dir, env) in all_renders() {
         for format in ["yaml", "json"] {
-            let args = ["render", env, "--format", format];
+            let args = ["render", env, "-o", format];
             assert!(
                 wfk_ok(&dir, &args) == wfk_ok(&dir, &args),
                 "{} --format {format}: two renders differ",
@@ -1230,7 +1230,7 @@ fn a_yaml_1_1_reader_reads_every_string_back_as_the_same_string() {
     );
 }
 
-// 11. `-o DIR`.
+// 11. `--output-dir DIR` and `-o FORMAT`.
 
 /// Every file under `dir` (hidden ones too), by relative path, with its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -1256,27 +1256,37 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// The files an `--output-dir` render wrote besides the objects.
+const NOT_OBJECTS: [&str; 2] = [".wfk-render", "kustomization.yaml"];
+
 #[test]
-fn output_dir_holds_one_file_per_object_and_a_marker() {
+fn output_dir_holds_one_file_per_object_a_kustomization_and_a_marker() {
     let tmp = TempDir::new();
     let stream = render(&root(), "prod");
     let docs = documents(&stream);
+    let wrote = format!(
+        "wrote {} files and kustomization.yaml to `out`\n",
+        docs.len()
+    );
     for _ in 0..2 {
         // The second render replaces the first one's folder.
-        let run = wfk_in(tmp.path(), &root(), &["render", "prod", "-o", "out"]);
+        let run = wfk_in(
+            tmp.path(),
+            &root(),
+            &["render", "prod", "--output-dir", "out"],
+        );
         assert_eq!(
             (run.status, run.stdout.as_str(), run.stderr.as_str()),
-            (Some(0), "", ""),
-            "render -o"
+            (Some(0), "", wrote.as_str()),
+            "render --output-dir"
         );
         let files = snapshot(&tmp.path().join("out"));
-        assert!(files.contains_key(".wfk-render"), "the marker is written");
         let objects: Vec<(&String, &Vec<u8>)> = files
             .iter()
-            .filter(|(name, _)| *name != ".wfk-render")
+            .filter(|(name, _)| !NOT_OBJECTS.contains(&name.as_str()))
             .collect();
         assert_eq!(objects.len(), docs.len(), "one file per object");
-        for ((name, bytes), doc) in objects.into_iter().zip(&docs) {
+        for ((name, bytes), doc) in objects.iter().zip(&docs) {
             assert!(name.ends_with(".yaml"), "{name} is a YAML file");
             assert_eq!(
                 std::str::from_utf8(bytes).unwrap(),
@@ -1284,6 +1294,24 @@ fn output_dir_holds_one_file_per_object_and_a_marker() {
                 "{name} holds its object, in stream order"
             );
         }
+        let names: Vec<&str> = objects.iter().map(|(n, _)| n.as_str()).collect();
+        let kustomization = std::str::from_utf8(&files["kustomization.yaml"]).unwrap();
+        let listed: Vec<&str> = kustomization
+            .lines()
+            .filter_map(|l| l.strip_prefix("- "))
+            .collect();
+        assert_eq!(listed, names, "the kustomization lists every object file");
+        assert!(
+            kustomization.contains("kind: Kustomization\n"),
+            "{kustomization}"
+        );
+        let marker = std::str::from_utf8(&files[".wfk-render"]).unwrap();
+        let mut marked: Vec<&str> = marker.lines().skip(1).collect();
+        marked.sort();
+        let mut expected = names.clone();
+        expected.push("kustomization.yaml");
+        expected.sort();
+        assert_eq!(marked, expected, "the marker lists what wfk wrote");
         assert_eq!(
             std::fs::read_dir(tmp.path()).unwrap().count(),
             1,
@@ -1294,14 +1322,14 @@ fn output_dir_holds_one_file_per_object_and_a_marker() {
     let run = wfk_in(
         tmp.path(),
         &root(),
-        &["render", "prod", "-o", "out", "--format", "json"],
+        &["render", "prod", "--output-dir", "out", "-o", "json"],
     );
-    assert_eq!((run.status, run.stderr.as_str()), (Some(0), ""));
-    let items = list_items(&wfk_ok(&root(), &["render", "prod", "--format", "json"]));
+    assert_eq!((run.status, run.stderr.as_str()), (Some(0), wrote.as_str()));
+    let items = list_items(&wfk_ok(&root(), &["render", "prod", "-o", "json"]));
     let files = snapshot(&tmp.path().join("out"));
     let objects: Vec<Value> = files
         .iter()
-        .filter(|(name, _)| *name != ".wfk-render")
+        .filter(|(name, _)| !NOT_OBJECTS.contains(&name.as_str()))
         .map(|(name, bytes)| {
             assert!(name.ends_with(".json"), "{name} is a JSON file");
             serde_json::from_slice(bytes).unwrap()
@@ -1314,10 +1342,93 @@ fn output_dir_holds_one_file_per_object_and_a_marker() {
 }
 
 #[test]
+fn kubectl_kustomize_builds_the_output_dir_into_the_render() {
+    let tmp = TempDir::new();
+    let run = wfk_in(
+        tmp.path(),
+        &root(),
+        &["render", "prod", "--output-dir", "out"],
+    );
+    assert_eq!(run.status, Some(0), "{}", run.stderr);
+    let built = std::process::Command::new("kubectl")
+        .args(["kustomize", "out"])
+        .current_dir(tmp.path())
+        .output()
+        .expect("kubectl runs");
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let from_kustomize: Vec<Value> =
+        serde_saphyr::from_multiple(std::str::from_utf8(&built.stdout).unwrap()).unwrap();
+    let from_wfk: Vec<Value> = serde_saphyr::from_multiple(&render(&root(), "prod")).unwrap();
+    let key = |v: &Value| format!("{}/{}", v["kind"], v["metadata"]["name"]);
+    let mut a: Vec<(String, &Value)> = from_kustomize.iter().map(|v| (key(v), v)).collect();
+    let mut b: Vec<(String, &Value)> = from_wfk.iter().map(|v| (key(v), v)).collect();
+    a.sort_by(|x, y| x.0.cmp(&y.0));
+    b.sort_by(|x, y| x.0.cmp(&y.0));
+    assert_eq!(a, b, "kustomize builds exactly the objects of the render");
+}
+
+#[test]
+fn o_is_the_format_and_never_a_folder() {
+    let tmp = TempDir::new();
+    let run = wfk_in(tmp.path(), &root(), &["render", "prod", "-o", "json"]);
+    assert_eq!((run.status, run.stderr.as_str()), (Some(0), ""));
+    assert_eq!(
+        list_items(&run.stdout).len(),
+        documents(&render(&root(), "prod")).len()
+    );
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        0,
+        "`-o json` writes no folder"
+    );
+    let run = wfk_in(tmp.path(), &root(), &["render", "prod", "-o", "out"]);
+    assert_eq!((run.status, run.stdout.as_str()), (Some(2), ""));
+    assert!(
+        run.stderr
+            .contains("invalid value 'out' for '--output <FORMAT>'")
+            && run.stderr.contains("[possible values: yaml, json]"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_file_added_to_the_output_dir_by_hand_is_refused_by_name() {
+    let tmp = TempDir::new();
+    let run = wfk_in(
+        tmp.path(),
+        &root(),
+        &["render", "prod", "--output-dir", "out"],
+    );
+    assert_eq!(run.status, Some(0), "{}", run.stderr);
+    tmp.write("out/values-notes.md", "mine\n");
+    let before = snapshot(tmp.path());
+    let run = wfk_in(
+        tmp.path(),
+        &root(),
+        &["render", "prod", "--output-dir", "out"],
+    );
+    assert_failed(
+        &run,
+        "error: `out/values-notes.md` was not written by wfk; move it out of `out`, which wfk replaces as a whole on each render",
+    );
+    assert!(snapshot(tmp.path()) == before, "nothing was deleted");
+}
+
+#[test]
 fn a_failed_render_leaves_the_output_dir_unchanged() {
     let tmp = TempDir::new();
-    let run = wfk_in(tmp.path(), &root(), &["render", "prod", "-o", "out"]);
-    assert_eq!((run.status, run.stderr.as_str()), (Some(0), ""));
+    let run = wfk_in(
+        tmp.path(),
+        &root(),
+        &["render", "prod", "--output-dir", "out"],
+    );
+    assert_eq!(run.status, Some(0), "{}", run.stderr);
     let before = snapshot(tmp.path());
     let run = wfk_in(
         tmp.path(),
@@ -1325,7 +1436,7 @@ fn a_failed_render_leaves_the_output_dir_unchanged() {
         &[
             "render",
             "prod",
-            "-o",
+            "--output-dir",
             "out",
             "--set",
             "components.api.replcas=1",
@@ -1348,7 +1459,11 @@ fn an_output_dir_not_written_by_wfk_is_refused() {
     let tmp = TempDir::new();
     tmp.write("out/notes.txt", "mine\n");
     let before = snapshot(tmp.path());
-    let run = wfk_in(tmp.path(), &root(), &["render", "prod", "-o", "out"]);
+    let run = wfk_in(
+        tmp.path(),
+        &root(),
+        &["render", "prod", "--output-dir", "out"],
+    );
     assert_failed(
         &run,
         "error: `out` is not empty and was not written by wfk; choose an empty or new folder",

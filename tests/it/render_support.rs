@@ -124,7 +124,7 @@ pub fn render(dir: &Path, env: &str) -> String {
 
 /// `wfk render ENV --format json` of the project in `dir`, parsed: the `List`'s items.
 pub fn render_json(dir: &Path, env: &str, sets: &[&str]) -> Vec<Value> {
-    let mut args = vec!["render", env, "--format", "json"];
+    let mut args = vec!["render", env, "-o", "json"];
     for set in sets {
         args.extend(["--set", set]);
     }
