@@ -6,6 +6,8 @@
 //! `name` (containers, env vars, ports) is compared entry by entry under that name, so
 //! `spec.template.spec.containers[api].resources.limits.cpu` reads as what it is.
 
+pub mod immutable;
+
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -283,10 +285,53 @@ pub fn spec_path(kind: &str, name: &str, owner: Option<&str>, field: &str) -> Op
         )
     };
     let field = field.replace(".spec.template.spec", "");
-    let container = |f: &str| -> Option<String> {
-        let rest = f.split_once("containers[")?.1;
-        let (_, rest) = rest.split_once(']')?;
-        Some(rest.trim_start_matches('.').to_string())
+    let pod = field
+        .strip_prefix("spec.template.spec.")
+        .or_else(|| field.strip_prefix("spec.jobTemplate."))
+        .unwrap_or_default();
+    // `image`, `resources.limits.cpu`, `env[NAME].value` of a container, under `base`.
+    let in_container = |base: &[&str], rest: &str| -> Option<Vec<String>> {
+        let (head, tail) = rest.split_once('.').unwrap_or((rest, ""));
+        let mut path: Vec<&str> = base.to_vec();
+        match head {
+            "image" | "command" | "args" => path.push(head),
+            "resources" => {
+                // `limits.cpu`, `requests.nvidia.com/gpu`: the amount is all after the side.
+                let amount = tail.split_once('.').map(|x| x.1)?;
+                path.push("resources");
+                match amount {
+                    "cpu" | "memory" => path.push(amount),
+                    "ephemeral-storage" => path.push("ephemeralStorage"),
+                    extended => path.extend(["extended", extended]),
+                }
+            }
+            env if env.starts_with("env[") => {
+                path.extend(["env", env.strip_prefix("env[")?.strip_suffix(']')?]);
+            }
+            _ => return None,
+        }
+        owned(&path)
+    };
+    let pod_field = |f: &str| -> Option<Vec<String>> {
+        let (head, rest) = f.split_once('.').unwrap_or((f, ""));
+        if let Some(name) = head
+            .strip_prefix("initContainers[")
+            .and_then(|n| n.strip_suffix(']'))
+        {
+            // A sidecar is an init container too; the caller tells them apart.
+            return in_container(&["init", name], rest).or_else(|| owned(&["init", name]));
+        }
+        match head {
+            "nodeSelector" => owned(&["placement", "nodeSelector", rest]),
+            "tolerations" => owned(&["placement", "tolerations"]),
+            "affinity" if rest.starts_with("nodeAffinity") => owned(&["placement", "nodes"]),
+            "affinity" if rest.starts_with("podAntiAffinity") => owned(&["placement", "apart"]),
+            "affinity" if rest.starts_with("podAffinity") => owned(&["placement", "near"]),
+            "priorityClassName" => owned(&["priorityClass"]),
+            "imagePullSecrets" => owned(&["pullSecrets"]),
+            "serviceAccountName" => owned(&["serviceAccount"]),
+            _ => None,
+        }
     };
     match kind {
         "Deployment" | "StatefulSet" => {
@@ -296,6 +341,15 @@ pub fn spec_path(kind: &str, name: &str, owner: Option<&str>, field: &str) -> Op
             if field.contains("topologySpreadConstraints") {
                 return owned(&["spread"]);
             }
+            if field == "spec.strategy" || field.starts_with("spec.strategy.") {
+                return owned(&["rollout"]);
+            }
+            if field == "spec.podManagementPolicy" {
+                return owned(&["rollout", "podManagement"]);
+            }
+            if let Some(path) = pod_field(pod) {
+                return Some(path);
+            }
             if field.contains("volumeClaimTemplates[") {
                 let volume = field
                     .split_once("volumeClaimTemplates[")?
@@ -304,31 +358,15 @@ pub fn spec_path(kind: &str, name: &str, owner: Option<&str>, field: &str) -> Op
                     .0;
                 let what = if field.contains("storageClassName") {
                     "class"
+                } else if field.contains("accessModes") {
+                    "access"
                 } else {
                     "size"
                 };
                 return owned(&["storage", volume, what]);
             }
-            let rest = container(&field)?;
-            let parts: Vec<&str> = rest.split('.').collect();
-            match parts.as_slice() {
-                ["image"] => owned(&["image"]),
-                ["resources", _, amount] => owned(&[
-                    "resources",
-                    if *amount == "ephemeral-storage" {
-                        "ephemeralStorage"
-                    } else {
-                        amount
-                    },
-                ]),
-                [env, ..] if env.starts_with("env[") => {
-                    let var = env.trim_start_matches("env[").trim_end_matches(']');
-                    owned(&["env", var])
-                }
-                ["args"] => owned(&["args"]),
-                ["command"] => owned(&["command"]),
-                _ => None,
-            }
+            let rest = pod.strip_prefix("containers[")?.split_once("].")?.1;
+            in_container(&[], rest)
         }
         "HorizontalPodAutoscaler" => match field.as_str() {
             "spec.minReplicas" => owned(&["autoscale", "min"]),
@@ -355,6 +393,27 @@ pub fn spec_path(kind: &str, name: &str, owner: Option<&str>, field: &str) -> Op
             None
         }
         "Namespace" => Some(vec!["namespace".into()]),
+        "ServiceAccount" => {
+            let key = field.strip_prefix("metadata.annotations.")?;
+            match owner {
+                Some(_) => owned(&["serviceAccount", "annotations", key]),
+                None => Some(
+                    ["defaults", "serviceAccount", "annotations", key]
+                        .map(String::from)
+                        .to_vec(),
+                ),
+            }
+        }
+        "PersistentVolumeClaim" => {
+            // `<platform>-<owner>-<volume>`: the volume is what follows the owner.
+            let volume = name.split_once(&format!("-{}-", owner?))?.1;
+            match field.as_str() {
+                "spec.resources.requests.storage" => owned(&["storage", volume, "size"]),
+                "spec.storageClassName" => owned(&["storage", volume, "class"]),
+                "spec.accessModes" => owned(&["storage", volume, "access"]),
+                _ => None,
+            }
+        }
         _ => None,
     }
 }

@@ -3,7 +3,7 @@
 use super::Ctx;
 use super::object::Deployment;
 use super::pod::{self, Workload};
-use crate::spec::component::{AccessMode, Component};
+use crate::spec::component::{AccessMode, Component, Strategy};
 use crate::spec::values::IntOrPercent;
 use k8s_openapi::api::apps::v1::{DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -23,9 +23,9 @@ pub(crate) fn deployment(name: &str, c: &Component, w: &Workload, ctx: &Ctx) -> 
     }
 }
 
-/// Rolling updates, except for a component with a ReadWriteOnce claim: a surged pod on
-/// another node could not attach the volume and the rollout would stall, so the old pod
-/// goes first (`Recreate`).
+/// As `rollout.strategy` says; by default rolling updates, except for a component with a
+/// ReadWriteOnce claim: a surged pod on another node could not attach the volume and the
+/// rollout would stall, so the old pod goes first (`Recreate`).
 fn strategy(c: &Component) -> DeploymentStrategy {
     let exclusive = c.storage.values().any(|s| {
         matches!(
@@ -33,7 +33,12 @@ fn strategy(c: &Component) -> DeploymentStrategy {
             None | Some(AccessMode::ReadWriteOnce | AccessMode::ReadWriteOncePod)
         )
     });
-    if exclusive {
+    let recreate = match c.rollout.strategy {
+        Some(Strategy::Recreate) => true,
+        Some(Strategy::RollingUpdate) => false,
+        None => exclusive,
+    };
+    if recreate {
         return DeploymentStrategy {
             type_: Some("Recreate".into()),
             rolling_update: None,

@@ -50,10 +50,12 @@ pub fn all(spec: &Platform) -> Vec<Object> {
     );
     for (name, component) in &spec.components {
         let workload = pod::Workload::component(name, component, &ctx);
+        if component.access.is_some() || component.service_account.is_some() {
+            objects.push(service_account::service_account(name, component, &ctx).into());
+        }
         if let Some(rules) = &component.access {
-            objects.push(service_account::service_account(name, &ctx).into());
             objects.push(role::role(name, rules, &ctx).into());
-            objects.push(role_binding::role_binding(name, &ctx).into());
+            objects.push(role_binding::role_binding(name, component, &ctx).into());
         }
         objects.extend(
             service::services(name, component, &ctx)
@@ -162,6 +164,19 @@ impl Ctx<'_> {
 
     /// The stable labels a selector uses: never the version, so a new image tag never
     /// changes a selector (which the API server refuses to change).
+    /// The ServiceAccount a component's pods run as: its own (`serviceAccount.name`, else
+    /// `<platform>-<component>`) when it has `access` or `serviceAccount`, else the
+    /// platform's shared one.
+    pub fn service_account(&self, name: &str, c: &Component) -> String {
+        if let Some(own) = c.service_account.as_ref().and_then(|s| s.name.as_ref()) {
+            return own.clone();
+        }
+        if c.access.is_some() || c.service_account.is_some() {
+            return self.name(name);
+        }
+        self.platform().to_string()
+    }
+
     pub fn selector_labels(&self, name: &str) -> BTreeMap<String, String> {
         BTreeMap::from([
             ("app.kubernetes.io/name".to_string(), name.to_string()),

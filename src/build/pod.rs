@@ -4,19 +4,22 @@
 use super::Ctx;
 use super::config_map;
 use crate::spec::component::{
-    Component, EnvFrom, InitContainer, Kind, Mount, Relaxation, Resources, Security, Spread,
-    Storage,
+    Apart, Component, EnvFrom, InitContainer, Kind, Mount, Placement, Relaxation, Resources,
+    Security, Sidecar, Spread, Storage,
 };
 use crate::spec::job::Job;
 use crate::spec::values::{EnvValue, Port, Probe as ProbeSpec, Quantity as Amount, Short};
 use indexmap::IndexMap;
 use k8s_openapi::api::core::v1::{
-    Capabilities, ConfigMapEnvSource, ConfigMapKeySelector, ConfigMapVolumeSource, Container,
-    ContainerPort, EmptyDirVolumeSource, EnvFromSource, EnvVar, EnvVarSource, ExecAction,
-    HTTPGetAction, KeyToPath, ObjectFieldSelector, PersistentVolumeClaimVolumeSource,
-    PodSecurityContext, PodSpec, PodTemplateSpec, Probe, ResourceRequirements, SeccompProfile,
-    SecretEnvSource, SecretKeySelector, SecretVolumeSource, SecurityContext, TCPSocketAction,
-    TopologySpreadConstraint, Volume, VolumeMount,
+    Affinity, Capabilities, ConfigMapEnvSource, ConfigMapKeySelector, ConfigMapVolumeSource,
+    Container, ContainerPort, EmptyDirVolumeSource, EnvFromSource, EnvVar, EnvVarSource,
+    ExecAction, HTTPGetAction, KeyToPath, LocalObjectReference, NodeAffinity, NodeSelector,
+    NodeSelectorRequirement, NodeSelectorTerm, ObjectFieldSelector,
+    PersistentVolumeClaimVolumeSource, PodAffinity, PodAffinityTerm, PodAntiAffinity,
+    PodSecurityContext, PodSpec, PodTemplateSpec, PreferredSchedulingTerm, Probe,
+    ResourceRequirements, SeccompProfile, SecretEnvSource, SecretKeySelector, SecretVolumeSource,
+    SecurityContext, TCPSocketAction, Toleration, TopologySpreadConstraint, Volume, VolumeMount,
+    WeightedPodAffinityTerm,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -43,7 +46,12 @@ pub struct Workload<'a> {
     pub storage: &'a IndexMap<String, Storage>,
     pub resources: Resources,
     pub security: &'a Security,
+    /// The ServiceAccount the pods run as: the component's own, else the platform's.
+    pub service_account: String,
+    /// Whether the pods mount their account's API token (the component has `access`).
     pub access: bool,
+    /// Image pull secrets: the defaults', then the component's, without repeats.
+    pub pull_secrets: Vec<&'a str>,
 }
 
 impl<'a> Workload<'a> {
@@ -60,7 +68,9 @@ impl<'a> Workload<'a> {
             storage: &c.storage,
             resources: with_defaults(&c.resources, &ctx.spec.defaults.resources),
             security: &c.security,
+            service_account: ctx.service_account(name, c),
             access: c.access.is_some(),
+            pull_secrets: pull_secrets(ctx, Some(c)),
         }
     }
 
@@ -98,9 +108,23 @@ impl<'a> Workload<'a> {
             storage: &j.storage,
             resources,
             security: &j.security,
+            service_account: ctx.platform().to_string(),
             access: false,
+            pull_secrets: pull_secrets(ctx, component),
         }
     }
+}
+
+/// `defaults.pullSecrets`, then the component's, each once.
+fn pull_secrets<'a>(ctx: &Ctx<'a>, c: Option<&'a Component>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    let own = c.map(|c| c.pull_secrets.as_slice()).unwrap_or_default();
+    for name in ctx.spec.defaults.pull_secrets.iter().chain(own) {
+        if !out.contains(&name.as_str()) {
+            out.push(name);
+        }
+    }
+    out
 }
 
 /// `own`, with each amount it lacks taken from `fallback`.
@@ -112,6 +136,12 @@ fn with_defaults(own: &Resources, fallback: &Resources) -> Resources {
             .ephemeral_storage
             .clone()
             .or_else(|| fallback.ephemeral_storage.clone()),
+        extended: fallback
+            .extended
+            .iter()
+            .chain(&own.extended)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
     }
 }
 
@@ -147,11 +177,18 @@ pub fn template(w: &Workload, ctx: &Ctx, restart: Option<&str>) -> PodTemplateSp
         volume_mounts: Some(mounts.clone()),
         ..Default::default()
     };
-    let init = component.map_or(Vec::new(), |c| {
-        c.init
+    // Native sidecars first: they start before, and keep running beside, the init
+    // containers (a database proxy a migration needs) and the main container.
+    let init: Vec<Container> = component.map_or(Vec::new(), |c| {
+        let sidecars = c
+            .sidecars
             .iter()
-            .map(|(name, i)| init_container(name, i, w, &main, ctx))
-            .collect()
+            .map(|(name, s)| sidecar(name, s, w, &main, ctx));
+        let inits = c
+            .init
+            .iter()
+            .map(|(name, i)| init_container(name, i, w, &main, ctx));
+        sidecars.chain(inits).collect()
     });
     let (user, group, fs_group) = ids(w.security, ctx);
     PodTemplateSpec {
@@ -161,12 +198,27 @@ pub fn template(w: &Workload, ctx: &Ctx, restart: Option<&str>) -> PodTemplateSp
             ..Default::default()
         }),
         spec: Some(PodSpec {
-            service_account_name: Some(if w.access {
-                ctx.name(w.name)
-            } else {
-                ctx.platform().to_string()
-            }),
+            service_account_name: Some(w.service_account.clone()),
             automount_service_account_token: Some(w.access),
+            image_pull_secrets: (!w.pull_secrets.is_empty()).then(|| {
+                w.pull_secrets
+                    .iter()
+                    .map(|name| LocalObjectReference {
+                        name: name.to_string(),
+                    })
+                    .collect()
+            }),
+            priority_class_name: component
+                .and_then(|c| c.priority_class.as_ref())
+                .or(ctx.spec.defaults.priority_class.as_ref())
+                .filter(|_| component.is_some())
+                .cloned(),
+            node_selector: component
+                .map(|c| &c.placement.node_selector)
+                .filter(|s| !s.is_empty())
+                .map(|s| s.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+            tolerations: component.and_then(|c| tolerations(&c.placement)),
+            affinity: component.and_then(|c| affinity(&c.placement, w.name, ctx)),
             security_context: Some(PodSecurityContext {
                 run_as_non_root: Some(true),
                 run_as_user: Some(user),
@@ -220,6 +272,133 @@ fn container_security(security: &Security) -> SecurityContext {
     }
 }
 
+/// A native sidecar: an init container that keeps running (`restartPolicy: Always`), with
+/// the main container's mounts and security context.
+fn sidecar(name: &str, s: &Sidecar, w: &Workload, main: &Container, ctx: &Ctx) -> Container {
+    let res = with_defaults(&s.resources, &ctx.spec.defaults.resources);
+    Container {
+        name: name.to_string(),
+        image: Some(s.image.clone()),
+        command: s.command.clone(),
+        args: s.args.clone(),
+        env: env(s.env.iter().map(|(k, v)| (k.as_str(), v)), w, ctx),
+        resources: Some(resources(&res)),
+        restart_policy: Some("Always".into()),
+        security_context: main.security_context.clone(),
+        volume_mounts: main.volume_mounts.clone(),
+        ..Default::default()
+    }
+}
+
+/// The taints the pods tolerate, sorted by key: `Exists` for any value, `Equal` for one.
+fn tolerations(p: &Placement) -> Option<Vec<Toleration>> {
+    let mut keys: Vec<&String> = p.tolerations.keys().collect();
+    keys.sort();
+    let out: Vec<Toleration> = keys
+        .into_iter()
+        .map(|key| {
+            let t = &p.tolerations[key].0;
+            Toleration {
+                key: Some(key.clone()),
+                operator: Some(if t.value.is_some() { "Equal" } else { "Exists" }.into()),
+                value: t.value.clone(),
+                effect: t.effect.map(|e| e.as_str().to_string()),
+                toleration_seconds: t.seconds,
+            }
+        })
+        .collect();
+    (!out.is_empty()).then_some(out)
+}
+
+/// A topology key of a spread or an affinity.
+pub fn topology_key(s: Spread) -> &'static str {
+    match s {
+        Spread::Zone => "topology.kubernetes.io/zone",
+        Spread::Node => "kubernetes.io/hostname",
+    }
+}
+
+/// Node affinity from `nodes`, anti-affinity from `apart`, affinity from `near`.
+fn affinity(p: &Placement, name: &str, ctx: &Ctx) -> Option<Affinity> {
+    let terms = |labels: &IndexMap<String, Vec<String>>| -> Vec<NodeSelectorRequirement> {
+        let mut keys: Vec<&String> = labels.keys().collect();
+        keys.sort();
+        keys.into_iter()
+            .map(|key| {
+                let values = &labels[key];
+                NodeSelectorRequirement {
+                    key: key.clone(),
+                    operator: if values.is_empty() { "Exists" } else { "In" }.into(),
+                    values: (!values.is_empty()).then(|| values.clone()),
+                }
+            })
+            .collect()
+    };
+    let required = terms(&p.nodes.required);
+    let preferred = terms(&p.nodes.preferred);
+    let node = (!required.is_empty() || !preferred.is_empty()).then(|| NodeAffinity {
+        required_during_scheduling_ignored_during_execution: (!required.is_empty()).then(|| {
+            NodeSelector {
+                node_selector_terms: vec![NodeSelectorTerm {
+                    match_expressions: Some(required),
+                    ..Default::default()
+                }],
+            }
+        }),
+        preferred_during_scheduling_ignored_during_execution: (!preferred.is_empty()).then(|| {
+            vec![PreferredSchedulingTerm {
+                weight: 100,
+                preference: NodeSelectorTerm {
+                    match_expressions: Some(preferred),
+                    ..Default::default()
+                },
+            }]
+        }),
+    });
+    let term = |component: &str, across: Spread| PodAffinityTerm {
+        label_selector: Some(ctx.selector(component)),
+        topology_key: topology_key(across).into(),
+        ..Default::default()
+    };
+    let anti = p.apart.as_ref().map(|a| {
+        let Apart { across, required } = a.0.clone();
+        if required {
+            PodAntiAffinity {
+                required_during_scheduling_ignored_during_execution: Some(vec![term(name, across)]),
+                ..Default::default()
+            }
+        } else {
+            PodAntiAffinity {
+                preferred_during_scheduling_ignored_during_execution: Some(vec![
+                    WeightedPodAffinityTerm {
+                        weight: 100,
+                        pod_affinity_term: term(name, across),
+                    },
+                ]),
+                ..Default::default()
+            }
+        }
+    });
+    let mut near: Vec<(&String, &Spread)> = p.near.iter().collect();
+    near.sort_by(|a, b| a.0.cmp(b.0));
+    let pod = (!near.is_empty()).then(|| PodAffinity {
+        preferred_during_scheduling_ignored_during_execution: Some(
+            near.into_iter()
+                .map(|(other, across)| WeightedPodAffinityTerm {
+                    weight: 100,
+                    pod_affinity_term: term(other, *across),
+                })
+                .collect(),
+        ),
+        ..Default::default()
+    });
+    (node.is_some() || anti.is_some() || pod.is_some()).then_some(Affinity {
+        node_affinity: node,
+        pod_affinity: pod,
+        pod_anti_affinity: anti,
+    })
+}
+
 fn init_container(
     name: &str,
     i: &InitContainer,
@@ -260,6 +439,11 @@ fn resources(r: &Resources) -> ResourceRequirements {
             requests.insert(name.to_string(), Quantity(a.request.clone()));
             limits.insert(name.to_string(), Quantity(a.limit.clone()));
         }
+    }
+    // Extended resources cannot be overcommitted: the request is the limit.
+    for (name, amount) in &r.extended {
+        requests.insert(name.clone(), Quantity(amount.0.clone()));
+        limits.insert(name.clone(), Quantity(amount.0.clone()));
     }
     ResourceRequirements {
         requests: (!requests.is_empty()).then_some(requests),
@@ -451,13 +635,9 @@ fn probe(spec: Option<&ProbeSpec>, ports: &IndexMap<String, Short<Port>>) -> Opt
 }
 
 fn spread(spread: Spread, name: &str, ctx: &Ctx) -> Vec<TopologySpreadConstraint> {
-    let key = match spread {
-        Spread::Zone => "topology.kubernetes.io/zone",
-        Spread::Node => "kubernetes.io/hostname",
-    };
     vec![TopologySpreadConstraint {
         max_skew: 1,
-        topology_key: key.into(),
+        topology_key: topology_key(spread).into(),
         when_unsatisfiable: "ScheduleAnyway".into(),
         label_selector: Some(ctx.selector(name)),
         ..Default::default()
@@ -607,8 +787,9 @@ fn config_checksum(w: &Workload, ctx: &Ctx) -> Option<String> {
         }
     }
     if let Some(c) = w.component {
-        for i in c.init.values() {
-            for value in i.env.values() {
+        let sidecars = c.sidecars.values().map(|s| &s.env);
+        for env in c.init.values().map(|i| &i.env).chain(sidecars) {
+            for value in env.values() {
                 if let Some(Ok((map, key))) =
                     value.0.config.as_ref().map(|r| ctx.spec.config_ref(r))
                 {

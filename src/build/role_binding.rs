@@ -2,9 +2,10 @@
 
 use super::Ctx;
 use super::object::RoleBinding;
+use crate::spec::component::Component;
 use k8s_openapi::api::rbac::v1::{RoleRef, Subject};
 
-pub(crate) fn role_binding(name: &str, ctx: &Ctx) -> RoleBinding {
+pub(crate) fn role_binding(name: &str, c: &Component, ctx: &Ctx) -> RoleBinding {
     RoleBinding {
         metadata: ctx.metadata(ctx.name(name), ctx.workload_labels(name, None)),
         role_ref: RoleRef {
@@ -14,7 +15,7 @@ pub(crate) fn role_binding(name: &str, ctx: &Ctx) -> RoleBinding {
         },
         subjects: Some(vec![Subject {
             kind: "ServiceAccount".into(),
-            name: ctx.name(name),
+            name: ctx.service_account(name, c),
             namespace: Some(ctx.spec.namespace().to_string()),
             ..Default::default()
         }]),

@@ -3,21 +3,41 @@
 
 use super::Ctx;
 use super::object::ServiceAccount;
+use crate::spec::component::Component;
 
 /// The platform's shared account; pods do not mount its token.
 pub(crate) fn shared(ctx: &Ctx) -> ServiceAccount {
+    let mut metadata = ctx.metadata(ctx.platform().to_string(), ctx.labels());
+    let annotations = &ctx.spec.defaults.service_account.annotations;
+    if !annotations.is_empty() {
+        metadata.annotations = Some(
+            annotations
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        );
+    }
     ServiceAccount {
-        metadata: ctx.metadata(ctx.platform().to_string(), ctx.labels()),
+        metadata,
         automount_service_account_token: Some(false),
         ..Default::default()
     }
 }
 
-/// The account of a component with `access`, bound to its Role.
-pub(crate) fn service_account(name: &str, ctx: &Ctx) -> ServiceAccount {
+/// The account of a component with `access` (bound to its Role) or `serviceAccount`
+/// (annotated for workload identity). Its token is mounted only with `access`.
+pub(crate) fn service_account(name: &str, c: &Component, ctx: &Ctx) -> ServiceAccount {
+    let mut metadata = ctx.metadata(
+        ctx.service_account(name, c),
+        ctx.workload_labels(name, None),
+    );
+    let annotations = c.service_account.as_ref().map(|s| &s.annotations);
+    if let Some(a) = annotations.filter(|a| !a.is_empty()) {
+        metadata.annotations = Some(a.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+    }
     ServiceAccount {
-        metadata: ctx.metadata(ctx.name(name), ctx.workload_labels(name, None)),
-        automount_service_account_token: Some(true),
+        metadata,
+        automount_service_account_token: Some(c.access.is_some()),
         ..Default::default()
     }
 }

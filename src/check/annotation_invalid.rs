@@ -1,6 +1,6 @@
 //! ## What it checks
 //! Annotation keys (qualified names) and the total size of an object's annotations
-//! (at most 256 KiB), for the ingress, components' pods and Services.
+//! (at most 256 KiB), for the ingress, components' pods, Services and ServiceAccounts.
 //!
 //! ## Why
 //! The API server refuses the whole object.
@@ -24,11 +24,30 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
             &ingress.annotations,
         ));
     }
+    maps.push((
+        vec![
+            "defaults".into(),
+            "serviceAccount".into(),
+            "annotations".into(),
+        ],
+        &input.spec.defaults.service_account.annotations,
+    ));
     for (name, c) in &input.spec.components {
         maps.push((
             vec!["components".into(), name.clone(), "annotations".into()],
             &c.annotations,
         ));
+        if let Some(account) = &c.service_account {
+            maps.push((
+                vec![
+                    "components".into(),
+                    name.clone(),
+                    "serviceAccount".into(),
+                    "annotations".into(),
+                ],
+                &account.annotations,
+            ));
+        }
         if let Some(service) = &c.service {
             maps.push((
                 vec![

@@ -21,6 +21,7 @@ mod config_key_invalid;
 mod disruption_budget_invalid;
 mod duplicate_object;
 mod env_name_invalid;
+mod extended_resource_invalid;
 mod headless_service_missing;
 mod id_invalid;
 mod image_latest;
@@ -30,12 +31,14 @@ mod isolated_component;
 mod label_invalid;
 mod load_balancer_exposed;
 mod name_invalid;
+mod placement_invalid;
 mod port_name_invalid;
 mod port_number_invalid;
 mod probe_missing;
 pub mod quantity;
 mod quantity_invalid;
 mod replicas_ignored;
+mod rollout_ignored;
 mod schedule_invalid;
 mod secret_in_literal;
 mod security_relaxed;
@@ -181,6 +184,8 @@ pub const CHECKS: &[Check] = &[
     Check { code: "invalid-quantity",          severity: Error,   suppressible: false, run: quantity_invalid::check },
     Check { code: "invalid-id",                severity: Error,   suppressible: false, run: id_invalid::check },
     Check { code: "duplicate-object",          severity: Error,   suppressible: false, run: duplicate_object::check },
+    Check { code: "invalid-placement",         severity: Error,   suppressible: false, run: placement_invalid::check },
+    Check { code: "invalid-extended-resource", severity: Error,   suppressible: false, run: extended_resource_invalid::check },
     // Policy: what a reviewer would flag. Warnings; `--deny warnings` makes them errors.
     Check { code: "image-latest",              severity: Warning, suppressible: true,  run: image_latest::check },
     Check { code: "image-without-digest",      severity: Info,    suppressible: true,  run: image_without_digest::check },
@@ -189,6 +194,7 @@ pub const CHECKS: &[Check] = &[
     Check { code: "writable-root-filesystem",  severity: Warning, suppressible: true,  run: writable_root_filesystem::check },
     Check { code: "single-replica",            severity: Warning, suppressible: true,  run: single_replica::check },
     Check { code: "replicas-ignored",          severity: Warning, suppressible: true,  run: replicas_ignored::check },
+    Check { code: "rollout-ignored",           severity: Warning, suppressible: true,  run: rollout_ignored::check },
     Check { code: "load-balancer-exposed",     severity: Warning, suppressible: true,  run: load_balancer_exposed::check },
     Check { code: "secret-in-literal",         severity: Warning, suppressible: false, run: secret_in_literal::check },
     Check { code: "isolated-component",        severity: Warning, suppressible: true,  run: isolated_component::check },
@@ -328,6 +334,12 @@ pub(crate) fn images(input: &Input) -> Vec<(Vec<String>, String)> {
                     image.clone(),
                 ));
             }
+        }
+        for (sidecar, s) in &c.sidecars {
+            out.push((
+                path(&["components", name, "sidecars", sidecar, "image"]),
+                s.image.clone(),
+            ));
         }
     }
     for (name, j) in &input.spec.jobs {

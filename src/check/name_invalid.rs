@@ -49,13 +49,15 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
         }
     }
     for (name, c) in &input.spec.components {
-        for container in std::iter::once(name).chain(c.init.keys()) {
+        let containers = std::iter::once((None, name))
+            .chain(c.init.keys().map(|k| (Some("init"), k)))
+            .chain(c.sidecars.keys().map(|k| (Some("sidecars"), k)));
+        for (group, container) in containers {
             let errors = is_dns1123_label(container);
             if !errors.is_empty() {
-                let path: Vec<&str> = if container == name {
-                    vec!["components", name]
-                } else {
-                    vec!["components", name, "init", container]
+                let path: Vec<&str> = match group {
+                    None => vec!["components", name],
+                    Some(group) => vec!["components", name, group, container],
                 };
                 out.push(
                     Finding::new(

@@ -5,6 +5,7 @@
 use super::fail;
 use crate::Exit;
 use crate::cli::{DiffArgs, DiffFormat};
+use crate::diagnostic::Diagnostic;
 use crate::diff::{self, Change, Field, Rendered};
 use crate::merge::{Lookup, Merged};
 use crate::source::{SourceMap, Span};
@@ -23,6 +24,23 @@ struct Side {
 }
 
 impl Side {
+    /// The position of the value at `path` on this side (its key's, for a mapping), or of
+    /// its nearest ancestor that is set.
+    fn span(&self, path: &[String]) -> Option<Span> {
+        let merged = self.merged.as_ref()?;
+        (1..=path.len()).rev().find_map(|len| {
+            let at = &path[..len];
+            let node = merged.get(at)?;
+            match node {
+                marked_yaml::Node::Scalar(_) => Span::of(node.span()),
+                _ => merged
+                    .key(at)
+                    .and_then(|k| Span::of(k.span()))
+                    .or_else(|| Span::of(node.span())),
+            }
+        })
+    }
+
     /// Where the spec sets `path` on this side: `file:line:col`, `default`, or the `null`
     /// that removed it.
     fn origin(&self, path: &[String]) -> Option<String> {
@@ -81,16 +99,115 @@ pub fn run(dir: &Path, args: &DiffArgs) -> anyhow::Result<Exit> {
         return spec_diff(before, after, args.format);
     }
     let report = diff::objects(before_objects, after_objects);
+    // Against an earlier render, the diff is an update of live objects: say which parts of
+    // it the API server would refuse.
+    let refused = match args.against {
+        Some(_) => refusals(&report, before, after),
+        None => Vec::new(),
+    };
     let out = match args.format {
         DiffFormat::Text => text(&report, before, after, args.unified)?,
-        DiffFormat::Json => json_report(&report, before, after)?,
+        DiffFormat::Json => json_report(&report, before, after, &refused)?,
     };
+    if args.format == DiffFormat::Text && !refused.is_empty() {
+        crate::diagnostic::eprint(&refused, &after.map);
+    }
     std::io::stdout().lock().write_all(out.as_bytes())?;
     Ok(if report.changes.is_empty() {
         Exit::Success
     } else {
         Exit::Findings
     })
+}
+
+/// The changes the API server would refuse to make in place, each at the spec line that
+/// makes the new value what it is (else at the object's component), with the way out.
+fn refusals(report: &diff::Report, before: &Side, after: &Side) -> Vec<Diagnostic> {
+    diff::immutable::refusals(&report.changes)
+        .into_iter()
+        .map(|r| {
+            let object = report
+                .changes
+                .iter()
+                .find_map(|c| match c {
+                    Change::Changed { b, .. } if b.kind == r.kind && b.name == r.name => Some(b),
+                    _ => None,
+                })
+                .expect("a refusal comes from a changed object");
+            let span = patch_span(r.field, object, after)
+                .or_else(|| spec_path(r.field, object).and_then(|p| after.span(&p)))
+                .or_else(|| owner_path(object, after).and_then(|p| after.span(&p)));
+            let message = format!(
+                "{} `{}` cannot change `{}` in place: {} → {}",
+                r.kind,
+                r.name,
+                r.field.path,
+                show(&r.field.a),
+                show(&r.field.b)
+            );
+            let mut d = Diagnostic::error("immutable-field", message).help(format!(
+                "the API server refuses this update (\"{}\"); {} (the render is compared with `{}`)",
+                r.rule.refusal,
+                r.way_out(),
+                before.name
+            ));
+            if let Some(span) = span {
+                d = d.at(span, "the new value comes from here");
+            }
+            d
+        })
+        .collect()
+}
+
+/// The spec path behind a field of a rendered object: a sidecar is an init container in
+/// the object and a `sidecars` entry in the spec.
+fn spec_path(field: &Field, object: &Rendered) -> Option<Vec<String>> {
+    let mut path = diff::spec_path(&object.kind, &object.name, object.owner(), &field.path)?;
+    if path.get(2).is_some_and(|p| p == "init") {
+        let name = &path[3];
+        let pod = &object.value["spec"]["template"]["spec"];
+        let sidecar = pod["initContainers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| c["name"] == name.as_str() && c["restartPolicy"] == "Always");
+        if sidecar {
+            path[2] = "sidecars".into();
+        }
+    }
+    Some(path)
+}
+
+/// Where a patch of the side sets the field (or the nearest part of it the patch writes),
+/// if a patch on the object reaches into it.
+fn patch_span(field: &Field, object: &Rendered, side: &Side) -> Option<Span> {
+    let merged = side.merged.as_ref()?;
+    let mut path = vec![
+        "patches".to_string(),
+        format!("{}/{}", object.kind, object.name),
+    ];
+    // `a.b[name].c`: a patch is a merge patch, so it reaches into maps, not list entries.
+    for step in field.path.split('.') {
+        let key = step.split('[').next().unwrap_or(step);
+        path.push(key.to_string());
+        if step.contains('[') {
+            break;
+        }
+    }
+    (3..=path.len())
+        .rev()
+        .find(|len| merged.get(&path[..*len]).is_some())
+        .and_then(|len| side.span(&path[..len]))
+}
+
+/// `components.<owner>` or `jobs.<owner>`, whichever the side has.
+fn owner_path(object: &Rendered, side: &Side) -> Option<Vec<String>> {
+    let owner = object.owner()?;
+    let merged = side.merged.as_ref()?;
+    ["components", "jobs"]
+        .iter()
+        .map(|group| vec![group.to_string(), owner.to_string()])
+        .find(|p| merged.get(p).is_some())
 }
 
 /// Renders one environment; its diagnostics go to stderr on failure.
@@ -213,8 +330,7 @@ fn field_origins(
     before: &Side,
     after: &Side,
 ) -> (Option<String>, Option<String>) {
-    let Some(path) = diff::spec_path(&object.kind, &object.name, object.owner(), &field.path)
-    else {
+    let Some(path) = spec_path(field, object) else {
         return (None, None);
     };
     let origin = |side: &Side| {
@@ -366,7 +482,12 @@ fn yaml(value: &Value) -> anyhow::Result<String> {
     Ok(serde_saphyr::to_string(value)?)
 }
 
-fn json_report(report: &diff::Report, before: &Side, after: &Side) -> anyhow::Result<String> {
+fn json_report(
+    report: &diff::Report,
+    before: &Side,
+    after: &Side,
+    refused: &[Diagnostic],
+) -> anyhow::Result<String> {
     let changes: Vec<Value> = report
         .changes
         .iter()
@@ -400,6 +521,7 @@ fn json_report(report: &diff::Report, before: &Side, after: &Side) -> anyhow::Re
         "a": before.name,
         "b": after.name,
         "changes": changes,
+        "findings": refused.iter().map(|d| d.record(None, &after.map)).collect::<Vec<_>>(),
         "summary": { "added": added, "removed": removed, "changed": changed, "same": report.same },
     });
     let mut out = serde_json::to_string_pretty(&doc)?;

@@ -98,6 +98,28 @@ pub struct Component {
     /// Seconds a pod gets to shut down before it is killed.
     #[serde(default)]
     pub termination_grace_period: Option<u32>,
+    /// Which nodes the pods run on and how they sit relative to each other and to other
+    /// components: node labels, tolerated taints, node affinity, anti-affinity.
+    #[serde(default)]
+    pub placement: Placement,
+    /// The PriorityClass of the pods (it must exist in the cluster): `high-priority`.
+    #[serde(default)]
+    pub priority_class: Option<String>,
+    /// Containers that run beside the main one for the pod's whole life (a proxy, a log
+    /// shipper), by name. Rendered as native sidecars (init containers with
+    /// `restartPolicy: Always`, Kubernetes 1.29 and later), so they start before the init
+    /// containers and the main container, and under the same restricted security context.
+    #[serde(default)]
+    pub sidecars: IndexMap<String, Sidecar>,
+    /// Secrets (`kubernetes.io/dockerconfigjson`) used to pull the images of a private
+    /// registry, by name; added to `defaults.pullSecrets`.
+    #[serde(default)]
+    pub pull_secrets: Vec<String>,
+    /// A ServiceAccount of the component's own, with annotations for workload identity
+    /// (`eks.amazonaws.com/role-arn`, `iam.gke.io/gcp-service-account`,
+    /// `azure.workload.identity/client-id`). Its API token is mounted only with `access`.
+    #[serde(default)]
+    pub service_account: Option<ServiceAccount>,
     /// Policy checks this component is exempt from, each with the reason:
     /// `image-latest: "dev builds are tagged latest"`.
     #[serde(default)]
@@ -195,6 +217,199 @@ pub struct Resources {
     /// Ephemeral storage, e.g. `1Gi`.
     #[serde(default)]
     pub ephemeral_storage: Option<Quantity>,
+    /// Extended resources by name, requested and limited alike (the API server requires
+    /// it): `nvidia.com/gpu: 1`.
+    #[serde(default)]
+    pub extended: IndexMap<String, Extended>,
+}
+
+/// An amount of an extended resource: a whole number (`1`), or a quantity (`2Gi`) for
+/// resources such as `hugepages-2Mi`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Extended(pub String);
+
+impl<'de> Deserialize<'de> for Extended {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Extended;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a whole number such as `1`, or a quantity such as `2Gi`")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Extended, E> {
+                Ok(Extended(n.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Extended, E> {
+                Ok(Extended(n.to_string()))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Extended, E> {
+                Ok(Extended(s.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for Extended {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Extended".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A whole number such as `1`, or a quantity such as `2Gi`.",
+            "type": ["integer", "string"]
+        })
+    }
+}
+
+/// Where a component's pods are scheduled.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Placement {
+    /// Labels a node must have: `{ cloud.google.com/gke-accelerator: nvidia-l4 }`.
+    #[serde(default)]
+    pub node_selector: IndexMap<String, String>,
+    /// Node taints the pods tolerate, by taint key: `nvidia.com/gpu: NoSchedule` (any value
+    /// of the taint, one effect), or `{ value: gpu, effect: NoExecute, seconds: 300 }`.
+    #[serde(default)]
+    pub tolerations: IndexMap<String, Short<Toleration>>,
+    /// Node affinity: node labels and the values a node must (`required`) or should
+    /// (`preferred`) have. An empty list means the label must exist.
+    #[serde(default)]
+    pub nodes: NodeAffinity,
+    /// Keep this component's pods apart, one per `node` or `zone` where the cluster allows
+    /// it, or `{ across: node, required: true }` to never share one (pod anti-affinity).
+    #[serde(default)]
+    pub apart: Option<Short<Apart>>,
+    /// Run near other components' pods, by component: `{ redis: zone }` (preferred pod
+    /// affinity).
+    #[serde(default)]
+    pub near: IndexMap<String, Spread>,
+}
+
+/// A taint the pods tolerate.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Toleration {
+    /// The taint's value; any value when left out.
+    #[serde(default)]
+    pub value: Option<String>,
+    /// `NoSchedule`, `PreferNoSchedule` or `NoExecute`; every effect when left out.
+    #[serde(default)]
+    pub effect: Option<TaintEffect>,
+    /// With `NoExecute`: how long a pod stays on a node after the taint appears.
+    #[serde(default)]
+    pub seconds: Option<i64>,
+}
+
+impl super::values::ShortForm for Toleration {
+    const EXPECTING: &'static str =
+        "an effect (`NoSchedule`, `PreferNoSchedule`, `NoExecute`) or `{ value, effect, seconds }`";
+    fn from_short(s: &str) -> Result<Self, String> {
+        let effect = match s {
+            "NoSchedule" => TaintEffect::NoSchedule,
+            "PreferNoSchedule" => TaintEffect::PreferNoSchedule,
+            "NoExecute" => TaintEffect::NoExecute,
+            other => {
+                return Err(format!(
+                    "`{other}` is not a taint effect; expected `NoSchedule`, `PreferNoSchedule` or `NoExecute`"
+                ));
+            }
+        };
+        Ok(Toleration {
+            effect: Some(effect),
+            ..Toleration::default()
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
+pub enum TaintEffect {
+    NoSchedule,
+    PreferNoSchedule,
+    NoExecute,
+}
+
+impl TaintEffect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaintEffect::NoSchedule => "NoSchedule",
+            TaintEffect::PreferNoSchedule => "PreferNoSchedule",
+            TaintEffect::NoExecute => "NoExecute",
+        }
+    }
+}
+
+/// Node labels a node must or should have, each with the values it may take.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodeAffinity {
+    /// Only nodes with these labels: `{ kubernetes.io/arch: [amd64, arm64] }`.
+    #[serde(default)]
+    pub required: IndexMap<String, Vec<String>>,
+    /// Nodes with these labels where there are any: `{ node.kubernetes.io/lifecycle: [on-demand] }`.
+    #[serde(default)]
+    pub preferred: IndexMap<String, Vec<String>>,
+}
+
+/// Pod anti-affinity among a component's own pods.
+#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Apart {
+    /// `node` or `zone`.
+    pub across: Spread,
+    /// Never place two pods on one node (zone); pods stay pending when there are too few.
+    /// Default false: apart where possible.
+    #[serde(default)]
+    pub required: bool,
+}
+
+impl super::values::ShortForm for Apart {
+    const EXPECTING: &'static str = "`node`, `zone`, or `{ across: node, required: true }`";
+    fn from_short(s: &str) -> Result<Self, String> {
+        let across = match s {
+            "node" => Spread::Node,
+            "zone" => Spread::Zone,
+            other => return Err(format!("`{other}` is not `node` or `zone`")),
+        };
+        Ok(Apart {
+            across,
+            required: false,
+        })
+    }
+}
+
+/// A container beside the main one for the pod's whole life.
+#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Sidecar {
+    /// The image, with a tag or digest.
+    pub image: String,
+    /// The entrypoint, replacing the image's.
+    #[serde(default)]
+    pub command: Option<Vec<String>>,
+    /// Arguments to the entrypoint.
+    #[serde(default)]
+    pub args: Option<Vec<String>>,
+    /// Environment variables, by name, as for components (the component's own are not
+    /// passed).
+    #[serde(default)]
+    pub env: IndexMap<String, EnvValue>,
+    /// Requests and limits; `defaults.resources` fill what is left out.
+    #[serde(default)]
+    pub resources: Resources,
+}
+
+/// The component's own ServiceAccount.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ServiceAccount {
+    /// Its name; `<platform>-<component>` when left out. A cloud role trusts this name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Annotations, such as `eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/api`.
+    #[serde(default)]
+    pub annotations: IndexMap<String, String>,
 }
 
 /// A HorizontalPodAutoscaler (autoscaling/v2).
@@ -467,6 +682,11 @@ pub struct AccessRule {
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Rollout {
+    /// Deployments: `RollingUpdate` (the default), or `Recreate` to stop the old pods
+    /// before starting new ones (a single writer). A component with a ReadWriteOnce claim
+    /// is `Recreate` unless it says otherwise.
+    #[serde(default)]
+    pub strategy: Option<Strategy>,
     /// Deployments: extra pods during an update (number or percent).
     #[serde(default)]
     pub max_surge: Option<IntOrPercent>,
@@ -476,6 +696,12 @@ pub struct Rollout {
     /// StatefulSets: `OrderedReady` (default) or `Parallel`.
     #[serde(default)]
     pub pod_management: Option<PodManagement>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
+pub enum Strategy {
+    RollingUpdate,
+    Recreate,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]

@@ -85,6 +85,26 @@ pub struct Defaults {
     /// (default `monitoring`).
     #[serde(default)]
     pub monitoring_namespace: Option<String>,
+    /// Image pull secrets of every pod (components and jobs), by name.
+    #[serde(default)]
+    pub pull_secrets: Vec<String>,
+    /// The PriorityClass of every component's pods that names none.
+    #[serde(default)]
+    pub priority_class: Option<String>,
+    /// The platform's shared ServiceAccount (named after the platform), which every pod
+    /// without an account of its own runs as: annotations for workload identity.
+    #[serde(default)]
+    pub service_account: SharedServiceAccount,
+}
+
+/// The platform's shared ServiceAccount.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SharedServiceAccount {
+    /// Annotations, such as `eks.amazonaws.com/role-arn` or
+    /// `iam.gke.io/gcp-service-account`. Its API token is never mounted.
+    #[serde(default)]
+    pub annotations: IndexMap<String, String>,
 }
 
 /// A StorageClass.

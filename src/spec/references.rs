@@ -45,6 +45,34 @@ pub(super) fn check(platform: &Platform, merged: &Merged) -> Result<(), Diagnost
                 );
             }
         }
+        for (sidecar, s) in &component.sidecars {
+            let at = [&base[..], &["sidecars", sidecar.as_str()]].concat();
+            c.image(&[&at[..], &["image"]].concat(), &s.image);
+            c.env(&at, &s.env);
+            c.resources(
+                &at,
+                &format!("sidecar `{sidecar}` of component `{name}`"),
+                &s.resources,
+            );
+            if sidecar == name || component.init.contains_key(sidecar) {
+                let span = c.key_span(&at);
+                c.out.push(
+                    Diagnostic::error(
+                        "duplicate-container",
+                        format!("component `{name}` has two containers named `{sidecar}`"),
+                    )
+                    .at(span, "this sidecar's name is taken")
+                    .help("container names of a pod are unique: the main container is named after the component, init containers and sidecars after their keys"),
+                );
+            }
+        }
+        for other in component.placement.near.keys() {
+            c.component_ref(
+                &[&base[..], &["placement", "near", other.as_str()]].concat(),
+                other,
+                "",
+            );
+        }
         c.uses(&base, name, &component.uses);
         c.env(&base, &component.env);
         for (init, container) in &component.init {
@@ -102,6 +130,7 @@ pub(super) fn check(platform: &Platform, merged: &Merged) -> Result<(), Diagnost
                 .clone()
                 .or_else(|| inherited.and_then(|c| c.resources.memory.clone())),
             ephemeral_storage: None,
+            extended: IndexMap::new(),
         };
         c.resources(&base, &format!("job `{name}`"), &own);
         c.uses(&base, "", &job.uses);
@@ -188,6 +217,15 @@ impl<'a> Checker<'a> {
             line: 1,
             col: 1,
         }
+    }
+
+    /// The position of the key at the end of `path`, else of the value or an ancestor.
+    fn key_span(&self, path: &[&str]) -> Span {
+        let p: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+        self.merged
+            .key(&p)
+            .and_then(|k| Span::of(k.span()))
+            .unwrap_or_else(|| self.span(path))
     }
 
     fn node(&self, path: &[&str]) -> Option<&'a Node> {

@@ -24,10 +24,12 @@ use wfk::emit::{self, Format};
 
 /// Every (project folder, environment) the checks below run on: the reference platform's
 /// three environments, a project with every pod-bearing kind (Job, CronJob, init containers,
-/// RBAC, mounts, claims), and the YAML 1.1 project.
+/// RBAC, mounts, claims), one with every pod setting (placement, sidecars, pull secrets,
+/// workload identity, extended resources), and the YAML 1.1 project.
 fn all_renders() -> Vec<(PathBuf, &'static str)> {
     let mut out: Vec<(PathBuf, &'static str)> = ENVS.iter().map(|e| (root(), *e)).collect();
     out.push((project("full"), "test"));
+    out.push((project("pods"), "test"));
     out.push((project("yaml11"), "test"));
     out
 }
@@ -52,6 +54,7 @@ fn golden_files_equal_the_render_of_each_environment() {
         .map(|env| (root(), *env, golden("gorax", env)))
         .collect();
     cases.push((project("full"), "test", golden("full", "test")));
+    cases.push((project("pods"), "test", golden("pods", "test")));
     let mut failures = Vec::new();
     for (dir, env, file) in cases {
         let actual = render(&dir, env);
