@@ -321,7 +321,7 @@ pub fn spec_path(kind: &str, name: &str, owner: Option<&str>, field: &str) -> Op
             // A sidecar is an init container too; the caller tells them apart.
             return in_container(&["init", name], rest).or_else(|| owned(&["init", name]));
         }
-        match head {
+        match head.split('[').next().unwrap_or(head) {
             "nodeSelector" => owned(&["placement", "nodeSelector", rest]),
             "tolerations" => owned(&["placement", "tolerations"]),
             "affinity" if rest.starts_with("nodeAffinity") => owned(&["placement", "nodes"]),

@@ -41,12 +41,7 @@ pub(crate) fn horizontal_pod_autoscaler(
         let metric = MetricIdentifier {
             name: metric_name.clone(),
             selector: (!m.selector.is_empty()).then(|| LabelSelector {
-                match_labels: Some(
-                    m.selector
-                        .iter()
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
-                ),
+                match_labels: super::string_map(&m.selector),
                 ..Default::default()
             }),
         };

@@ -116,6 +116,11 @@ pub fn all(spec: &Platform) -> Vec<Object> {
     objects
 }
 
+/// A map of the spec as a Kubernetes string map (sorted by key), left out when empty.
+pub fn string_map(map: &indexmap::IndexMap<String, String>) -> Option<BTreeMap<String, String>> {
+    (!map.is_empty()).then(|| map.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+}
+
 /// The `data` of a config map, as rendered.
 pub fn config_map_data(
     entries: &indexmap::IndexMap<String, crate::spec::values::ConfigEntry>,

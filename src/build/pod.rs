@@ -213,10 +213,7 @@ pub fn template(w: &Workload, ctx: &Ctx, restart: Option<&str>) -> PodTemplateSp
                 .or(ctx.spec.defaults.priority_class.as_ref())
                 .filter(|_| component.is_some())
                 .cloned(),
-            node_selector: component
-                .map(|c| &c.placement.node_selector)
-                .filter(|s| !s.is_empty())
-                .map(|s| s.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+            node_selector: component.and_then(|c| super::string_map(&c.placement.node_selector)),
             tolerations: component.and_then(|c| tolerations(&c.placement)),
             affinity: component.and_then(|c| affinity(&c.placement, w.name, ctx)),
             security_context: Some(PodSecurityContext {

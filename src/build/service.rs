@@ -96,13 +96,8 @@ fn service(
 ) -> Service {
     let mut metadata = ctx.component_metadata(component, c);
     metadata.name = Some(name);
-    if !annotations.is_empty() {
-        metadata.annotations = Some(
-            annotations
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        );
+    if let Some(annotations) = super::string_map(annotations) {
+        metadata.annotations = Some(annotations);
     }
     let (type_, cluster_ip, publish) = match kind {
         None => (None, Some("None".to_string()), Some(true)),

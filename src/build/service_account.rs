@@ -8,15 +8,7 @@ use crate::spec::component::Component;
 /// The platform's shared account; pods do not mount its token.
 pub(crate) fn shared(ctx: &Ctx) -> ServiceAccount {
     let mut metadata = ctx.metadata(ctx.platform().to_string(), ctx.labels());
-    let annotations = &ctx.spec.defaults.service_account.annotations;
-    if !annotations.is_empty() {
-        metadata.annotations = Some(
-            annotations
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        );
-    }
+    metadata.annotations = super::string_map(&ctx.spec.defaults.service_account.annotations);
     ServiceAccount {
         metadata,
         automount_service_account_token: Some(false),
@@ -31,10 +23,10 @@ pub(crate) fn service_account(name: &str, c: &Component, ctx: &Ctx) -> ServiceAc
         ctx.service_account(name, c),
         ctx.workload_labels(name, None),
     );
-    let annotations = c.service_account.as_ref().map(|s| &s.annotations);
-    if let Some(a) = annotations.filter(|a| !a.is_empty()) {
-        metadata.annotations = Some(a.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
-    }
+    metadata.annotations = c
+        .service_account
+        .as_ref()
+        .and_then(|s| super::string_map(&s.annotations));
     ServiceAccount {
         metadata,
         automount_service_account_token: Some(c.access.is_some()),

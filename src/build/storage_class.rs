@@ -13,12 +13,7 @@ pub(crate) fn storage_class(name: &str, s: &Spec, ctx: &Ctx) -> StorageClass {
             ..Default::default()
         },
         provisioner: s.provisioner.clone(),
-        parameters: (!s.parameters.is_empty()).then(|| {
-            s.parameters
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        }),
+        parameters: super::string_map(&s.parameters),
         reclaim_policy: s.reclaim_policy.clone(),
         volume_binding_mode: s.volume_binding_mode.clone(),
         allow_volume_expansion: s.allow_volume_expansion,

@@ -23,6 +23,18 @@ struct Side {
     map: SourceMap,
 }
 
+/// Where the value at `path` was written: a scalar or a list where it stands (a list is
+/// replaced whole, so it is where the layer that wrote it has it), a mapping at its key.
+fn value_span(merged: &Merged, path: &[String], node: &marked_yaml::Node) -> Option<Span> {
+    match node {
+        marked_yaml::Node::Mapping(_) => merged
+            .key(path)
+            .and_then(|k| Span::of(k.span()))
+            .or_else(|| Span::of(node.span())),
+        _ => Span::of(node.span()).or_else(|| merged.key(path).and_then(|k| Span::of(k.span()))),
+    }
+}
+
 impl Side {
     /// The position of the value at `path` on this side (its key's, for a mapping), or of
     /// its nearest ancestor that is set.
@@ -30,14 +42,7 @@ impl Side {
         let merged = self.merged.as_ref()?;
         (1..=path.len()).rev().find_map(|len| {
             let at = &path[..len];
-            let node = merged.get(at)?;
-            match node {
-                marked_yaml::Node::Scalar(_) => Span::of(node.span()),
-                _ => merged
-                    .key(at)
-                    .and_then(|k| Span::of(k.span()))
-                    .or_else(|| Span::of(node.span())),
-            }
+            value_span(merged, at, merged.get(at)?)
         })
     }
 
@@ -47,13 +52,7 @@ impl Side {
         let merged = self.merged.as_ref()?;
         Some(match merged.lookup(path) {
             Lookup::Value { node, .. } => {
-                let span = match node {
-                    marked_yaml::Node::Scalar(_) => Span::of(node.span()),
-                    _ => merged
-                        .key(path)
-                        .and_then(|k| Span::of(k.span()))
-                        .or_else(|| Span::of(node.span())),
-                };
+                let span = value_span(merged, path, node);
                 span.map_or("?".into(), |s| self.map.locate(s).to_string())
             }
             Lookup::Removed { removal, .. } => {
@@ -335,17 +334,23 @@ fn field_origins(
     };
     let origin = |side: &Side| {
         let found = side.origin(&path);
-        // An autoscaler's minimum defaults to the component's replicas.
-        let min = ["autoscale".to_string(), "min".to_string()];
-        if found.as_deref() == Some("default") && path.ends_with(&min) {
-            let replicas: Vec<String> = path[..2]
+        if found.as_deref() != Some("default") || path.len() < 3 {
+            return found;
+        }
+        // Where an unset field takes its value from: an autoscaler's minimum from the
+        // component's replicas; pull secrets and the priority class from `defaults`.
+        let fallback: Vec<String> = match &path[2..] {
+            [a, b] if a == "autoscale" && b == "min" => path[..2]
                 .iter()
                 .cloned()
                 .chain(["replicas".to_string()])
-                .collect();
-            return side.origin(&replicas);
-        }
-        found
+                .collect(),
+            [field] if field == "pullSecrets" || field == "priorityClass" => {
+                vec!["defaults".to_string(), field.clone()]
+            }
+            _ => return found,
+        };
+        side.origin(&fallback)
     };
     (origin(before), origin(after))
 }

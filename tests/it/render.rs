@@ -30,6 +30,7 @@ fn all_renders() -> Vec<(PathBuf, &'static str)> {
     let mut out: Vec<(PathBuf, &'static str)> = ENVS.iter().map(|e| (root(), *e)).collect();
     out.push((project("full"), "test"));
     out.push((project("pods"), "test"));
+    out.push((project("pods"), "prod"));
     out.push((project("yaml11"), "test"));
     out
 }
@@ -55,6 +56,7 @@ fn golden_files_equal_the_render_of_each_environment() {
         .collect();
     cases.push((project("full"), "test", golden("full", "test")));
     cases.push((project("pods"), "test", golden("pods", "test")));
+    cases.push((project("pods"), "prod", golden("pods", "prod")));
     let mut failures = Vec::new();
     for (dir, env, file) in cases {
         let actual = render(&dir, env);
