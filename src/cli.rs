@@ -11,8 +11,26 @@ pub struct Cli {
     /// The project folder: it holds platform.yaml and overlays/<env>.yaml.
     #[arg(long, global = true, default_value = ".", value_name = "PATH")]
     pub dir: PathBuf,
+    /// When to colour diagnostics: on a terminal without NO_COLOR (auto), always or never.
+    #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
+    pub color: Color,
+    /// Print nothing on stderr but errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more: `validate` shows notes too.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// When diagnostics are coloured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Color {
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -24,6 +42,8 @@ pub enum Command {
     Explain(ExplainArgs),
     Schema(SchemaArgs),
     Completions(CompletionsArgs),
+    Init(InitArgs),
+    Version(VersionArgs),
 }
 
 /// Print the merged, checked manifests of an environment, in apply order.
@@ -33,10 +53,14 @@ pub enum Command {
 )]
 pub struct RenderArgs {
     /// The environment: the name of an overlays/<env>.yaml file.
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(crate::commands::complete_env))]
     pub env: String,
     /// Set a value after the overlays, e.g. components.api.image=gorax/api:v2 (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+    /// Deploy to this namespace instead of the environment's (as `--set namespace=NS`).
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
     /// Output format, as kubectl's `-o`: a `---` YAML stream, or a JSON `v1` List.
     #[arg(
         short = 'o',
@@ -61,6 +85,7 @@ pub struct RenderArgs {
 )]
 pub struct ValidateArgs {
     /// Environments to check; all of them by default.
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(crate::commands::complete_env))]
     pub envs: Vec<String>,
     /// How findings are written: text (stderr), json or github (stdout).
     #[arg(long, value_enum, default_value_t)]
@@ -96,8 +121,10 @@ pub enum Deny {
 )]
 pub struct DiffArgs {
     /// The environment to compare (the "before" side with a second environment).
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(crate::commands::complete_env))]
     pub env: String,
     /// The environment to compare it with (the "after" side).
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(crate::commands::complete_env))]
     pub other: Option<String>,
     /// Compare the render of ENV with an earlier render: a YAML stream, a JSON List, or a
     /// folder written by `wfk render --output-dir`.
@@ -127,8 +154,22 @@ pub enum DiffFormat {
 
 /// List the environments the project defines, sorted, one per line.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  wfk envs\n  wfk envs --dir examples/apparatus")]
-pub struct EnvsArgs {}
+#[command(
+    after_help = "Examples:\n  wfk envs\n  wfk envs --dir examples/apparatus\n  wfk envs --format json"
+)]
+pub struct EnvsArgs {
+    /// Output format: one name per line, or JSON.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DataFormat,
+}
+
+/// Output formats of `envs` and `explain`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DataFormat {
+    #[default]
+    Text,
+    Json,
+}
 
 /// Show a merged value, the file:line:col that set it, and every value it overrode.
 #[derive(Debug, Args)]
@@ -137,25 +178,51 @@ pub struct EnvsArgs {}
 )]
 pub struct ExplainArgs {
     /// The environment: the name of an overlays/<env>.yaml file.
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(crate::commands::complete_env))]
     pub env: String,
     /// A dotted path in the merged spec, e.g. components.api.replicas.
     pub path: String,
     /// Set a value after the overlays, e.g. components.api.image=gorax/api:v2 (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+    /// Output format: text, or JSON with the value and its chain of origins.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DataFormat,
 }
 
 /// Print the JSON Schema of the spec, for editor completion and validation.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  wfk schema > wfk.schema.json\n  # then, first line of platform.yaml:\n  # yaml-language-server: $schema=wfk.schema.json"
+    after_help = "Examples:\n  wfk schema > wfk.schema.json\n  wfk schema --overlay > wfk.overlay.schema.json\n  # then, first line of platform.yaml (and of each overlay, with the overlay schema):\n  # yaml-language-server: $schema=wfk.schema.json"
 )]
-pub struct SchemaArgs {}
+pub struct SchemaArgs {
+    /// The schema of an overlay: every field optional, `extends`, and `null` wherever it
+    /// removes a key.
+    #[arg(long)]
+    pub overlay: bool,
+}
 
-/// Print shell completions.
+/// Start a project: a small, valid platform.yaml and overlays for dev, staging and prod,
+/// with comments that teach the format, in `--dir` (default: here), which must be empty.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  wfk completions bash > /etc/bash_completion.d/wfk\n  wfk completions zsh > \"${fpath[1]}/_wfk\""
+    after_help = "Examples:\n  wfk init shop --dir shop\n  mkdir shop && cd shop && wfk init\n  wfk --dir shop validate"
+)]
+pub struct InitArgs {
+    /// The platform's name (a DNS-1123 label); default: the folder's name.
+    pub name: Option<String>,
+}
+
+/// Print the version and the commit it was built from.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  wfk version")]
+pub struct VersionArgs {}
+
+/// Print shell completions: commands, flags, and the environments of the project at hand
+/// (the script asks `wfk` for them as you type).
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  wfk completions bash > /etc/bash_completion.d/wfk\n  wfk completions zsh > \"${fpath[1]}/_wfk\"\n  source <(wfk completions bash)"
 )]
 pub struct CompletionsArgs {
     /// The shell to complete for.

@@ -1,11 +1,21 @@
 //! The `wfk` binary. Exit codes: 0 success, 1 findings, 2 usage or input errors.
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use std::process::ExitCode;
 use wfk::{Exit, cli, commands};
 
 fn main() -> ExitCode {
+    // `COMPLETE=bash wfk -- …` (what `wfk completions bash` registers) prints candidates
+    // and exits here.
+    clap_complete::CompleteEnv::with_factory(cli::Cli::command)
+        .var(commands::COMPLETE_VAR)
+        .complete();
     let cli = cli::Cli::parse();
+    match cli.color {
+        cli::Color::Auto => {}
+        cli::Color::Always => anstream::ColorChoice::Always.write_global(),
+        cli::Color::Never => anstream::ColorChoice::Never.write_global(),
+    }
     match commands::run(&cli) {
         Ok(Exit::Success) => ExitCode::SUCCESS,
         Ok(Exit::Findings) => ExitCode::from(1),

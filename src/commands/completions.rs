@@ -1,12 +1,25 @@
-//! `wfk completions <shell>`: shell completions generated from the clap definition.
+//! `wfk completions <shell>`: the script that registers wfk's completions with a shell.
+//! The script asks `wfk` itself for candidates as you type (clap_complete's dynamic
+//! completion), so environment names come from the project at hand.
 
 use crate::Exit;
-use crate::cli::{Cli, CompletionsArgs};
-use clap::CommandFactory;
+use crate::cli::CompletionsArgs;
+use clap_complete::Shell;
+use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
 
 pub fn run(args: &CompletionsArgs) -> anyhow::Result<Exit> {
+    let shell: &dyn EnvCompleter = match args.shell {
+        Shell::Bash => &Bash,
+        Shell::Elvish => &Elvish,
+        Shell::Fish => &Fish,
+        Shell::PowerShell => &Powershell,
+        Shell::Zsh => &Zsh,
+        other => {
+            anyhow::bail!("no completions for `{other}`; use bash, zsh, fish, elvish or powershell")
+        }
+    };
     let mut out = Vec::new();
-    clap_complete::generate(args.shell, &mut Cli::command(), "wfk", &mut out);
+    shell.write_registration(super::COMPLETE_VAR, "wfk", "wfk", "wfk", &mut out)?;
     std::io::Write::write_all(&mut std::io::stdout().lock(), &out)?;
     Ok(Exit::Success)
 }

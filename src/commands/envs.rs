@@ -2,13 +2,13 @@
 
 use super::fail;
 use crate::Exit;
-use crate::cli::EnvsArgs;
+use crate::cli::{DataFormat, EnvsArgs};
 use crate::load;
 use crate::source::SourceMap;
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(dir: &Path, _args: &EnvsArgs) -> anyhow::Result<Exit> {
+pub fn run(dir: &Path, args: &EnvsArgs) -> anyhow::Result<Exit> {
     let mut map = SourceMap::default();
     let envs = match load::environments(dir) {
         Ok(envs) => envs,
@@ -18,6 +18,19 @@ pub fn run(dir: &Path, _args: &EnvsArgs) -> anyhow::Result<Exit> {
         Ok(parents) => parents,
         Err(ds) => return Ok(fail(&ds, &map)),
     };
+    if args.format == DataFormat::Json {
+        let list: Vec<serde_json::Value> = envs
+            .iter()
+            .zip(&parents)
+            .map(|(env, parent)| serde_json::json!({ "name": env, "extends": parent }))
+            .collect();
+        let mut out = serde_json::to_string_pretty(
+            &serde_json::json!({ "version": 1, "environments": list }),
+        )?;
+        out.push('\n');
+        std::io::stdout().lock().write_all(out.as_bytes())?;
+        return Ok(Exit::Success);
+    }
     let mut out = String::new();
     for (env, parent) in envs.iter().zip(parents) {
         match parent {

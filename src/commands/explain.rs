@@ -3,7 +3,7 @@
 
 use super::fail;
 use crate::Exit;
-use crate::cli::ExplainArgs;
+use crate::cli::{DataFormat, ExplainArgs};
 use crate::diagnostic::Diagnostic;
 use crate::merge::Lookup;
 use crate::source::{SourceMap, Span};
@@ -20,6 +20,14 @@ pub fn run(dir: &Path, args: &ExplainArgs) -> anyhow::Result<Exit> {
         Err(ds) => return Ok(fail(&ds, &map)),
     };
     let path = merged.resolve(&args.path);
+    if args.format == DataFormat::Json {
+        if let Some(doc) = json(args, &merged.lookup(&path), &map) {
+            let mut out = serde_json::to_string_pretty(&doc)?;
+            out.push('\n');
+            std::io::stdout().lock().write_all(out.as_bytes())?;
+            return Ok(Exit::Success);
+        }
+    }
     let out = match merged.lookup(&path) {
         Lookup::Value { node, overridden } => {
             let mut out = value_line(&args.path, node, &map);
@@ -101,6 +109,65 @@ pub fn run(dir: &Path, args: &ExplainArgs) -> anyhow::Result<Exit> {
     };
     std::io::stdout().lock().write_all(out.as_bytes())?;
     Ok(Exit::Success)
+}
+
+/// `--format json`: `{ version, env, path, state: set|removed|default, value, at,
+/// overrides: [{ value, at }], removed_by }`, each `at` `{ file, line, column }`. None for
+/// a path that is not there (the text path reports it as an error).
+fn json(args: &ExplainArgs, lookup: &Lookup, map: &SourceMap) -> Option<serde_json::Value> {
+    use serde_json::json;
+    let at = |node: &Node| {
+        Span::of(node.span()).map(|s| {
+            let l = map.locate(s);
+            json!({ "file": l.name, "line": l.line, "column": l.col })
+        })
+    };
+    let chain = |nodes: &[Node]| -> Vec<serde_json::Value> {
+        nodes
+            .iter()
+            .rev()
+            .map(|n| json!({ "value": tree::to_json(n), "at": at(n) }))
+            .collect()
+    };
+    let (state, value, set_at, overrides, removed_by) = match lookup {
+        Lookup::Value { node, overridden } => (
+            "set",
+            tree::to_json(node),
+            at(node),
+            chain(overridden),
+            None,
+        ),
+        Lookup::Removed { removal, .. } => {
+            let by = map.locate(removal.by);
+            let mut was = chain(&removal.history);
+            was.insert(
+                0,
+                json!({ "value": tree::to_json(&removal.was), "at": at(&removal.was) }),
+            );
+            (
+                "removed",
+                serde_json::Value::Null,
+                None,
+                was,
+                Some(json!({ "file": by.name, "line": by.line, "column": by.col })),
+            )
+        }
+        Lookup::Missing { valid, .. } => {
+            let path: Vec<String> = args.path.split('.').map(String::from).collect();
+            crate::spec::valid_path(&path, valid.len()).ok()?;
+            ("default", serde_json::Value::Null, None, Vec::new(), None)
+        }
+    };
+    Some(json!({
+        "version": 1,
+        "env": args.env,
+        "path": args.path,
+        "state": state,
+        "value": value,
+        "at": set_at,
+        "overrides": overrides,
+        "removed_by": removed_by,
+    }))
 }
 
 /// The first line: the value and where it was set. A mapping or list follows as YAML.

@@ -4,9 +4,11 @@ mod completions;
 mod diff;
 mod envs;
 mod explain;
+mod init;
 mod render;
 mod schema;
 mod validate;
+mod version;
 
 use crate::Exit;
 use crate::build::object::Object;
@@ -20,14 +22,43 @@ use std::path::Path;
 
 pub fn run(cli: &Cli) -> anyhow::Result<Exit> {
     match &cli.command {
-        Command::Render(args) => render::run(&cli.dir, args),
-        Command::Validate(args) => validate::run(&cli.dir, args),
+        Command::Render(args) => render::run(&cli.dir, args, cli.quiet),
+        Command::Validate(args) => validate::run(&cli.dir, args, cli.quiet, cli.verbose),
         Command::Diff(args) => diff::run(&cli.dir, args),
         Command::Envs(args) => envs::run(&cli.dir, args),
         Command::Explain(args) => explain::run(&cli.dir, args),
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
+        Command::Init(args) => init::run(&cli.dir, args, cli.quiet),
+        Command::Version(args) => version::run(args),
     }
+}
+
+/// The environment variable that switches `wfk` into completing a command line.
+pub const COMPLETE_VAR: &str = "COMPLETE";
+
+/// The environments of the project named by `--dir` on the command line being completed
+/// (else the current folder) that start with what was typed so far.
+pub fn complete_env(current: &std::ffi::OsStr) -> Vec<clap_complete::CompletionCandidate> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut dir = std::path::PathBuf::from(".");
+    for (i, arg) in args.iter().enumerate() {
+        let text = arg.to_string_lossy();
+        if let Some(value) = text.strip_prefix("--dir=") {
+            dir = value.into();
+        } else if text == "--dir" {
+            if let Some(value) = args.get(i + 1) {
+                dir = value.into();
+            }
+        }
+    }
+    let typed = current.to_string_lossy();
+    load::environments(&dir)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|env| env.starts_with(typed.as_ref()))
+        .map(clap_complete::CompletionCandidate::new)
+        .collect()
 }
 
 /// load → merge → spec for one environment.

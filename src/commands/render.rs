@@ -19,9 +19,13 @@ pub const MARKER: &str = ".wfk-render";
 /// The kustomization written beside the objects, so a kustomize tree can build on the folder.
 pub const KUSTOMIZATION: &str = "kustomization.yaml";
 
-pub fn run(dir: &Path, args: &RenderArgs) -> anyhow::Result<Exit> {
+pub fn run(dir: &Path, args: &RenderArgs, quiet: bool) -> anyhow::Result<Exit> {
     let mut map = SourceMap::default();
-    let (merged, platform, objects) = match super::objects(dir, &args.env, &args.set, &mut map) {
+    let mut sets = args.set.clone();
+    if let Some(namespace) = &args.namespace {
+        sets.push(format!("namespace={namespace}"));
+    }
+    let (merged, platform, objects) = match super::objects(dir, &args.env, &sets, &mut map) {
         Ok(all) => all,
         Err(ds) => return Ok(fail(&ds, &map)),
     };
@@ -34,8 +38,13 @@ pub fn run(dir: &Path, args: &RenderArgs) -> anyhow::Result<Exit> {
         .into_iter()
         .filter(|d| d.severity != Severity::Info)
         .collect();
-    if !findings.is_empty() {
-        diagnostic::eprint(&findings, &map);
+    let shown: Vec<_> = findings
+        .iter()
+        .filter(|d| !quiet || d.severity == Severity::Error)
+        .cloned()
+        .collect();
+    if !shown.is_empty() {
+        diagnostic::eprint(&shown, &map);
     }
     if findings.iter().any(|d| d.severity == Severity::Error) {
         // A platform with errors is never half-applied: nothing on stdout.
@@ -48,10 +57,12 @@ pub fn run(dir: &Path, args: &RenderArgs) -> anyhow::Result<Exit> {
         }
         Some(out) => {
             let written = write_dir(out, &objects, args.output)?;
-            anstream::eprintln!(
-                "wrote {written} files and {KUSTOMIZATION} to `{}`",
-                out.display()
-            );
+            if !quiet {
+                anstream::eprintln!(
+                    "wrote {written} files and {KUSTOMIZATION} to `{}`",
+                    out.display()
+                );
+            }
         }
     }
     Ok(Exit::Success)

@@ -19,7 +19,7 @@ struct Report {
     unreadable: bool,
 }
 
-pub fn run(dir: &Path, args: &ValidateArgs) -> anyhow::Result<Exit> {
+pub fn run(dir: &Path, args: &ValidateArgs, quiet: bool, verbose: bool) -> anyhow::Result<Exit> {
     let envs = if args.envs.is_empty() {
         match load::environments(dir) {
             Ok(envs) => envs,
@@ -47,7 +47,14 @@ pub fn run(dir: &Path, args: &ValidateArgs) -> anyhow::Result<Exit> {
     );
     let unreadable = reports.iter().any(|r| r.unreadable);
     match args.format {
-        FindingsFormat::Text => text(&reports, &envs, (errors, warnings, notes)),
+        FindingsFormat::Text => {
+            let shown = |d: &&Diagnostic| match d.severity {
+                Severity::Error => true,
+                Severity::Warning => !quiet,
+                Severity::Info => verbose,
+            };
+            text(&reports, &envs, (errors, warnings, notes), shown, quiet)
+        }
         FindingsFormat::Json => {
             let findings: Vec<_> = reports
                 .iter()
@@ -114,27 +121,32 @@ fn check_env(dir: &Path, env: &str, sets: &[String]) -> Report {
     }
 }
 
-/// Diagnostics grouped by environment on stderr, then a summary line.
-fn text(reports: &[Report], envs: &[String], (errors, warnings, notes): (usize, usize, usize)) {
+/// Diagnostics grouped by environment on stderr (those `shown`), then a summary line
+/// unless `quiet`.
+fn text(
+    reports: &[Report],
+    envs: &[String],
+    (errors, warnings, notes): (usize, usize, usize),
+    shown: impl Fn(&&Diagnostic) -> bool,
+    quiet: bool,
+) {
     let stderr = std::io::stderr();
     let styled = anstream::AutoStream::choice(&stderr) != anstream::ColorChoice::Never;
     let mut out = anstream::AutoStream::auto(stderr.lock());
     for r in reports {
-        let shown: Vec<Diagnostic> = r
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity != Severity::Info)
-            .cloned()
-            .collect();
+        let shown: Vec<Diagnostic> = r.diagnostics.iter().filter(&shown).cloned().collect();
         if shown.is_empty() {
             continue;
         }
         let _ = writeln!(out, "environment `{}`:", r.env);
         let _ = diagnostic::render_text(&shown, &r.map, styled, &mut out);
     }
+    if quiet {
+        return;
+    }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let notes = if notes > 0 {
-        format!(", {} (see --format json)", plural(notes, "note"))
+        format!(", {} (-v shows them)", plural(notes, "note"))
     } else {
         String::new()
     };

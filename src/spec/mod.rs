@@ -169,6 +169,54 @@ pub fn schema() -> serde_json::Value {
     serde_json::to_value(schema).unwrap_or_default()
 }
 
+/// The JSON Schema of an overlay, for editors: the spec's, with every field optional,
+/// `null` allowed wherever a key may be (it removes the key), and `extends`.
+pub fn overlay_schema() -> serde_json::Value {
+    fn relax(node: &mut serde_json::Value) {
+        match node {
+            serde_json::Value::Object(map) => {
+                map.remove("required");
+                for (key, value) in map.iter_mut() {
+                    match key.as_str() {
+                        "properties" => {
+                            if let Some(props) = value.as_object_mut() {
+                                for prop in props.values_mut() {
+                                    relax(prop);
+                                    *prop = nullable(prop.take());
+                                }
+                            }
+                        }
+                        "additionalProperties" if value.is_object() => {
+                            relax(value);
+                            *value = nullable(value.take());
+                        }
+                        _ => relax(value),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(relax),
+            _ => {}
+        }
+    }
+    /// `schema` or `null`, keeping the description where editors show it.
+    fn nullable(schema: serde_json::Value) -> serde_json::Value {
+        let description = schema.get("description").cloned();
+        let mut out = serde_json::json!({ "anyOf": [schema, { "type": "null" }] });
+        if let Some(d) = description {
+            out["description"] = d;
+        }
+        out
+    }
+    let mut schema = schema();
+    relax(&mut schema);
+    schema["title"] = "wfk overlay".into();
+    schema["properties"]["extends"] = serde_json::json!({
+        "description": "Build on another environment: its overlay applies first, then this one.",
+        "type": "string"
+    });
+    schema
+}
+
 /// Whether `path` names a field of the spec (set or not), and if not, the keys valid at the
 /// first step that fails, for "did you mean". From step `declared` on, each key must be a
 /// declared field, not a name in a map (`components.<name>`), so an unset field is told

@@ -11,6 +11,7 @@ mod diff;
 mod examples;
 mod hostile;
 mod merge_laws;
+mod onramp;
 mod pods;
 mod render;
 mod render_support;

@@ -136,14 +136,74 @@ fn an_environment_extends_another() {
 
 #[test]
 fn completions_are_printed_for_each_shell() {
+    // Each script registers wfk as its own completer, through the COMPLETE variable.
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let out = Test::new().args(["completions", shell]).output();
-        assert_eq!(out.status, Some(0), "{shell}: {}", out.stderr);
+        assert_eq!((out.status, out.stderr.as_str()), (Some(0), ""), "{shell}");
         assert!(
-            out.stdout.contains("render") && out.stdout.contains("validate"),
-            "{shell}"
+            out.stdout.contains("COMPLETE") && out.stdout.contains("wfk"),
+            "{shell}: {}",
+            out.stdout
         );
     }
+}
+
+/// What `wfk` offers for `words` (the command line, the last word being completed), as the
+/// bash script registered by `wfk completions bash` asks for it.
+fn complete(test: Test, words: &[&str]) -> Vec<String> {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_wfk"));
+    command
+        .current_dir(test.path())
+        .env("COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", (words.len() - 1).to_string())
+        .env("_CLAP_COMPLETE_COMP_TYPE", "9")
+        .env("_CLAP_IFS", "\n")
+        .arg("--")
+        .args(words);
+    let out = command.output().expect("wfk runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Flags are offered too; the values are what these tests are about.
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|c| !c.starts_with('-'))
+        .map(String::from)
+        .collect()
+}
+
+fn three_envs() -> Test {
+    Test::new()
+        .file("platform.yaml", "platform: shop\n")
+        .file("overlays/dev.yaml", "")
+        .file("overlays/staging.yaml", "")
+        .file("overlays/prod.yaml", "")
+        .file("other/platform.yaml", "platform: other\n")
+        .file("other/overlays/qa.yaml", "")
+}
+
+#[test]
+fn completion_offers_the_projects_environments() {
+    assert_eq!(
+        complete(three_envs(), &["wfk", "render", ""]),
+        ["dev", "prod", "staging"]
+    );
+    assert_eq!(
+        complete(three_envs(), &["wfk", "diff", "dev", "p"]),
+        ["prod"]
+    );
+    assert_eq!(
+        complete(three_envs(), &["wfk", "explain", "st"]),
+        ["staging"]
+    );
+    // The project named by --dir, as typed so far.
+    assert_eq!(
+        complete(three_envs(), &["wfk", "--dir", "other", "validate", ""]),
+        ["qa"]
+    );
+    assert!(complete(three_envs(), &["wfk", "ren"]).contains(&"render".to_string()));
 }
 
 #[test]
@@ -156,6 +216,8 @@ fn every_command_has_an_example_in_its_help() {
         "envs",
         "schema",
         "completions",
+        "init",
+        "version",
     ] {
         let out = Test::new().args([command, "--help"]).output();
         assert_eq!(out.status, Some(0), "{command}");
