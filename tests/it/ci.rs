@@ -415,6 +415,53 @@ fn sarif_reports_input_errors_as_results_and_exits_2() {
 }
 
 #[test]
+fn a_project_whose_environments_cannot_be_listed_still_gets_a_ci_document() {
+    let repo = TempDir::new();
+    copy_fixture("invalid-port-name/pass", &repo.path().join("deploy"));
+    write_files(
+        &repo.path().join("deploy"),
+        &[("overlays/Bad_Name.yaml", "")],
+    );
+    let message = "overlay `overlays/Bad_Name.yaml` does not name a valid environment";
+
+    let sarif = wfk_at(
+        repo.path(),
+        &["--dir", "deploy", "validate", "--format", "sarif"],
+    );
+    assert_eq!((sarif.status, sarif.stderr.as_str()), (Some(2), ""));
+    let (results, _) = sarif_run(&sarif.stdout);
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0]["ruleId"], "invalid-env-name");
+    assert_eq!(results[0].get("locations"), None, "it has no position");
+    assert!(
+        results[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{message}\nhelp: rename the file"))
+    );
+
+    let gitlab = wfk_at(
+        repo.path(),
+        &["--dir", "deploy", "validate", "--format", "gitlab"],
+    );
+    assert_eq!((gitlab.status, gitlab.stderr.as_str()), (Some(2), ""));
+    let issues: Vec<_> = gitlab_issues(&gitlab.stdout)
+        .iter()
+        .map(gitlab_summary)
+        .collect();
+    assert_eq!(
+        issues,
+        [(
+            "invalid-env-name".to_string(),
+            "critical".to_string(),
+            "deploy/platform.yaml".to_string(),
+            1,
+            message.to_string()
+        )]
+    );
+}
+
+#[test]
 fn sarif_exit_codes_follow_deny_warnings() {
     let repo = TempDir::new();
     copy_fixture("image-latest/fail", repo.path());
