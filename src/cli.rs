@@ -81,13 +81,13 @@ pub struct RenderArgs {
 /// each finding at the spec line that caused it. Exit 1 on errors.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  wfk validate\n  wfk validate prod --deny warnings\n  wfk validate --format github    # annotations in a GitHub Actions step\n  wfk validate --format json | jq '.findings[] | select(.severity == \"error\")'"
+    after_help = "Examples:\n  wfk validate\n  wfk validate prod --deny warnings\n  wfk validate --format github    # annotations in a GitHub Actions step\n  wfk validate --format sarif > wfk.sarif\n  wfk validate --format gitlab > gl-code-quality-report.json\n  wfk validate --format json | jq '.findings[] | select(.severity == \"error\")'"
 )]
 pub struct ValidateArgs {
     /// Environments to check; all of them by default.
     #[arg(add = clap_complete::engine::ArgValueCompleter::new(crate::commands::complete_env))]
     pub envs: Vec<String>,
-    /// How findings are written: text (stderr), json or github (stdout).
+    /// How findings are written: text (stderr); json, github, sarif or gitlab (stdout).
     #[arg(long, value_enum, default_value_t)]
     pub format: FindingsFormat,
     /// Treat warnings as errors.
@@ -101,10 +101,17 @@ pub struct ValidateArgs {
 /// Output formats of `validate`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum FindingsFormat {
+    /// rustc-like text with the source line, on stderr.
     #[default]
     Text,
+    /// One JSON document with every finding, notes included.
     Json,
+    /// GitHub Actions workflow commands: annotations on the spec lines.
     Github,
+    /// A SARIF 2.1.0 log, for GitHub code scanning (`upload-sarif`) and SARIF viewers.
+    Sarif,
+    /// A GitLab Code Quality report, for `artifacts: reports: codequality:`.
+    Gitlab,
 }
 
 /// What `--deny` turns into errors.

@@ -1,8 +1,12 @@
 //! Problems in what the user wrote: what, where (file:line:col) and how to fix it.
 //!
 //! Every stage reports [`Diagnostic`]s and keeps going where it can, so one run shows every
-//! error. They are rendered as text (rustc-like, with the source line and a caret), JSON or
-//! GitHub workflow commands; colour only on a terminal and never with `NO_COLOR`.
+//! error. They are rendered as text (rustc-like, with the source line and a caret), JSON,
+//! GitHub workflow commands, SARIF ([`sarif`]) or a GitLab Code Quality report
+//! ([`gitlab`]); colour only on a terminal and never with `NO_COLOR`.
+
+pub mod gitlab;
+pub mod sarif;
 
 use crate::source::{SourceMap, Span};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
@@ -210,13 +214,7 @@ pub fn github_line(d: &Diagnostic, env: Option<&str>, map: &SourceMap, dir: &str
     };
     let mut props = Vec::new();
     if let Some(label) = &d.primary {
-        let name = map.name(label.span.source);
-        if name != "--set" {
-            let file = if dir.is_empty() || dir == "." {
-                name.to_string()
-            } else {
-                format!("{}/{name}", dir.trim_end_matches('/'))
-            };
+        if let Some(file) = repository_path(map.name(label.span.source), dir) {
             props.push(format!("file={}", escape_property(&file)));
         }
         props.push(format!("line={}", label.span.line));
@@ -233,6 +231,40 @@ pub fn github_line(d: &Diagnostic, env: Option<&str>, map: &SourceMap, dir: &str
         message.push_str(help);
     }
     format!("::{level} {}::{}", props.join(","), escape_data(&message))
+}
+
+/// The path of a spec file as the repository sees it: `dir` (the `--dir` given) before the
+/// name, unless it is `.`; `None` for a `--set` value, which has no file.
+pub fn repository_path(name: &str, dir: &str) -> Option<String> {
+    if name == "--set" {
+        None
+    } else if dir.is_empty() || dir == "." {
+        Some(name.to_string())
+    } else {
+        Some(format!("{}/{name}", dir.trim_end_matches('/')))
+    }
+}
+
+/// One diagnostic of a `validate` run with what it needs to be located: its environment
+/// (none for a problem outside one) and the sources its spans point into.
+#[derive(Clone, Copy)]
+pub struct Entry<'a> {
+    pub env: Option<&'a str>,
+    pub diagnostic: &'a Diagnostic,
+    pub map: &'a SourceMap,
+}
+
+impl Entry<'_> {
+    /// The `--set` argument (`PATH`, without the value, which may be a secret) a finding
+    /// points into, if it points into one.
+    pub fn set_path(&self) -> Option<&str> {
+        let span = self.diagnostic.primary.as_ref()?.span;
+        if self.map.name(span.source) != "--set" {
+            return None;
+        }
+        let text = &self.map.get(span.source)?.text;
+        Some(text.split_once('=').map_or(text.as_str(), |(path, _)| path))
+    }
 }
 
 /// Escapes a workflow command's message.

@@ -159,6 +159,46 @@ pub struct Check {
     pub severity: Severity,
     pub suppressible: bool,
     pub run: fn(&Input) -> Vec<Finding>,
+    /// The text of check/<name>.rs: its `//!` header (What it checks, Why, Example, Fix) is
+    /// the rule's documentation, read at run time by `--format sarif`, so it has one source.
+    pub source: &'static str,
+}
+
+impl Check {
+    /// One part of the check's `//!` header (`What it checks`, `Why`, `Example`, `Fix`):
+    /// its Markdown lines, trimmed; `None` if the header has no such part or it is empty.
+    pub fn doc(&self, part: &str) -> Option<String> {
+        let header = self
+            .source
+            .lines()
+            .map_while(|line| line.strip_prefix("//!"))
+            .map(|line| line.strip_prefix(' ').unwrap_or(line));
+        let mut lines = Vec::new();
+        let mut inside = false;
+        for line in header {
+            if let Some(title) = line.strip_prefix("## ") {
+                inside = title.trim() == part;
+            } else if inside {
+                lines.push(line);
+            }
+        }
+        let text = lines.join("\n").trim().to_string();
+        (!text.is_empty()).then_some(text)
+    }
+}
+
+/// One line of [`CHECKS`]: `module` names check/<module>.rs, which gives both the `check`
+/// function and the documentation, so the two cannot come from different files.
+macro_rules! check {
+    (code: $code:literal, severity: $severity:ident, suppressible: $suppressible:literal, module: $module:ident) => {
+        Check {
+            code: $code,
+            severity: $severity,
+            suppressible: $suppressible,
+            run: $module::check,
+            source: include_str!(concat!(stringify!($module), ".rs")),
+        }
+    };
 }
 
 use Severity::{Error, Info, Warning};
@@ -167,37 +207,37 @@ use Severity::{Error, Info, Warning};
 #[rustfmt::skip]
 pub const CHECKS: &[Check] = &[
     // Kubernetes' own rules: an apply would fail, or the platform would not work.
-    Check { code: "invalid-name",              severity: Error,   suppressible: false, run: name_invalid::check },
-    Check { code: "invalid-label",             severity: Error,   suppressible: false, run: label_invalid::check },
-    Check { code: "invalid-annotation",        severity: Error,   suppressible: false, run: annotation_invalid::check },
-    Check { code: "invalid-port-name",         severity: Error,   suppressible: false, run: port_name_invalid::check },
-    Check { code: "invalid-port",              severity: Error,   suppressible: false, run: port_number_invalid::check },
-    Check { code: "duplicate-service-port",    severity: Error,   suppressible: false, run: service_port_duplicate::check },
-    Check { code: "selector-mismatch",         severity: Error,   suppressible: false, run: selector_mismatch::check },
-    Check { code: "headless-service-missing",  severity: Error,   suppressible: false, run: headless_service_missing::check },
-    Check { code: "invalid-autoscale",         severity: Error,   suppressible: false, run: autoscale_invalid::check },
-    Check { code: "invalid-disruption-budget", severity: Error,   suppressible: false, run: disruption_budget_invalid::check },
-    Check { code: "invalid-ingress",           severity: Error,   suppressible: false, run: ingress_invalid::check },
-    Check { code: "invalid-schedule",          severity: Error,   suppressible: false, run: schedule_invalid::check },
-    Check { code: "invalid-env-var-name",      severity: Error,   suppressible: false, run: env_name_invalid::check },
-    Check { code: "invalid-config-key",        severity: Error,   suppressible: false, run: config_key_invalid::check },
-    Check { code: "invalid-quantity",          severity: Error,   suppressible: false, run: quantity_invalid::check },
-    Check { code: "invalid-id",                severity: Error,   suppressible: false, run: id_invalid::check },
-    Check { code: "duplicate-object",          severity: Error,   suppressible: false, run: duplicate_object::check },
-    Check { code: "invalid-placement",         severity: Error,   suppressible: false, run: placement_invalid::check },
-    Check { code: "invalid-extended-resource", severity: Error,   suppressible: false, run: extended_resource_invalid::check },
+    check! { code: "invalid-name",              severity: Error,   suppressible: false, module: name_invalid },
+    check! { code: "invalid-label",             severity: Error,   suppressible: false, module: label_invalid },
+    check! { code: "invalid-annotation",        severity: Error,   suppressible: false, module: annotation_invalid },
+    check! { code: "invalid-port-name",         severity: Error,   suppressible: false, module: port_name_invalid },
+    check! { code: "invalid-port",              severity: Error,   suppressible: false, module: port_number_invalid },
+    check! { code: "duplicate-service-port",    severity: Error,   suppressible: false, module: service_port_duplicate },
+    check! { code: "selector-mismatch",         severity: Error,   suppressible: false, module: selector_mismatch },
+    check! { code: "headless-service-missing",  severity: Error,   suppressible: false, module: headless_service_missing },
+    check! { code: "invalid-autoscale",         severity: Error,   suppressible: false, module: autoscale_invalid },
+    check! { code: "invalid-disruption-budget", severity: Error,   suppressible: false, module: disruption_budget_invalid },
+    check! { code: "invalid-ingress",           severity: Error,   suppressible: false, module: ingress_invalid },
+    check! { code: "invalid-schedule",          severity: Error,   suppressible: false, module: schedule_invalid },
+    check! { code: "invalid-env-var-name",      severity: Error,   suppressible: false, module: env_name_invalid },
+    check! { code: "invalid-config-key",        severity: Error,   suppressible: false, module: config_key_invalid },
+    check! { code: "invalid-quantity",          severity: Error,   suppressible: false, module: quantity_invalid },
+    check! { code: "invalid-id",                severity: Error,   suppressible: false, module: id_invalid },
+    check! { code: "duplicate-object",          severity: Error,   suppressible: false, module: duplicate_object },
+    check! { code: "invalid-placement",         severity: Error,   suppressible: false, module: placement_invalid },
+    check! { code: "invalid-extended-resource", severity: Error,   suppressible: false, module: extended_resource_invalid },
     // Policy: what a reviewer would flag. Warnings; `--deny warnings` makes them errors.
-    Check { code: "image-latest",              severity: Warning, suppressible: true,  run: image_latest::check },
-    Check { code: "image-without-digest",      severity: Info,    suppressible: true,  run: image_without_digest::check },
-    Check { code: "probe-missing",             severity: Warning, suppressible: true,  run: probe_missing::check },
-    Check { code: "security-relaxed",          severity: Warning, suppressible: true,  run: security_relaxed::check },
-    Check { code: "writable-root-filesystem",  severity: Warning, suppressible: true,  run: writable_root_filesystem::check },
-    Check { code: "single-replica",            severity: Warning, suppressible: true,  run: single_replica::check },
-    Check { code: "replicas-ignored",          severity: Warning, suppressible: true,  run: replicas_ignored::check },
-    Check { code: "rollout-ignored",           severity: Warning, suppressible: true,  run: rollout_ignored::check },
-    Check { code: "load-balancer-exposed",     severity: Warning, suppressible: true,  run: load_balancer_exposed::check },
-    Check { code: "secret-in-literal",         severity: Warning, suppressible: false, run: secret_in_literal::check },
-    Check { code: "isolated-component",        severity: Warning, suppressible: true,  run: isolated_component::check },
+    check! { code: "image-latest",              severity: Warning, suppressible: true,  module: image_latest },
+    check! { code: "image-without-digest",      severity: Info,    suppressible: true,  module: image_without_digest },
+    check! { code: "probe-missing",             severity: Warning, suppressible: true,  module: probe_missing },
+    check! { code: "security-relaxed",          severity: Warning, suppressible: true,  module: security_relaxed },
+    check! { code: "writable-root-filesystem",  severity: Warning, suppressible: true,  module: writable_root_filesystem },
+    check! { code: "single-replica",            severity: Warning, suppressible: true,  module: single_replica },
+    check! { code: "replicas-ignored",          severity: Warning, suppressible: true,  module: replicas_ignored },
+    check! { code: "rollout-ignored",           severity: Warning, suppressible: true,  module: rollout_ignored },
+    check! { code: "load-balancer-exposed",     severity: Warning, suppressible: true,  module: load_balancer_exposed },
+    check! { code: "secret-in-literal",         severity: Warning, suppressible: false, module: secret_in_literal },
+    check! { code: "isolated-component",        severity: Warning, suppressible: true,  module: isolated_component },
 ];
 
 /// Runs every check; returns the findings as diagnostics, sorted by position, without the
@@ -348,4 +388,29 @@ pub(crate) fn images(input: &Input) -> Vec<(Vec<String>, String)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CHECKS;
+
+    #[test]
+    fn every_check_documents_what_why_example_and_fix() {
+        for check in CHECKS {
+            for part in ["What it checks", "Why", "Example", "Fix"] {
+                let text = check.doc(part);
+                assert!(
+                    text.as_deref().is_some_and(|t| !t.contains("## ")),
+                    "`{}`: part `{part}`: {text:?}",
+                    check.code
+                );
+            }
+        }
+        let latest = CHECKS.iter().find(|c| c.code == "image-latest").unwrap();
+        assert_eq!(
+            latest.doc("What it checks").as_deref(),
+            Some("An image with no tag, or the tag `latest`.")
+        );
+        assert_eq!(latest.doc("Nonexistent"), None);
+    }
 }

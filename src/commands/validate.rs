@@ -1,11 +1,13 @@
 //! `wfk validate [<env>...]`: every environment through load → merge → spec → build →
 //! check, every finding of every environment in one run. Exit 0 without errors, 1 with
 //! errors (or warnings under `--deny warnings`), 2 when an environment cannot be read.
+//! Findings go to stderr as text, or to stdout as json, github workflow commands, SARIF
+//! (`diagnostic::sarif`) or a GitLab Code Quality report (`diagnostic::gitlab`).
 
 use crate::Exit;
 use crate::check;
 use crate::cli::{Deny, FindingsFormat, ValidateArgs};
-use crate::diagnostic::{self, Diagnostic, Severity};
+use crate::diagnostic::{self, Diagnostic, Entry, Severity};
 use crate::load;
 use crate::source::SourceMap;
 use std::io::Write;
@@ -23,7 +25,27 @@ pub fn run(dir: &Path, args: &ValidateArgs, quiet: bool, verbose: bool) -> anyho
     let envs = if args.envs.is_empty() {
         match load::environments(dir) {
             Ok(envs) => envs,
-            Err(ds) => return Ok(super::fail(&ds, &SourceMap::default())),
+            Err(ds) => {
+                let map = SourceMap::default();
+                // A CI format still writes its document, so the upload shows why.
+                let entries: Vec<Entry> = ds
+                    .iter()
+                    .map(|d| Entry {
+                        env: None,
+                        diagnostic: d,
+                        map: &map,
+                    })
+                    .collect();
+                return match args.format {
+                    FindingsFormat::Sarif | FindingsFormat::Gitlab => {
+                        ci_document(args.format, &entries, dir)?;
+                        Ok(Exit::Usage)
+                    }
+                    FindingsFormat::Text | FindingsFormat::Json | FindingsFormat::Github => {
+                        Ok(super::fail(&ds, &map))
+                    }
+                };
+            }
         }
     } else {
         args.envs.clone()
@@ -85,6 +107,23 @@ pub fn run(dir: &Path, args: &ValidateArgs, quiet: bool, verbose: bool) -> anyho
             }
             std::io::stdout().lock().write_all(out.as_bytes())?;
         }
+        FindingsFormat::Sarif | FindingsFormat::Gitlab => {
+            // Errors and warnings, as text and github show them; notes stay in json.
+            let entries: Vec<Entry> = reports
+                .iter()
+                .flat_map(|r| {
+                    r.diagnostics
+                        .iter()
+                        .filter(|d| d.severity != Severity::Info)
+                        .map(|d| Entry {
+                            env: Some(&r.env),
+                            diagnostic: d,
+                            map: &r.map,
+                        })
+                })
+                .collect();
+            ci_document(args.format, &entries, dir)?;
+        }
     }
     Ok(if unreadable {
         Exit::Usage
@@ -93,6 +132,22 @@ pub fn run(dir: &Path, args: &ValidateArgs, quiet: bool, verbose: bool) -> anyho
     } else {
         Exit::Success
     })
+}
+
+/// Writes the SARIF log or GitLab report of `entries` to stdout.
+fn ci_document(format: FindingsFormat, entries: &[Entry], dir: &Path) -> anyhow::Result<()> {
+    let dir_text = dir.to_string_lossy();
+    let doc = match format {
+        FindingsFormat::Sarif => diagnostic::sarif::log(entries, &dir_text),
+        FindingsFormat::Gitlab => diagnostic::gitlab::report(entries, &dir_text),
+        FindingsFormat::Text | FindingsFormat::Json | FindingsFormat::Github => {
+            anyhow::bail!("internal error: {format:?} is not a CI document; this is a bug in wfk")
+        }
+    };
+    let mut out = serde_json::to_string_pretty(&doc)?;
+    out.push('\n');
+    std::io::stdout().lock().write_all(out.as_bytes())?;
+    Ok(())
 }
 
 fn check_env(dir: &Path, env: &str, sets: &[String]) -> Report {

@@ -5,6 +5,7 @@ mod support;
 mod canary;
 mod cases;
 mod checks;
+mod ci;
 mod corpus;
 mod determinism;
 mod diff;
