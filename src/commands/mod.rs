@@ -4,6 +4,7 @@ mod completions;
 mod diff;
 mod envs;
 mod explain;
+mod import;
 mod render;
 mod schema;
 mod validate;
@@ -27,6 +28,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Exit> {
         Command::Explain(args) => explain::run(&cli.dir, args),
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
+        Command::Import(args) => import::run(&cli.dir, args),
     }
 }
 
