@@ -10,6 +10,7 @@ mod determinism;
 mod diff;
 mod examples;
 mod hostile;
+mod import;
 mod merge_laws;
 mod pods;
 mod render;
