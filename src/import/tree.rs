@@ -71,9 +71,10 @@ mod tests {
         m.insert("n".into(), Tree::Null);
         m.insert("t".into(), Tree::str("true"));
         let text = to_yaml(&Tree::Map(m)).unwrap();
+        // Even the key `n` is quoted: YAML 1.1 reads a plain `n` as false.
         assert_eq!(
             text,
-            "z: \"10\"\na: \"yes\"\ne: \"\"\nn: null\nt: \"true\"\n"
+            "z: \"10\"\na: \"yes\"\ne: \"\"\n\"n\": null\nt: \"true\"\n"
         );
     }
 }
