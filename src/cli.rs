@@ -44,6 +44,7 @@ pub enum Command {
     Completions(CompletionsArgs),
     Init(InitArgs),
     Version(VersionArgs),
+    Import(ImportArgs),
 }
 
 /// Print the merged, checked manifests of an environment, in apply order.
@@ -234,4 +235,32 @@ pub struct VersionArgs {}
 pub struct CompletionsArgs {
     /// The shell to complete for.
     pub shell: clap_complete::Shell,
+}
+
+/// Turn existing manifests into a new wfk project (written to `--dir`, which must be new or
+/// empty): one YAML stream or folder per environment, such as the output of
+/// `kubectl kustomize overlays/prod`, `helm template` or `kubectl get -o yaml`. Deployments
+/// and StatefulSets with their Services, autoscalers, disruption budgets, config maps and
+/// Ingress become components, `config` and `ingress`; what every environment shares goes
+/// to platform.yaml, the differences to overlays/<env>.yaml. Secrets become references,
+/// never values. What the spec cannot say becomes a template, with a note on stderr.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  wfk import dev.yaml staging.yaml prod.yaml --envs dev,staging,prod --dir gorax\n  kubectl kustomize overlays/prod > prod.yaml && wfk import prod.yaml --envs prod --dir new\n  helm template gorax ./chart | wfk import - --dir new     # one input: the environment `dev`\n  wfk import rendered/dev rendered/prod --dir new          # folders; environments from their names"
+)]
+pub struct ImportArgs {
+    /// The manifests, one file or folder of .yaml/.yml/.json files per environment; `-`
+    /// reads stdin.
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub inputs: Vec<PathBuf>,
+    /// The environment of each input, in order, comma-separated. Default: `dev` for a
+    /// single input; for several, each input's file or folder name without its extension
+    /// (`prod.yaml` → `prod`).
+    #[arg(long, value_delimiter = ',', value_name = "ENV,...")]
+    pub envs: Vec<String>,
+    /// The platform's name. Default: the `app.kubernetes.io/part-of` label every workload
+    /// has, else the name prefix every workload shares (`gorax-api`, `gorax-worker` →
+    /// `gorax`), else the project folder's name.
+    #[arg(long, value_name = "NAME")]
+    pub platform: Option<String>,
 }

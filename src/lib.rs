@@ -15,6 +15,7 @@ pub mod commands;
 pub mod diagnostic;
 pub mod diff;
 pub mod emit;
+pub mod import;
 pub mod load;
 pub mod merge;
 pub mod patch;

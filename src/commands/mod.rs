@@ -5,6 +5,7 @@ mod diff;
 mod envs;
 mod explain;
 mod init;
+mod import;
 mod render;
 mod schema;
 mod validate;
@@ -31,6 +32,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Exit> {
         Command::Completions(args) => completions::run(args),
         Command::Init(args) => init::run(&cli.dir, args, cli.quiet),
         Command::Version(args) => version::run(args),
+        Command::Import(args) => import::run(&cli.dir, args),
     }
 }
 

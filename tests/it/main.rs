@@ -11,6 +11,7 @@ mod determinism;
 mod diff;
 mod examples;
 mod hostile;
+mod import;
 mod merge_laws;
 mod onramp;
 mod pods;
