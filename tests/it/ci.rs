@@ -1053,6 +1053,18 @@ repos:
 ";
 
 #[test]
+fn the_readme_shows_exactly_the_snippets_these_tests_run() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for snippet in [README_GITHUB, README_GITLAB, README_PRE_COMMIT] {
+        assert!(
+            readme.contains(&format!("```yaml\n{snippet}```\n")),
+            "README.md shows this snippet as it is:\n{snippet}"
+        );
+    }
+}
+
+#[test]
 fn readme_github_workflow_runs_the_action_and_uploads_its_sarif() {
     let workflow: Value = serde_saphyr::from_str(README_GITHUB).unwrap();
     let steps = workflow["jobs"]["wfk"]["steps"].as_array().unwrap();
