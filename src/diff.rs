@@ -48,6 +48,56 @@ impl Rendered {
     }
 }
 
+/// The Kubernetes objects of a render or a manifest file: a JSON object or `List`, or a
+/// YAML stream whose documents may be `List`s too. Every object needs `kind` and
+/// `metadata.name`. The parsers' own messages quote the input, which may hold a Secret:
+/// errors say only where.
+pub fn documents(file: &std::path::Path, text: &str) -> anyhow::Result<Vec<Value>> {
+    let values: Vec<Value> = if file.extension().is_some_and(|e| e == "json") {
+        vec![serde_json::from_str(text).map_err(|e| {
+            anyhow::anyhow!(
+                "`{}` is not JSON (line {}, column {})",
+                file.display(),
+                e.line(),
+                e.column()
+            )
+        })?]
+    } else {
+        serde_saphyr::from_multiple(text).map_err(|e| {
+            let at = e.location().map_or(String::new(), |l| {
+                format!(" (line {}, column {})", l.line(), l.column())
+            });
+            anyhow::anyhow!("`{}` is not a YAML stream{at}", file.display())
+        })?
+    };
+    let mut out = Vec::new();
+    let mut stack: Vec<Value> = values.into_iter().rev().collect();
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Null => {}
+            Value::Object(ref o) if o.get("kind").and_then(Value::as_str) == Some("List") => {
+                let items = o.get("items").and_then(Value::as_array).cloned();
+                stack.extend(items.into_iter().flatten().rev().filter(|i| i.is_object()));
+            }
+            Value::Object(_) => {
+                let named = |v: &Value| v.as_str().is_some_and(|s| !s.is_empty());
+                if !named(&value["kind"]) || !named(&value["metadata"]["name"]) {
+                    anyhow::bail!(
+                        "`{}` holds a document without `kind` or `metadata.name`",
+                        file.display()
+                    );
+                }
+                out.push(value);
+            }
+            _ => anyhow::bail!(
+                "`{}` holds something that is not a Kubernetes object",
+                file.display()
+            ),
+        }
+    }
+    Ok(out)
+}
+
 /// `gorax-migrate-1a2b3c4d` → `gorax-migrate`.
 fn strip_hash(name: &str) -> &str {
     match name.rsplit_once('-') {

@@ -262,53 +262,11 @@ fn read_render(path: &Path) -> anyhow::Result<Vec<Rendered>> {
     for file in files {
         let text = std::fs::read_to_string(&file)
             .with_context(|| format!("cannot read `{}`", file.display()))?;
-        let values: Vec<Value> = if file.extension().is_some_and(|e| e == "json") {
-            vec![serde_json::from_str(&text).map_err(|e| {
-                anyhow::anyhow!(
-                    "`{}` is not JSON (line {}, column {})",
-                    file.display(),
-                    e.line(),
-                    e.column()
-                )
-            })?]
-        } else {
-            // The parser's own message quotes the file, which may hold a Secret: say only where.
-            serde_saphyr::from_multiple(&text).map_err(|e| {
-                let at = e.location().map_or(String::new(), |l| {
-                    format!(" (line {}, column {})", l.line(), l.column())
-                });
-                anyhow::anyhow!("`{}` is not a YAML stream{at}", file.display())
-            })?
-        };
-        for value in values {
-            match value {
-                Value::Null => {}
-                Value::Object(ref o) if o.get("kind").and_then(Value::as_str) == Some("List") => {
-                    out.extend(
-                        o.get("items")
-                            .and_then(Value::as_array)
-                            .into_iter()
-                            .flatten()
-                            .cloned()
-                            .map(Rendered::new),
-                    );
-                }
-                Value::Object(_) => {
-                    let object = Rendered::new(value);
-                    if object.kind.is_empty() || object.name.is_empty() {
-                        bail!(
-                            "`{}` holds a document without `kind` or `metadata.name`",
-                            file.display()
-                        );
-                    }
-                    out.push(object);
-                }
-                _ => bail!(
-                    "`{}` holds something that is not a Kubernetes object",
-                    file.display()
-                ),
-            }
-        }
+        out.extend(
+            diff::documents(&file, &text)?
+                .into_iter()
+                .map(Rendered::new),
+        );
     }
     Ok(out)
 }

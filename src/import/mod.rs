@@ -125,50 +125,10 @@ fn parse(file: &Path, bytes: Vec<u8>) -> anyhow::Result<Vec<Value>> {
             e.utf8_error().valid_up_to()
         )
     })?;
-    let values: Vec<Value> = if file.extension().is_some_and(|e| e == "json") {
-        vec![serde_json::from_str(&text).map_err(|e| {
-            anyhow::anyhow!(
-                "`{}` is not JSON (line {}, column {})",
-                file.display(),
-                e.line(),
-                e.column()
-            )
-        })?]
-    } else {
-        // The parser's own message quotes the input, which may hold a Secret: say only where.
-        serde_saphyr::from_multiple(&text).map_err(|e| {
-            let at = e.location().map_or(String::new(), |l| {
-                format!(" (line {}, column {})", l.line(), l.column())
-            });
-            anyhow::anyhow!("`{}` is not a YAML stream{at}", file.display())
-        })?
-    };
-    let mut out = Vec::new();
-    let mut stack: Vec<Value> = values.into_iter().rev().collect();
-    while let Some(value) = stack.pop() {
-        match value {
-            Value::Null => {}
-            Value::Object(ref o) if o.get("kind").and_then(Value::as_str) == Some("List") => {
-                let items = o.get("items").and_then(Value::as_array).cloned();
-                stack.extend(items.into_iter().flatten().rev().filter(|i| i.is_object()));
-            }
-            Value::Object(_) => {
-                let object = clean(value);
-                if kind(&object).is_empty() || name(&object).is_empty() {
-                    bail!(
-                        "`{}` holds a document without `kind` or `metadata.name`",
-                        file.display()
-                    );
-                }
-                out.push(object);
-            }
-            _ => bail!(
-                "`{}` holds something that is not a Kubernetes object",
-                file.display()
-            ),
-        }
-    }
-    Ok(out)
+    Ok(crate::diff::documents(file, &text)?
+        .into_iter()
+        .map(clean)
+        .collect())
 }
 
 /// An object without what the cluster adds (status, uid, managed fields, the last applied
