@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use wfk::check::Input;
 use wfk::load::Layers;
+use wfk::platform::Platform;
 use wfk::source::SourceMap;
-use wfk::spec::Platform;
 use wfk::{build, check, emit, load, merge};
 
 const ENV: &str = "prod";

@@ -5,8 +5,11 @@
 //! GitHub workflow commands, SARIF ([`sarif`]) or a GitLab Code Quality report
 //! ([`gitlab`]); colour only on a terminal and never with `NO_COLOR`.
 
+mod code;
 pub mod gitlab;
 pub mod sarif;
+
+pub use code::Code;
 
 use crate::source::{SourceMap, Span};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
@@ -54,10 +57,16 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    /// An error that stops the run (exit 2).
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
+        Self::finding(code.as_str(), Severity::Error, message)
+    }
+
+    /// A finding of a check (its code is in [`crate::check::CHECKS`]).
+    pub fn finding(code: &'static str, severity: Severity, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
-            severity: Severity::Error,
+            severity,
             message: message.into(),
             primary: None,
             secondary: Vec::new(),

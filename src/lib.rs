@@ -2,7 +2,8 @@
 //! manifests out.
 //!
 //! The pipeline, one module per stage: [`load`] (YAML text → trees with positions) →
-//! [`merge`] (base + overlays + `--set`, keeping provenance) → [`spec`] (the typed spec) →
+//! [`merge`] (base + overlays + `--set`, keeping provenance) → [`platform`] (the typed
+//! platform spec) →
 //! build → check → emit. [`diagnostic`] reports problems at the spec line.
 
 // Diagnostics travel in `Result::Err` on cold paths only; boxing them buys nothing.
@@ -19,8 +20,8 @@ pub mod import;
 pub mod load;
 pub mod merge;
 pub mod patch;
+pub mod platform;
 pub mod source;
-pub mod spec;
 pub mod suggest;
 pub mod template;
 pub mod tree;

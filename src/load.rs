@@ -14,6 +14,7 @@
 //! Environment names must be DNS-1123 labels before a path is built from them, so
 //! `../../etc/passwd` never reaches the file system.
 
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::source::{SourceMap, Span};
 use marked_yaml::{LoaderOptions, Node};
@@ -51,7 +52,7 @@ pub fn environments(dir: &Path) -> Result<Vec<String>, Diagnostics> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => {
             return Err(vec![Diagnostic::error(
-                "unreadable-file",
+                Code::UnreadableFile,
                 format!("cannot read `{}`: {e}", display(dir, &overlays)),
             )]);
         }
@@ -69,7 +70,7 @@ pub fn environments(dir: &Path) -> Result<Vec<String>, Diagnostics> {
         } else {
             diagnostics.push(
                 Diagnostic::error(
-                    "invalid-env-name",
+                    Code::InvalidEnvName,
                     format!(
                         "overlay `{OVERLAY_DIR}/{name}.yaml` does not name a valid environment"
                     ),
@@ -92,7 +93,7 @@ pub fn overlay_path(env: &str, known: &[String]) -> Result<PathBuf, Diagnostic> 
             .map(|c| format!("did you mean `{c}`? "))
             .unwrap_or_default();
         return Err(Diagnostic::error(
-            "invalid-env-name",
+            Code::InvalidEnvName,
             format!("`{}` is not a valid environment name", env.escape_debug()),
         )
         .help(format!("{hint}{NAME_RULE}; {}", envs_help(known))));
@@ -102,7 +103,7 @@ pub fn overlay_path(env: &str, known: &[String]) -> Result<PathBuf, Diagnostic> 
             .map(|c| format!("did you mean `{c}`? "))
             .unwrap_or_default();
         return Err(Diagnostic::error(
-            "unknown-env",
+            Code::UnknownEnv,
             format!("unknown environment `{env}`: there is no `{OVERLAY_DIR}/{env}.yaml`"),
         )
         .help(format!("{hint}{}", envs_help(known))));
@@ -136,7 +137,7 @@ pub fn environment(dir: &Path, env: &str, map: &mut SourceMap) -> Result<Layers,
     while let Some((name, named_at)) = next.take() {
         if let Some(i) = chain.iter().position(|(n, _)| *n == name) {
             let mut d = Diagnostic::error(
-                "extends-cycle",
+                Code::ExtendsCycle,
                 format!(
                     "`extends` makes a cycle: {} → {name}",
                     chain[i..]
@@ -203,14 +204,15 @@ fn take_extends(node: &mut Node) -> Result<Option<(String, Option<Span>)>, Diagn
         Node::Scalar(s) if !s.as_str().is_empty() => {
             Ok(Some((s.as_str().to_string(), Span::of(s.span()))))
         }
-        other => Err(
-            Diagnostic::error("invalid-extends", "`extends` must name one environment")
-                .at(
-                    Span::of(other.span()).unwrap_or(span(0, 1, 1)),
-                    "expected an environment name",
-                )
-                .help("write `extends: prod` to build on `overlays/prod.yaml`"),
-        ),
+        other => Err(Diagnostic::error(
+            Code::InvalidExtends,
+            "`extends` must name one environment",
+        )
+        .at(
+            Span::of(other.span()).unwrap_or(span(0, 1, 1)),
+            "expected an environment name",
+        )
+        .help("write `extends: prod` to build on `overlays/prod.yaml`")),
     }
 }
 
@@ -265,14 +267,14 @@ fn read(path: &Path, name: &str) -> Result<String, Diagnostics> {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return fail(
-                "missing-file",
+                Code::MissingFile,
                 format!("`{name}` does not exist"),
                 "run wfk in a project folder, or point `--dir` at one",
             );
         }
         Err(e) => {
             return fail(
-                "unreadable-file",
+                Code::UnreadableFile,
                 format!("cannot read `{name}`: {e}"),
                 "check the file's permissions",
             );
@@ -285,7 +287,7 @@ fn read(path: &Path, name: &str) -> Result<String, Diagnostics> {
             "not a regular file"
         };
         return fail(
-            "not-a-file",
+            Code::NotAFile,
             format!("`{name}` is {what}"),
             "a spec must be a regular YAML file",
         );
@@ -294,7 +296,7 @@ fn read(path: &Path, name: &str) -> Result<String, Diagnostics> {
         Ok(f) => f,
         Err(e) => {
             return fail(
-                "unreadable-file",
+                Code::UnreadableFile,
                 format!("cannot read `{name}`: {e}"),
                 "check the file's permissions",
             );
@@ -304,14 +306,14 @@ fn read(path: &Path, name: &str) -> Result<String, Diagnostics> {
     let mut bytes = Vec::new();
     if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
         return fail(
-            "unreadable-file",
+            Code::UnreadableFile,
             format!("cannot read `{name}`: {e}"),
             "check the file's permissions",
         );
     }
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return fail(
-            "file-too-large",
+            Code::FileTooLarge,
             format!(
                 "`{name}` is larger than {} MiB",
                 MAX_FILE_BYTES / (1024 * 1024)
@@ -331,7 +333,7 @@ fn read(path: &Path, name: &str) -> Result<String, Diagnostics> {
             .count()
             + 1;
         return fail(
-            "nul-byte",
+            Code::NulByte,
             format!("`{name}` holds a NUL byte (at {name}:{line}:{col}); it is binary, not YAML"),
             "a spec is a text file; check that the right file is named",
         );
@@ -344,7 +346,7 @@ fn read(path: &Path, name: &str) -> Result<String, Diagnostics> {
             let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
             let col = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
             fail(
-                "invalid-utf8",
+                Code::InvalidUtf8,
                 format!(
                     "`{name}` is not valid UTF-8 (at {name}:{line}:{col}, byte {})",
                     e.valid_up_to()
@@ -389,7 +391,7 @@ fn prepass(source: usize, text: &str) -> Result<usize, Diagnostic> {
             }
             if e.info().contains("recursion limit") {
                 return Diagnostic::error(
-                    "nesting-too-deep",
+                    Code::NestingTooDeep,
                     format!("the YAML is nested more than {MAX_DEPTH} levels deep"),
                 )
                 .at(span(source, m.line(), m.col() + 1), "too deep here")
@@ -397,7 +399,7 @@ fn prepass(source: usize, text: &str) -> Result<usize, Diagnostic> {
                     "a spec needs far fewer levels; wfk reads at most {MAX_DEPTH}"
                 ));
             }
-            Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", e.info()))
+            Diagnostic::error(Code::YamlSyntax, format!("invalid YAML: {}", e.info()))
                 .at(span(source, m.line(), m.col() + 1), "here")
                 .help("fix the YAML syntax at this position")
         })?;
@@ -409,7 +411,7 @@ fn prepass(source: usize, text: &str) -> Result<usize, Diagnostic> {
             nodes += 1;
             if nodes > MAX_NODES {
                 return Err(Diagnostic::error(
-                    "too-many-nodes",
+                    Code::TooManyNodes,
                     format!("the YAML holds more than {MAX_NODES} keys and values"),
                 )
                 .at(here, "the limit is reached here")
@@ -422,7 +424,7 @@ fn prepass(source: usize, text: &str) -> Result<usize, Diagnostic> {
                 documents += 1;
                 if documents > 1 {
                     return Err(Diagnostic::error(
-                        "multiple-documents",
+                        Code::MultipleDocuments,
                         "a spec file holds exactly one YAML document",
                     )
                     .at(here, "a second document starts here")
@@ -437,7 +439,7 @@ fn prepass(source: usize, text: &str) -> Result<usize, Diagnostic> {
                 depth += 1;
                 if depth > MAX_DEPTH {
                     return Err(Diagnostic::error(
-                        "nesting-too-deep",
+                        Code::NestingTooDeep,
                         format!("the YAML is nested more than {MAX_DEPTH} levels deep"),
                     )
                     .at(here, format!("level {depth} starts here"))
@@ -500,16 +502,16 @@ fn back_to(text: &str, at: Span, marker: char) -> Span {
 }
 
 fn root_not_mapping(here: Span, found: &str) -> Diagnostic {
-    Diagnostic::error("root-not-mapping", format!("the top level of a spec file must be a mapping, found {found}"))
+    Diagnostic::error(Code::RootNotMapping, format!("the top level of a spec file must be a mapping, found {found}"))
         .at(here, "expected `key: value` lines here")
         .help("start the file with keys such as `platform:` and `components:`; an empty file is an empty mapping")
 }
 
 fn not_supported(what: &'static str, here: Span) -> Diagnostic {
     let code = match what {
-        "alias" => "alias-not-supported",
-        "anchor" => "anchor-not-supported",
-        _ => "tag-not-supported",
+        "alias" => Code::AliasNotSupported,
+        "anchor" => Code::AnchorNotSupported,
+        _ => Code::TagNotSupported,
     };
     Diagnostic::error(code, format!("YAML {} are not supported in a wfk spec", if what == "alias" { "aliases" } else if what == "anchor" { "anchors" } else { "tags" }))
         .at(here, format!("{what} here"))
@@ -533,7 +535,7 @@ fn load_error(source: usize, e: marked_yaml::LoadError) -> Diagnostic {
             let first = Span::of(inner.prev_key.span()).unwrap_or(span(source, 1, 1));
             let second = Span::of(inner.key.span()).unwrap_or(span(source, 1, 1));
             Diagnostic::error(
-                "duplicate-key",
+                Code::DuplicateKey,
                 format!("duplicate key `{}`", inner.key.as_str()),
             )
             .at(second, "set again here")
@@ -546,12 +548,12 @@ fn load_error(source: usize, e: marked_yaml::LoadError) -> Diagnostic {
         E::UnexpectedAnchor(m) => not_supported("anchor", at(&m)),
         E::UnexpectedTag(m) => not_supported("tag", at(&m)),
         E::MappingKeyMustBeScalar(m) => {
-            Diagnostic::error("complex-key", "a mapping key must be a plain value")
+            Diagnostic::error(Code::ComplexKey, "a mapping key must be a plain value")
                 .at(at(&m), "a mapping or sequence used as a key")
                 .help("use a string as the key")
         }
         E::ScanError(m, e) => {
-            Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", e.info()))
+            Diagnostic::error(Code::YamlSyntax, format!("invalid YAML: {}", e.info()))
                 .at(at(&m), "here")
                 .help("fix the YAML syntax at this position")
         }

@@ -15,6 +15,7 @@
 //! Where this surprises: a list in an overlay replaces the base list entirely (add an element
 //! by repeating the list); a map replacing a scalar (or the reverse) replaces it whole.
 
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode};
@@ -295,7 +296,7 @@ fn set_layer(source: usize, text: &str, tree: &Node) -> Result<Node, Diagnostic>
     let at = |col: usize| Marker::new(source, col.saturating_sub(1), 1, col);
     let Some((path, value)) = text.split_once('=') else {
         return Err(
-            Diagnostic::error("invalid-set", format!("`--set {text}` has no `=`"))
+            Diagnostic::error(Code::InvalidSet, format!("`--set {text}` has no `=`"))
                 .at(
                     Span {
                         source,
@@ -309,18 +310,19 @@ fn set_layer(source: usize, text: &str, tree: &Node) -> Result<Node, Diagnostic>
     };
     let keys = resolve(tree, path);
     if let Some((_, col)) = keys.iter().find(|(k, _)| k.is_empty()) {
-        return Err(
-            Diagnostic::error("invalid-set", format!("`--set {text}` has an empty key"))
-                .at(
-                    Span {
-                        source,
-                        line: 1,
-                        col: col + 1,
-                    },
-                    "empty key here",
-                )
-                .help("separate keys with single dots: `components.api.replicas=3`"),
-        );
+        return Err(Diagnostic::error(
+            Code::InvalidSet,
+            format!("`--set {text}` has an empty key"),
+        )
+        .at(
+            Span {
+                source,
+                line: 1,
+                col: col + 1,
+            },
+            "empty key here",
+        )
+        .help("separate keys with single dots: `components.api.replicas=3`"));
     }
     let value_col = path.chars().count() + 2;
     let mut node = set_value(source, value, value_col)?;

@@ -5,10 +5,11 @@
 //! checked like any other object.
 
 use crate::build::object::Object;
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::merge::Merged;
+use crate::platform::Platform;
 use crate::source::Span;
-use crate::spec::Platform;
 use serde_json::Value;
 
 pub fn apply(
@@ -29,7 +30,7 @@ pub fn apply(
         let Some((kind, name)) = target.split_once('/') else {
             diagnostics.push(
                 Diagnostic::error(
-                    "invalid-patch-target",
+                    Code::InvalidPatchTarget,
                     format!("patch target `{target}` is not `Kind/name`"),
                 )
                 .at(key_span, "expected `Kind/name`")
@@ -55,7 +56,7 @@ pub fn apply(
             };
             diagnostics.push(
                 Diagnostic::error(
-                    "patch-target-missing",
+                    Code::PatchTargetMissing,
                     format!("patch `{target}` matches no rendered object"),
                 )
                 .at(key_span, "no such object")
@@ -67,7 +68,7 @@ pub fn apply(
             Ok(v) => v,
             Err(e) => {
                 diagnostics.push(Diagnostic::error(
-                    "internal",
+                    Code::Internal,
                     format!("internal error: {e}; this is a bug in wfk"),
                 ));
                 continue;
@@ -77,7 +78,7 @@ pub fn apply(
         if value["kind"] != kind || value["metadata"]["name"] != name {
             diagnostics.push(
                 Diagnostic::error(
-                    "invalid-patch",
+                    Code::InvalidPatch,
                     format!("patch `{target}` changes the object's kind or name"),
                 )
                 .at(key_span, "patched here")
@@ -93,7 +94,7 @@ pub fn apply(
                     let (span, field) =
                         field_span(merged, target, &path).unwrap_or((key_span, path.clone()));
                     diagnostics.push(
-                        Diagnostic::error("patch-unknown-field", format!("patch `{target}` sets `{field}`, which a {kind} does not have"))
+                        Diagnostic::error(Code::PatchUnknownField, format!("patch `{target}` sets `{field}`, which a {kind} does not have"))
                             .at(span, "not a field of the object")
                             .help("check the spelling against the Kubernetes API reference; k8s-openapi would drop it silently"),
                     );
@@ -101,7 +102,7 @@ pub fn apply(
             }
             Err(problem) => diagnostics.push(
                 Diagnostic::error(
-                    "invalid-patch",
+                    Code::InvalidPatch,
                     format!("patch `{target}` makes an invalid {kind}: {problem}"),
                 )
                 .at(key_span, "patched here")

@@ -16,10 +16,11 @@
 //! the output's line, which is the template's where no tag spans lines.
 
 use crate::build::object::Object;
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::merge::Merged;
+use crate::platform::Platform;
 use crate::source::{SourceMap, Span};
-use crate::spec::Platform;
 use minijinja::{Environment, UndefinedBehavior};
 use std::path::Path;
 use yaml_rust2::parser::{Event, Parser};
@@ -151,7 +152,7 @@ fn template_error(e: &minijinja::Error, id: usize, map: &SourceMap) -> Diagnosti
         }
         _ => "fix the template at this line",
     };
-    Diagnostic::error("template-error", format!("template error: {what}"))
+    Diagnostic::error(Code::TemplateError, format!("template error: {what}"))
         .at(
             Span {
                 source: id,
@@ -182,7 +183,7 @@ fn objects_of(text: &str, id: usize, map: &SourceMap) -> Result<Vec<Object>, Dia
     if let Err((line, col, word)) = yaml11_words(text) {
         diagnostics.push(
             Diagnostic::error(
-                "template-ambiguous-scalar",
+                Code::TemplateAmbiguousScalar,
                 format!(
                     "template output has an unquoted `{word}`, which kubectl reads as a non-string"
                 ),
@@ -203,7 +204,7 @@ fn objects_of(text: &str, id: usize, map: &SourceMap) -> Result<Vec<Object>, Dia
             let line = e.location().map_or(1, |l| l.line() as usize);
             let col = e.location().map_or(1, |l| l.column() as usize);
             return Err(vec![
-                Diagnostic::error("template-invalid-yaml", format!("template output is not valid YAML: {}", first_line(&e.to_string())))
+                Diagnostic::error(Code::TemplateInvalidYaml, format!("template output is not valid YAML: {}", first_line(&e.to_string())))
                     .at(at(line, col), format!("output line {line}: `{}`", shown(line)))
                     .help("check the indentation the template produces; `{{ value | tojson }}` writes a value on one line"),
             ]);
@@ -222,7 +223,7 @@ fn objects_of(text: &str, id: usize, map: &SourceMap) -> Result<Vec<Object>, Dia
         if value["kind"] == "Secret" && has_data {
             // The value is never quoted back: only where it is.
             diagnostics.push(
-                Diagnostic::error("secret-with-data", "a template writes a Secret with data; wfk never writes secret values")
+                Diagnostic::error(Code::SecretWithData, "a template writes a Secret with data; wfk never writes secret values")
                     .at(at(line, 1), "this document")
                     .help("create the Secret outside the repository (sealed-secrets, External Secrets, `kubectl create secret`) and reference it with `{ secret: name/key }`"),
             );
@@ -236,7 +237,7 @@ fn objects_of(text: &str, id: usize, map: &SourceMap) -> Result<Vec<Object>, Dia
                 if !problems.is_empty() {
                     diagnostics.push(
                         Diagnostic::error(
-                            "invalid-name",
+                            Code::InvalidObjectName,
                             format!(
                                 "{} name `{name}` from a template is invalid: {}",
                                 object.kind(),
@@ -252,7 +253,7 @@ fn objects_of(text: &str, id: usize, map: &SourceMap) -> Result<Vec<Object>, Dia
             }
             Ok(object) => diagnostics.push(
                 Diagnostic::error(
-                    "unknown-field",
+                    Code::UnknownField,
                     format!(
                         "{} `{}` from a template has fields its kind does not have: {}",
                         object.kind(),
@@ -265,7 +266,7 @@ fn objects_of(text: &str, id: usize, map: &SourceMap) -> Result<Vec<Object>, Dia
             ),
             Err(problem) => diagnostics.push(
                 Diagnostic::error(
-                    "invalid-object",
+                    Code::InvalidObject,
                     format!("a template document is not a valid object: {problem}"),
                 )
                 .at(at(line, 1), "this document")

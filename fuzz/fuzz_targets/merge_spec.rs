@@ -13,5 +13,5 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut merged = Merged::new(base);
     merged.layer(overlay);
-    let _ = wfk::spec::Platform::from_tree(&merged);
+    let _ = wfk::platform::Platform::from_tree(&merged);
 });

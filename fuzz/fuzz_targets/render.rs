@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     }
-    let Ok(platform) = wfk::spec::Platform::from_tree(&merged) else { return };
+    let Ok(platform) = wfk::platform::Platform::from_tree(&merged) else { return };
     let mut objects = wfk::build::all(&platform);
     if wfk::patch::apply(&mut objects, &platform, &merged).is_err() {
         return;

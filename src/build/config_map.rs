@@ -3,7 +3,7 @@
 
 use super::Ctx;
 use super::object::ConfigMap;
-use crate::spec::values::ConfigEntry;
+use crate::platform::values::ConfigEntry;
 use indexmap::IndexMap;
 use std::collections::BTreeMap;
 

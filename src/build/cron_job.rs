@@ -3,7 +3,7 @@
 use super::Ctx;
 use super::object::CronJob;
 use super::pod::Workload;
-use crate::spec::job::Job as Spec;
+use crate::platform::job::Job as Spec;
 use k8s_openapi::api::batch::v1::{CronJobSpec, JobTemplateSpec};
 
 pub(crate) fn cron_job(name: &str, j: &Spec, schedule: &str, w: &Workload, ctx: &Ctx) -> CronJob {

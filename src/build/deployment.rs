@@ -3,8 +3,8 @@
 use super::Ctx;
 use super::object::Deployment;
 use super::pod::{self, Workload};
-use crate::spec::component::{AccessMode, Component, Strategy};
-use crate::spec::values::IntOrPercent;
+use crate::platform::component::{AccessMode, Component, Strategy};
+use crate::platform::values::IntOrPercent;
 use k8s_openapi::api::apps::v1::{DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 

@@ -3,7 +3,7 @@
 
 use super::object::HorizontalPodAutoscaler;
 use super::{Ctx, deployment};
-use crate::spec::component::{Autoscale, Behavior, Component, Kind, MetricType, ScalingRules};
+use crate::platform::component::{Autoscale, Behavior, Component, Kind, MetricType, ScalingRules};
 use k8s_openapi::api::autoscaling::v2::{
     CrossVersionObjectReference, ExternalMetricSource, HPAScalingPolicy, HPAScalingRules,
     HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerSpec, MetricIdentifier, MetricSpec,

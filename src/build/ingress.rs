@@ -4,8 +4,8 @@
 use super::Ctx;
 use super::object::Ingress;
 use super::pod::sorted_ports;
-use crate::spec::ingress::Ingress as Spec;
-use crate::spec::values::PathType;
+use crate::platform::ingress::Ingress as Spec;
+use crate::platform::values::PathType;
 use k8s_openapi::api::networking::v1::{
     HTTPIngressPath, HTTPIngressRuleValue, IngressBackend, IngressRule, IngressServiceBackend,
     IngressSpec, IngressTLS, ServiceBackendPort,
@@ -18,7 +18,7 @@ pub(crate) fn ingress(spec: &Spec, ctx: &Ctx) -> Ingress {
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let mut hosts: Vec<(String, &crate::spec::ingress::Host)> = spec
+    let mut hosts: Vec<(String, &crate::platform::ingress::Host)> = spec
         .hosts
         .iter()
         .map(|(key, h)| (spec.host_name(key, h), h))

@@ -3,7 +3,7 @@
 use super::Ctx;
 use super::object::Job;
 use super::pod::{self, Workload};
-use crate::spec::job::Job as Spec;
+use crate::platform::job::Job as Spec;
 use k8s_openapi::api::batch::v1::JobSpec;
 use sha2::{Digest, Sha256};
 

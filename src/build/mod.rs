@@ -24,8 +24,8 @@ mod service_account;
 mod stateful_set;
 mod storage_class;
 
-use crate::spec::Platform;
-use crate::spec::component::Component;
+use crate::platform::Platform;
+use crate::platform::component::Component;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use object::Object;
 use std::collections::BTreeMap;
@@ -63,7 +63,7 @@ pub fn all(spec: &Platform) -> Vec<Object> {
                 .map(Object::from),
         );
         match component.kind {
-            crate::spec::component::Kind::Stateless => {
+            crate::platform::component::Kind::Stateless => {
                 objects.extend(
                     persistent_volume_claim::claims(name, &component.storage, &ctx)
                         .into_iter()
@@ -71,7 +71,7 @@ pub fn all(spec: &Platform) -> Vec<Object> {
                 );
                 objects.push(deployment::deployment(name, component, &workload, &ctx).into());
             }
-            crate::spec::component::Kind::Stateful => {
+            crate::platform::component::Kind::Stateful => {
                 objects.push(stateful_set::stateful_set(name, component, &workload, &ctx).into());
             }
         }
@@ -123,7 +123,7 @@ pub fn string_map(map: &indexmap::IndexMap<String, String>) -> Option<BTreeMap<S
 
 /// The `data` of a config map, as rendered.
 pub fn config_map_data(
-    entries: &indexmap::IndexMap<String, crate::spec::values::ConfigEntry>,
+    entries: &indexmap::IndexMap<String, crate::platform::values::ConfigEntry>,
 ) -> BTreeMap<String, String> {
     config_map::data(entries)
 }

@@ -8,7 +8,7 @@
 use super::Ctx;
 use super::object::NetworkPolicy;
 use super::pod::sorted_ports;
-use crate::spec::component::{Component, Kind, Relaxation, ServiceType};
+use crate::platform::component::{Component, Kind, Relaxation, ServiceType};
 use k8s_openapi::api::networking::v1::{
     NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
     NetworkPolicySpec,
@@ -344,7 +344,7 @@ fn component_policy(
 mod tests {
     use crate::build::object::Object;
     use crate::merge::Merged;
-    use crate::spec::Platform;
+    use crate::platform::Platform;
 
     fn ingress_of(yaml: &str, component: &str) -> serde_json::Value {
         let tree = crate::load::parse(0, yaml).unwrap();

@@ -3,7 +3,7 @@
 
 use super::Ctx;
 use super::object::PersistentVolumeClaim;
-use crate::spec::component::Storage;
+use crate::platform::component::Storage;
 use indexmap::IndexMap;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaimSpec, VolumeResourceRequirements};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;

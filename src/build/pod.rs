@@ -3,12 +3,12 @@
 
 use super::Ctx;
 use super::config_map;
-use crate::spec::component::{
+use crate::platform::component::{
     Apart, Component, EnvFrom, InitContainer, Kind, Mount, Placement, Relaxation, Resources,
     Security, Sidecar, Spread, Storage,
 };
-use crate::spec::job::Job;
-use crate::spec::values::{EnvValue, Port, Probe as ProbeSpec, Quantity as Amount, Short};
+use crate::platform::job::Job;
+use crate::platform::values::{EnvValue, Port, Probe as ProbeSpec, Quantity as Amount, Short};
 use indexmap::IndexMap;
 use k8s_openapi::api::core::v1::{
     Affinity, Capabilities, ConfigMapEnvSource, ConfigMapKeySelector, ConfigMapVolumeSource,

@@ -2,7 +2,7 @@
 
 use super::object::PodDisruptionBudget;
 use super::{Ctx, deployment};
-use crate::spec::component::Disruption;
+use crate::platform::component::Disruption;
 use k8s_openapi::api::policy::v1::PodDisruptionBudgetSpec;
 
 pub(crate) fn pod_disruption_budget(name: &str, d: &Disruption, ctx: &Ctx) -> PodDisruptionBudget {

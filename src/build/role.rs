@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use super::object::Role;
-use crate::spec::component::AccessRule;
+use crate::platform::component::AccessRule;
 use k8s_openapi::api::rbac::v1::PolicyRule;
 
 pub(crate) fn role(name: &str, rules: &[AccessRule], ctx: &Ctx) -> Role {

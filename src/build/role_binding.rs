@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use super::object::RoleBinding;
-use crate::spec::component::Component;
+use crate::platform::component::Component;
 use k8s_openapi::api::rbac::v1::{RoleRef, Subject};
 
 pub(crate) fn role_binding(name: &str, c: &Component, ctx: &Ctx) -> RoleBinding {

@@ -6,7 +6,7 @@
 use super::Ctx;
 use super::object::Service;
 use super::pod::sorted_ports;
-use crate::spec::component::{Component, Kind, ServiceType};
+use crate::platform::component::{Component, Kind, ServiceType};
 use indexmap::IndexMap;
 use k8s_openapi::api::core::v1::{ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -123,7 +123,7 @@ fn service(
 mod tests {
     use crate::build::object::Object;
     use crate::merge::Merged;
-    use crate::spec::Platform;
+    use crate::platform::Platform;
     use std::collections::BTreeMap;
 
     /// Each Service's name, type and port names.

@@ -3,7 +3,7 @@
 
 use super::Ctx;
 use super::object::ServiceAccount;
-use crate::spec::component::Component;
+use crate::platform::component::Component;
 
 /// The platform's shared account; pods do not mount its token.
 pub(crate) fn shared(ctx: &Ctx) -> ServiceAccount {

@@ -4,7 +4,7 @@
 use super::object::StatefulSet;
 use super::pod::{self, Workload};
 use super::{Ctx, deployment, persistent_volume_claim, service};
-use crate::spec::component::Component;
+use crate::platform::component::Component;
 use k8s_openapi::api::apps::v1::{
     RollingUpdateStatefulSetStrategy, StatefulSetSpec, StatefulSetUpdateStrategy,
 };

@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use super::object::StorageClass;
-use crate::spec::StorageClass as Spec;
+use crate::platform::StorageClass as Spec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 pub(crate) fn storage_class(name: &str, s: &Spec, ctx: &Ctx) -> StorageClass {

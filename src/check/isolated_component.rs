@@ -12,7 +12,7 @@
 //! Add it to the `uses` of its clients, route to it, or remove it.
 
 use super::{Finding, Input, Origin};
-use crate::spec::component::ServiceType;
+use crate::platform::component::ServiceType;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let spec = input.spec;

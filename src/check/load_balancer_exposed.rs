@@ -11,7 +11,7 @@
 //! Route it through `ingress`, or suppress with the reason it must be exposed.
 
 use super::{Finding, Input, Origin};
-use crate::spec::component::ServiceType;
+use crate::platform::component::ServiceType;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();

@@ -12,46 +12,47 @@
 //!     suppress: { image-latest: "dev builds are tagged latest on purpose" }
 //! ```
 //!
-//! To add a check: write check/<name>.rs with the doc header (What it checks, Why, Example,
+//! To add a check: write check/<code>.rs (its code with `_` for `-`) with the doc header (What it checks, Why, Example,
 //! Fix), add a line to [`CHECKS`], add a fixture that triggers it and one that passes.
 
-mod annotation_invalid;
-mod autoscale_invalid;
-mod config_key_invalid;
-mod disruption_budget_invalid;
 mod duplicate_object;
-mod env_name_invalid;
-mod extended_resource_invalid;
+mod duplicate_service_port;
 mod headless_service_missing;
-mod id_invalid;
 mod image_latest;
 mod image_without_digest;
-mod ingress_invalid;
+mod invalid_annotation;
+mod invalid_autoscale;
+mod invalid_config_key;
+mod invalid_disruption_budget;
+mod invalid_env_var_name;
+mod invalid_extended_resource;
+mod invalid_id;
+mod invalid_ingress;
+mod invalid_label;
+mod invalid_name;
+mod invalid_placement;
+mod invalid_port;
+mod invalid_port_name;
+mod invalid_quantity;
+mod invalid_schedule;
 mod isolated_component;
-mod label_invalid;
 mod load_balancer_exposed;
-mod name_invalid;
-mod placement_invalid;
-mod port_name_invalid;
-mod port_number_invalid;
 mod probe_missing;
 pub mod quantity;
-mod quantity_invalid;
 mod replicas_ignored;
 mod rollout_ignored;
-mod schedule_invalid;
 mod secret_in_literal;
 mod security_relaxed;
 mod selector_mismatch;
-mod service_port_duplicate;
 mod single_replica;
 mod writable_root_filesystem;
 
 use crate::build::object::Object;
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::merge::Merged;
+use crate::platform::Platform;
 use crate::source::Span;
-use crate::spec::Platform;
 
 /// What a check sees.
 pub struct Input<'a> {
@@ -162,6 +163,8 @@ pub struct Check {
     /// The text of check/<name>.rs: its `//!` header (What it checks, Why, Example, Fix) is
     /// the rule's documentation, read at run time by `--format sarif`, so it has one source.
     pub source: &'static str,
+    /// The file the check lives in, `check/<module>.rs`: its code with `_` for `-`.
+    pub module: &'static str,
 }
 
 impl Check {
@@ -197,6 +200,7 @@ macro_rules! check {
             suppressible: $suppressible,
             run: $module::check,
             source: include_str!(concat!(stringify!($module), ".rs")),
+            module: stringify!($module),
         }
     };
 }
@@ -207,25 +211,25 @@ use Severity::{Error, Info, Warning};
 #[rustfmt::skip]
 pub const CHECKS: &[Check] = &[
     // Kubernetes' own rules: an apply would fail, or the platform would not work.
-    check! { code: "invalid-name",              severity: Error,   suppressible: false, module: name_invalid },
-    check! { code: "invalid-label",             severity: Error,   suppressible: false, module: label_invalid },
-    check! { code: "invalid-annotation",        severity: Error,   suppressible: false, module: annotation_invalid },
-    check! { code: "invalid-port-name",         severity: Error,   suppressible: false, module: port_name_invalid },
-    check! { code: "invalid-port",              severity: Error,   suppressible: false, module: port_number_invalid },
-    check! { code: "duplicate-service-port",    severity: Error,   suppressible: false, module: service_port_duplicate },
+    check! { code: "invalid-name",              severity: Error,   suppressible: false, module: invalid_name },
+    check! { code: "invalid-label",             severity: Error,   suppressible: false, module: invalid_label },
+    check! { code: "invalid-annotation",        severity: Error,   suppressible: false, module: invalid_annotation },
+    check! { code: "invalid-port-name",         severity: Error,   suppressible: false, module: invalid_port_name },
+    check! { code: "invalid-port",              severity: Error,   suppressible: false, module: invalid_port },
+    check! { code: "duplicate-service-port",    severity: Error,   suppressible: false, module: duplicate_service_port },
     check! { code: "selector-mismatch",         severity: Error,   suppressible: false, module: selector_mismatch },
     check! { code: "headless-service-missing",  severity: Error,   suppressible: false, module: headless_service_missing },
-    check! { code: "invalid-autoscale",         severity: Error,   suppressible: false, module: autoscale_invalid },
-    check! { code: "invalid-disruption-budget", severity: Error,   suppressible: false, module: disruption_budget_invalid },
-    check! { code: "invalid-ingress",           severity: Error,   suppressible: false, module: ingress_invalid },
-    check! { code: "invalid-schedule",          severity: Error,   suppressible: false, module: schedule_invalid },
-    check! { code: "invalid-env-var-name",      severity: Error,   suppressible: false, module: env_name_invalid },
-    check! { code: "invalid-config-key",        severity: Error,   suppressible: false, module: config_key_invalid },
-    check! { code: "invalid-quantity",          severity: Error,   suppressible: false, module: quantity_invalid },
-    check! { code: "invalid-id",                severity: Error,   suppressible: false, module: id_invalid },
+    check! { code: "invalid-autoscale",         severity: Error,   suppressible: false, module: invalid_autoscale },
+    check! { code: "invalid-disruption-budget", severity: Error,   suppressible: false, module: invalid_disruption_budget },
+    check! { code: "invalid-ingress",           severity: Error,   suppressible: false, module: invalid_ingress },
+    check! { code: "invalid-schedule",          severity: Error,   suppressible: false, module: invalid_schedule },
+    check! { code: "invalid-env-var-name",      severity: Error,   suppressible: false, module: invalid_env_var_name },
+    check! { code: "invalid-config-key",        severity: Error,   suppressible: false, module: invalid_config_key },
+    check! { code: "invalid-quantity",          severity: Error,   suppressible: false, module: invalid_quantity },
+    check! { code: "invalid-id",                severity: Error,   suppressible: false, module: invalid_id },
     check! { code: "duplicate-object",          severity: Error,   suppressible: false, module: duplicate_object },
-    check! { code: "invalid-placement",         severity: Error,   suppressible: false, module: placement_invalid },
-    check! { code: "invalid-extended-resource", severity: Error,   suppressible: false, module: extended_resource_invalid },
+    check! { code: "invalid-placement",         severity: Error,   suppressible: false, module: invalid_placement },
+    check! { code: "invalid-extended-resource", severity: Error,   suppressible: false, module: invalid_extended_resource },
     // Policy: what a reviewer would flag. Warnings; `--deny warnings` makes them errors.
     check! { code: "image-latest",              severity: Warning, suppressible: true,  module: image_latest },
     check! { code: "image-without-digest",      severity: Info,    suppressible: true,  module: image_without_digest },
@@ -262,10 +266,9 @@ pub fn all(input: &Input) -> Vec<Diagnostic> {
                 .iter()
                 .map(|o| o.span(input.merged))
                 .collect();
-            let mut d = Diagnostic::error(check.code, finding.message)
+            let mut d = Diagnostic::finding(check.code, check.severity, finding.message)
                 .at(span, finding.note)
                 .with_help(finding.help);
-            d.severity = check.severity;
             d.redact = redact;
             out.push(d);
         }
@@ -295,18 +298,18 @@ fn suppression_errors(input: &Input) -> Vec<Diagnostic> {
                 None => {
                     let near = crate::suggest::closest(code, CHECKS.iter().map(|c| c.code));
                     out.push(
-                        Diagnostic::error("unknown-check", format!("there is no check `{code}` to suppress"))
+                        Diagnostic::error(Code::UnknownCheck, format!("there is no check `{code}` to suppress"))
                             .at(at, "not a check code")
                             .with_help(near.map(|n| format!("did you mean `{n}`?"))),
                     );
                 }
                 Some(check) if !check.suppressible => out.push(
-                    Diagnostic::error("suppression-not-allowed", format!("`{code}` cannot be suppressed"))
+                    Diagnostic::error(Code::SuppressionNotAllowed, format!("`{code}` cannot be suppressed"))
                         .at(at, "suppressed here")
                         .help("fix what it reports; this check guards against a leaked secret or a broken apply"),
                 ),
                 Some(_) if reason.trim().is_empty() => out.push(
-                    Diagnostic::error("suppression-without-reason", format!("suppressing `{code}` needs a reason"))
+                    Diagnostic::error(Code::SuppressionWithoutReason, format!("suppressing `{code}` needs a reason"))
                         .at(at, "no reason given")
                         .help(format!("write why: `{code}: \"<reason>\"`")),
                 ),
@@ -393,6 +396,18 @@ pub(crate) fn images(input: &Input) -> Vec<(Vec<String>, String)> {
 #[cfg(test)]
 mod tests {
     use super::CHECKS;
+
+    #[test]
+    fn every_check_lives_in_a_file_named_after_its_code() {
+        for check in CHECKS {
+            assert_eq!(
+                check.module,
+                check.code.replace('-', "_"),
+                "check/{}.rs",
+                check.module
+            );
+        }
+    }
 
     #[test]
     fn every_check_documents_what_why_example_and_fix() {

@@ -15,7 +15,7 @@
 //! ReadWriteOnce claim only if every pod lands on the node that holds the volume).
 
 use super::{Finding, Input, Origin};
-use crate::spec::component::{AccessMode, Kind, Strategy};
+use crate::platform::component::{AccessMode, Kind, Strategy};
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();

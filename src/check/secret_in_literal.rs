@@ -14,7 +14,7 @@
 //! `env: { DB_PASSWORD: { secret: db/password } }`.
 
 use super::{Finding, Input, Origin};
-use crate::spec::values::EnvValue;
+use crate::platform::values::EnvValue;
 use indexmap::IndexMap;
 
 const WORDS: &[&str] = &[

@@ -12,7 +12,7 @@
 //! Prefer `uses` to open exact paths; keep the relaxation if it is needed.
 
 use super::{Finding, Input, Origin};
-use crate::spec::component::Relaxation;
+use crate::platform::component::Relaxation;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();

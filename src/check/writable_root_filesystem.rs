@@ -12,7 +12,7 @@
 //! Mount scratch folders where it writes: `mounts: { /var/cache/nginx: { scratch: true } }`.
 
 use super::{Finding, Input, Origin};
-use crate::spec::component::Relaxation;
+use crate::platform::component::Relaxation;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();

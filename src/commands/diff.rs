@@ -5,6 +5,7 @@
 use super::fail;
 use crate::Exit;
 use crate::cli::{DiffArgs, DiffFormat};
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::diff::{self, Change, Field, Rendered};
 use crate::merge::{Lookup, Merged};
@@ -144,7 +145,7 @@ fn refusals(report: &diff::Report, before: &Side, after: &Side) -> Vec<Diagnosti
                 show(&r.field.a),
                 show(&r.field.b)
             );
-            let mut d = Diagnostic::error("immutable-field", message).help(format!(
+            let mut d = Diagnostic::error(Code::ImmutableField, message).help(format!(
                 "the API server refuses this update (\"{}\"); {} (the render is compared with `{}`)",
                 r.rule.refusal,
                 r.way_out(),

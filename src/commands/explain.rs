@@ -4,6 +4,7 @@
 use super::fail;
 use crate::Exit;
 use crate::cli::{DataFormat, ExplainArgs};
+use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::merge::Lookup;
 use crate::source::{SourceMap, Span};
@@ -63,7 +64,7 @@ pub fn run(dir: &Path, args: &ExplainArgs) -> anyhow::Result<Exit> {
         }
         Lookup::Missing { valid, keys } => {
             // A place the spec has but this environment leaves unset: the default applies.
-            let schema_check = crate::spec::valid_path(&path, valid.len());
+            let schema_check = crate::platform::valid_path(&path, valid.len());
             if schema_check.is_ok() {
                 let out = format!(
                     "{}: not set in `{}` (the default applies)\n",
@@ -74,7 +75,7 @@ pub fn run(dir: &Path, args: &ExplainArgs) -> anyhow::Result<Exit> {
             }
             let wrong = &path[valid.len()];
             let mut d = Diagnostic::error(
-                "unknown-path",
+                Code::UnknownPath,
                 format!("`{}` is not set in environment `{}`", args.path, args.env),
             );
             // Suggest from what is set here, then from what the spec allows here.
@@ -154,7 +155,7 @@ fn json(args: &ExplainArgs, lookup: &Lookup, map: &SourceMap) -> Option<serde_js
         }
         Lookup::Missing { valid, .. } => {
             let path: Vec<String> = args.path.split('.').map(String::from).collect();
-            crate::spec::valid_path(&path, valid.len()).ok()?;
+            crate::platform::valid_path(&path, valid.len()).ok()?;
             ("default", serde_json::Value::Null, None, Vec::new(), None)
         }
     };

@@ -80,10 +80,10 @@ fn folder_name(dir: &Path) -> anyhow::Result<String> {
 pub fn files(name: &str) -> Vec<(String, String)> {
     let platform = PLATFORM.replace("NAME", name);
     let overlay = |text: &str| text.replace("NAME", name);
-    let mut schema = serde_json::to_string_pretty(&crate::spec::schema()).unwrap_or_default();
+    let mut schema = serde_json::to_string_pretty(&crate::platform::schema()).unwrap_or_default();
     schema.push('\n');
     let mut overlay_schema =
-        serde_json::to_string_pretty(&crate::spec::overlay_schema()).unwrap_or_default();
+        serde_json::to_string_pretty(&crate::platform::overlay_schema()).unwrap_or_default();
     overlay_schema.push('\n');
     vec![
         ("platform.yaml".into(), platform),

@@ -16,8 +16,8 @@ use crate::build::object::Object;
 use crate::cli::{Cli, Command};
 use crate::diagnostic::{self, Diagnostics};
 use crate::merge::Merged;
+use crate::platform::Platform;
 use crate::source::SourceMap;
-use crate::spec::Platform;
 use crate::{build, load, merge, patch, template};
 use std::path::Path;
 

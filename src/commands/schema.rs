@@ -7,9 +7,9 @@ use std::io::Write;
 
 pub fn run(args: &SchemaArgs) -> anyhow::Result<Exit> {
     let schema = if args.overlay {
-        crate::spec::overlay_schema()
+        crate::platform::overlay_schema()
     } else {
-        crate::spec::schema()
+        crate::platform::schema()
     };
     let mut text = serde_json::to_string_pretty(&schema)?;
     text.push('\n');

@@ -3,7 +3,7 @@
 //!
 //! Input: the workload read into its k8s-openapi type and the objects of its environment
 //! that select it. Output: the component's tree, in the field order of
-//! `spec::component::Component`, and notes for what does not map.
+//! `platform::component::Component`, and notes for what does not map.
 
 use super::tree::{Map, Tree, put, put_str};
 use k8s_openapi::api::core::v1::{

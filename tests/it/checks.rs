@@ -622,19 +622,30 @@ fn every_check_fires_on_its_fail_fixture_and_never_on_its_pass_fixture() {
     );
 }
 
-/// The codes `src/check/mod.rs` names: `code: "…"` in `CHECKS` and `Diagnostic::error("…"`
+/// The codes `src/check/mod.rs` names: `code: "…"` in `CHECKS` and `Diagnostic::error(Code::…`
 /// in the suppression rules, so a new check or suppression error without fixtures fails.
 fn codes_in_source() -> BTreeSet<String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/check/mod.rs");
     let text = std::fs::read_to_string(&path).unwrap();
     let mut out = BTreeSet::new();
-    for marker in ["code: \"", "Diagnostic::error(\""] {
-        let mut rest = text.as_str();
-        while let Some(at) = rest.find(marker) {
-            rest = &rest[at + marker.len()..];
-            let end = rest.find('"').unwrap();
-            out.insert(rest[..end].to_string());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("code: \"") {
+        rest = &rest[at + "code: \"".len()..];
+        out.insert(rest[..rest.find('"').unwrap()].to_string());
+    }
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("Diagnostic::error(Code::") {
+        rest = &rest[at + "Diagnostic::error(Code::".len()..];
+        let variant = &rest[..rest.find(|c: char| !c.is_ascii_alphanumeric()).unwrap()];
+        // `SuppressionNotAllowed` → `suppression-not-allowed`.
+        let mut code = String::new();
+        for c in variant.chars() {
+            if c.is_ascii_uppercase() && !code.is_empty() {
+                code.push('-');
+            }
+            code.push(c.to_ascii_lowercase());
         }
+        out.insert(code);
     }
     out
 }
@@ -699,7 +710,8 @@ fn check_objects(
         wfk::load::environment(folder, "dev", &mut map).unwrap_or_else(|d| panic!("load: {d:#?}"));
     let merged =
         wfk::merge::environment(layers, &[], &mut map).unwrap_or_else(|d| panic!("merge: {d:#?}"));
-    let spec = wfk::spec::Platform::from_tree(&merged).unwrap_or_else(|d| panic!("spec: {d:#?}"));
+    let spec =
+        wfk::platform::Platform::from_tree(&merged).unwrap_or_else(|d| panic!("spec: {d:#?}"));
     let mut objects = wfk::build::all(&spec);
     tamper(&mut objects);
     wfk::check::all(&wfk::check::Input {

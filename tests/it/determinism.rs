@@ -30,7 +30,7 @@ fn render(dir: &Path, env: &str) -> String {
     let mut map = SourceMap::default();
     let layers = wfk::load::environment(dir, env, &mut map).unwrap_or_else(|d| panic!("{d:?}"));
     let merged = wfk::merge::environment(layers, &[], &mut map).unwrap_or_else(|d| panic!("{d:?}"));
-    let platform = wfk::spec::Platform::from_tree(&merged).unwrap_or_else(|d| panic!("{d:?}"));
+    let platform = wfk::platform::Platform::from_tree(&merged).unwrap_or_else(|d| panic!("{d:?}"));
     let mut objects = wfk::build::all(&platform);
     objects.extend(
         wfk::template::render_all(dir, env, &platform, &merged, &mut map)

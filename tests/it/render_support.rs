@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use wfk::build::object::Object;
-use wfk::spec::Platform;
+use wfk::platform::Platform;
 
 /// How long one run of `wfk` may take before it is killed and the test fails.
 const TIMEOUT: Duration = Duration::from_secs(30);

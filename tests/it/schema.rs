@@ -10,8 +10,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 use wfk::load;
 use wfk::merge::{self, Merged};
+use wfk::platform::Platform;
 use wfk::source::SourceMap;
-use wfk::spec::Platform;
 use wfk::tree;
 
 const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
@@ -77,7 +77,7 @@ fn merged(env: &str, sets: &[&str]) -> Merged {
 
 #[test]
 fn the_binary_prints_the_library_schema() {
-    assert_eq!(schema(), &wfk::spec::schema());
+    assert_eq!(schema(), &wfk::platform::schema());
 }
 
 #[test]

@@ -7,6 +7,7 @@
 
 use super::Platform;
 use super::values::{EnvSource, Probe};
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::merge::Merged;
 use crate::source::Span;
@@ -58,7 +59,7 @@ pub(super) fn check(platform: &Platform, merged: &Merged) -> Result<(), Diagnost
                 let span = c.key_span(&at);
                 c.out.push(
                     Diagnostic::error(
-                        "duplicate-container",
+                        Code::DuplicateContainer,
                         format!("component `{name}` has two containers named `{sidecar}`"),
                     )
                     .at(span, "this sidecar's name is taken")
@@ -139,7 +140,7 @@ pub(super) fn check(platform: &Platform, merged: &Merged) -> Result<(), Diagnost
         } else if job.image.is_none() {
             let span = c.span(&base);
             c.out.push(
-                Diagnostic::error("missing-key", format!("job `{name}` has no `image`"))
+                Diagnostic::error(Code::MissingKey, format!("job `{name}` has no `image`"))
                     .at(span, "`image` or `component` is required here")
                     .help("add `image:`, or `component:` to run with a component's image"),
             );
@@ -149,7 +150,7 @@ pub(super) fn check(platform: &Platform, merged: &Merged) -> Result<(), Diagnost
             if value.0.peers.is_some() {
                 let span = c.span(&[&base[..], &["env", var.as_str(), "peers"]].concat());
                 c.out.push(
-                    Diagnostic::error("invalid-peers", format!("job `{name}` has no peers"))
+                    Diagnostic::error(Code::InvalidPeers, format!("job `{name}` has no peers"))
                         .at(span, "`peers` is for stateful components")
                         .help("name the peers of a stateful component with `value`"),
                 );
@@ -169,7 +170,7 @@ pub(super) fn check(platform: &Platform, merged: &Merged) -> Result<(), Diagnost
                             let hint = closest_help(port, component.ports.keys());
                             c.out.push(
                                 Diagnostic::error(
-                                    "unknown-port",
+                                    Code::UnknownPort,
                                     format!("component `{}` has no port `{port}`", route.component),
                                 )
                                 .at(span, "named here")
@@ -180,7 +181,7 @@ pub(super) fn check(platform: &Platform, merged: &Merged) -> Result<(), Diagnost
                         let span = c.span(&at);
                         c.out.push(
                             Diagnostic::error(
-                                "unknown-port",
+                                Code::UnknownPort,
                                 format!("component `{}` has no ports to route to", route.component),
                             )
                             .at(span, "routed here")
@@ -245,9 +246,12 @@ impl<'a> Checker<'a> {
         let span = self.span(path);
         let help = self.component_help(name, from);
         self.out.push(
-            Diagnostic::error("unknown-component", format!("unknown component `{name}`"))
-                .at(span, "named here")
-                .with_help(help),
+            Diagnostic::error(
+                Code::UnknownComponent,
+                format!("unknown component `{name}`"),
+            )
+            .at(span, "named here")
+            .with_help(help),
         );
         None
     }
@@ -275,7 +279,7 @@ impl<'a> Checker<'a> {
         let list = missing.join(" and ");
         self.out.push(
             Diagnostic::error(
-                "missing-resources",
+                Code::MissingResources,
                 format!("{what} has no {list} requests and limits"),
             )
             .at(
@@ -303,7 +307,7 @@ impl<'a> Checker<'a> {
             let span = self.span(path);
             self.out.push(
                 Diagnostic::error(
-                    "invalid-image",
+                    Code::InvalidImage,
                     format!("`{}` is not an image reference", image.escape_debug()),
                 )
                 .at(span, "expected `repository:tag`")
@@ -318,7 +322,7 @@ impl<'a> Checker<'a> {
         if c.kind != super::component::Kind::Stateful {
             self.out.push(
                 Diagnostic::error(
-                    "invalid-peers",
+                    Code::InvalidPeers,
                     format!(
                         "component `{name}` is not stateful, so its pods have no stable addresses"
                     ),
@@ -329,7 +333,7 @@ impl<'a> Checker<'a> {
         } else if !c.ports.contains_key(port) {
             self.out.push(
                 Diagnostic::error(
-                    "unknown-port",
+                    Code::UnknownPort,
                     format!("component `{name}` has no port `{port}`"),
                 )
                 .at(span, "named here")
@@ -350,7 +354,7 @@ impl<'a> Checker<'a> {
                         .and_then(|n| Span::of(n.span()))
                         .unwrap_or_else(|| self.span(&path));
                     self.out.push(
-                        Diagnostic::error("unknown-port", format!("no port named `{port}`"))
+                        Diagnostic::error(Code::UnknownPort, format!("no port named `{port}`"))
                             .at(span, "named here")
                             .with_help(closest_help(port, c.ports.keys())),
                     );
@@ -385,15 +389,18 @@ impl<'a> Checker<'a> {
                 .unwrap_or_else(|| self.span(&path));
             if used == me {
                 self.out.push(
-                    Diagnostic::error("self-dependency", format!("component `{me}` uses itself"))
-                        .at(span, "named here")
-                        .help("remove it: a component can always reach itself"),
+                    Diagnostic::error(
+                        Code::SelfDependency,
+                        format!("component `{me}` uses itself"),
+                    )
+                    .at(span, "named here")
+                    .help("remove it: a component can always reach itself"),
                 );
             } else if !self.platform.components.contains_key(used) {
                 let help = self.component_help(used, me);
                 self.out.push(
                     Diagnostic::error(
-                        "unknown-component",
+                        Code::UnknownComponent,
                         format!("unknown component `{used}` in `uses`"),
                     )
                     .at(span, "named here")
@@ -424,7 +431,7 @@ impl<'a> Checker<'a> {
         if set != 1 {
             let span = self.span(path);
             let mut d = Diagnostic::error(
-                "env-source-count",
+                Code::EnvSourceCount,
                 format!("env var `{name}` must set exactly one of `value`, `config`, `secret`, `field` and `peers`"),
             )
             .at(span, format!("{set} set here"));
@@ -462,7 +469,7 @@ impl<'a> Checker<'a> {
                 let span = self.span(&[path, &["secret"]].concat());
                 self.out.push(
                     Diagnostic::error(
-                        "invalid-secret-ref",
+                        Code::InvalidSecretRef,
                         format!("`{secret}` does not name a secret key"),
                     )
                     .at(span, "expected `secret-name/key`")
@@ -478,9 +485,12 @@ impl<'a> Checker<'a> {
                 let span = self.span(&[path, &["field"]].concat());
                 let help = closest_help(field, POD_FIELDS.iter().copied());
                 self.out.push(
-                    Diagnostic::error("invalid-field-ref", format!("`{field}` is not a pod field"))
-                        .at(span, "not available through the downward API")
-                        .with_help(help),
+                    Diagnostic::error(
+                        Code::InvalidFieldRef,
+                        format!("`{field}` is not a pod field"),
+                    )
+                    .at(span, "not available through the downward API")
+                    .with_help(help),
                 );
             }
         }
@@ -502,7 +512,7 @@ impl<'a> Checker<'a> {
     }
 
     fn unknown_config(&self, name: &str) -> Diagnostic {
-        Diagnostic::error("unknown-config", format!("unknown config map `{name}`"))
+        Diagnostic::error(Code::UnknownConfig, format!("unknown config map `{name}`"))
             .with_help(closest_help(name, self.platform.config.keys()))
     }
 
@@ -522,7 +532,7 @@ impl<'a> Checker<'a> {
                 let span = self.span(&path);
                 self.out.push(
                     Diagnostic::error(
-                        "mount-source-count",
+                        Code::MountSourceCount,
                         format!("mount `{at}` must set exactly one of `config`, `secret`, `scratch` and `claim`"),
                     )
                     .at(span, format!("{set} set here"))
@@ -543,7 +553,7 @@ impl<'a> Checker<'a> {
                                 let span = self.span(&[&path[..], &["key"]].concat());
                                 self.out.push(
                                     Diagnostic::error(
-                                        "unknown-config-key",
+                                        Code::UnknownConfigKey,
                                         format!("config map `{config}` has no key `{key}`"),
                                     )
                                     .at(span, "named here")
@@ -575,7 +585,7 @@ impl<'a> Checker<'a> {
             let span = self.span(path);
             self.out.push(
                 Diagnostic::error(
-                    "probe-action-count",
+                    Code::ProbeActionCount,
                     "a probe must set exactly one of `http`, `tcp` and `exec`",
                 )
                 .at(span, format!("{set} set here"))
@@ -591,7 +601,7 @@ impl<'a> Checker<'a> {
             Some(port) if port.parse::<u16>().is_err() && !ports.contains_key(port) => {
                 let span = self.span(&[path, &[field]].concat());
                 self.out.push(
-                    Diagnostic::error("unknown-port", format!("no port named `{port}`"))
+                    Diagnostic::error(Code::UnknownPort, format!("no port named `{port}`"))
                         .at(span, "named here")
                         .with_help(closest_help(port, ports.keys())),
                 );
@@ -600,7 +610,7 @@ impl<'a> Checker<'a> {
                 let span = self.span(path);
                 self.out.push(
                     Diagnostic::error(
-                        "unknown-port",
+                        Code::UnknownPort,
                         "an HTTP probe needs a port, and the component has none",
                     )
                     .at(span, "probe here")
@@ -621,7 +631,7 @@ impl Platform {
                     return Ok((map, key));
                 }
                 return Err(Diagnostic::error(
-                    "unknown-config-key",
+                    Code::UnknownConfigKey,
                     format!("config map `{map}` has no key `{key}`"),
                 )
                 .with_help(closest_help(key, entries.keys())));
@@ -638,7 +648,7 @@ impl Platform {
             [] => {
                 let keys = self.config.values().flat_map(|e| e.keys());
                 Err(Diagnostic::error(
-                    "unknown-config-key",
+                    Code::UnknownConfigKey,
                     format!("no config map has the key `{reference}`"),
                 )
                 .with_help(
@@ -647,7 +657,7 @@ impl Platform {
                 ))
             }
             several => Err(Diagnostic::error(
-                "ambiguous-config-key",
+                Code::AmbiguousConfigKey,
                 format!(
                     "several config maps have the key `{reference}`: {}",
                     several.join(", ")

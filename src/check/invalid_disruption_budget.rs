@@ -13,7 +13,7 @@
 //! Lower `minAvailable`, raise the replicas, or use `maxUnavailable: 1`.
 
 use super::{Finding, Input, Origin};
-use crate::spec::values::IntOrPercent;
+use crate::platform::values::IntOrPercent;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();

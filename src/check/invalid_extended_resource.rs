@@ -16,7 +16,7 @@
 //! `amd.com/gpu`) and ask for whole devices.
 
 use super::{Finding, Input, Origin, quantity};
-use crate::spec::component::Resources;
+use crate::platform::component::Resources;
 use crate::validation::is_qualified_name;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {

@@ -16,7 +16,7 @@
 
 use super::quantity::parse;
 use super::{Finding, Input, Origin};
-use crate::spec::component::Resources;
+use crate::platform::component::Resources;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();

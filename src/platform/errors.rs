@@ -5,6 +5,7 @@
 //! a stand-in added (a missing key), up to [`MAX_ERRORS`] times.
 
 use super::Platform;
+use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::merge::{Lookup, Merged};
 use crate::source::Span;
@@ -31,7 +32,7 @@ pub(super) fn deserialize(merged: &Merged) -> Result<Platform, Diagnostics> {
         };
         if round == MAX_ERRORS {
             diagnostics.push(Diagnostic::error(
-                "too-many-errors",
+                Code::TooManyErrors,
                 format!(
                     "stopped after {MAX_ERRORS} errors; fix these and run again to see the rest"
                 ),
@@ -149,7 +150,7 @@ fn diagnose(tree: &Node, error: &marked_yaml::FromNodeError) -> (Diagnostic, Rep
             };
             help.push_str(&format!("valid keys here: {}", expected.join(", ")));
             let d = Diagnostic::error(
-                "unknown-key",
+                Code::UnknownKey,
                 format!("unknown key `{key}` in {}", context(parent)),
             )
             .at(fallback, format!("not a key of {}", context(parent)))
@@ -158,7 +159,7 @@ fn diagnose(tree: &Node, error: &marked_yaml::FromNodeError) -> (Diagnostic, Rep
         }
         DeError::IntegerParseFailure(e, _) => {
             let d = Diagnostic::error(
-                "type-mismatch",
+                Code::TypeMismatch,
                 format!(
                     "invalid value{} for {field}: expected a whole number",
                     shown(&value_text)
@@ -177,7 +178,7 @@ fn diagnose(tree: &Node, error: &marked_yaml::FromNodeError) -> (Diagnostic, Rep
         }
         DeError::FloatParseFailure(_, _) => {
             let d = Diagnostic::error(
-                "type-mismatch",
+                Code::TypeMismatch,
                 format!(
                     "invalid value{} for {field}: expected a number",
                     shown(&value_text)
@@ -189,7 +190,7 @@ fn diagnose(tree: &Node, error: &marked_yaml::FromNodeError) -> (Diagnostic, Rep
         }
         DeError::NotBoolean(_) => {
             let d = Diagnostic::error(
-                "type-mismatch",
+                Code::TypeMismatch,
                 format!("invalid value{} for {field}: expected `true` or `false`", shown(&value_text)),
             )
             .at(fallback, "not a boolean")
@@ -223,7 +224,7 @@ fn other(
     if let Some(missing) = between(message, "missing field `", "`") {
         // The error points at the mapping that lacks the key; show the mapping's own key.
         let what = context(&path);
-        let d = Diagnostic::error("missing-key", format!("{what} has no `{missing}`"))
+        let d = Diagnostic::error(Code::MissingKey, format!("{what} has no `{missing}`"))
             .at(key_at, format!("`{missing}` is required here"))
             .help(format!("add `{missing}:` to {what}"));
         let repair = if found {
@@ -241,7 +242,7 @@ fn other(
         };
         help.push_str(&format!("valid values: {}", expected.join(", ")));
         let d = Diagnostic::error(
-            "unknown-value",
+            Code::UnknownValue,
             format!("invalid value `{variant}` for {field}"),
         )
         .at(at, "not one of the valid values")
@@ -260,7 +261,7 @@ fn other(
             .split_once(", expected ")
             .unwrap_or((rest, "another type"));
         let d = Diagnostic::error(
-            "type-mismatch",
+            Code::TypeMismatch,
             format!(
                 "invalid type for {field}: expected {}, found {}",
                 plain_type(expected),
@@ -284,7 +285,7 @@ fn other(
     } else {
         format!("invalid value{shown} for {field}: {message}")
     };
-    let d = Diagnostic::error("invalid-value", message).at(at, format!("the value of {field}"));
+    let d = Diagnostic::error(Code::InvalidValue, message).at(at, format!("the value of {field}"));
     (
         d,
         if found {

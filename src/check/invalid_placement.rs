@@ -17,7 +17,7 @@
 //! `-`, `_` or `.`.
 
 use super::{Finding, Input, Origin};
-use crate::spec::component::TaintEffect;
+use crate::platform::component::TaintEffect;
 use crate::validation::{is_dns1123_subdomain, is_qualified_name, is_valid_label_value};
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {

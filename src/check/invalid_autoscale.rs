@@ -14,7 +14,7 @@
 //! Make `max` at least `min`.
 
 use super::{Finding, Input, Origin};
-use crate::spec::component::ScalingRules;
+use crate::platform::component::ScalingRules;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
