@@ -182,14 +182,19 @@ pub enum DataFormat {
 /// Show a merged value, the file:line:col that set it, and every value it overrode.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  wfk explain prod components.api.replicas\n  wfk explain prod components.api --set components.api.replicas=5\n  wfk explain dev config.gorax.log-level"
+    after_help = "Examples:\n  wfk explain prod components.api.replicas\n  wfk explain prod components.api --set components.api.replicas=5\n  wfk explain prod Deployment/gorax-api spec.template.spec.containers[0].resources\n  wfk explain dev config.gorax.log-level"
 )]
 pub struct ExplainArgs {
     /// The environment: the name of an overlays/<env>.yaml file.
     #[arg(add = clap_complete::engine::ArgValueCompleter::new(crate::commands::complete_env))]
     pub env: String,
-    /// A dotted path in the merged spec, e.g. components.api.replicas.
+    /// A dotted path in the merged spec, e.g. components.api.replicas; or a rendered object,
+    /// `Kind/name` (e.g. Deployment/gorax-api), followed by one of its fields.
     pub path: String,
+    /// With a `Kind/name`: a field of the rendered object, e.g.
+    /// spec.template.spec.containers[0].resources (list entries by index or by name). The
+    /// spec, template or patch lines that produced it are shown.
+    pub field: Option<String>,
     /// Set a value after the overlays, e.g. components.api.image=gorax/api:v2 (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,

@@ -15,7 +15,7 @@ use crate::source::{SourceMap, Span};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use std::io::Write;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -185,8 +185,9 @@ pub fn render_text(
 /// One finding as data: the documented, stable shape of `--format json`.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Record<'a> {
-    /// The environment, or null for problems outside one.
-    pub env: Option<&'a str>,
+    /// The environments the finding applies to (each finding is reported once), empty for
+    /// problems outside one.
+    pub environments: &'a [&'a str],
     pub code: &'static str,
     pub severity: Severity,
     pub message: &'a str,
@@ -198,10 +199,10 @@ pub struct Record<'a> {
 }
 
 impl Diagnostic {
-    pub fn record<'a>(&'a self, env: Option<&'a str>, map: &'a SourceMap) -> Record<'a> {
+    pub fn record<'a>(&'a self, environments: &'a [&'a str], map: &'a SourceMap) -> Record<'a> {
         let span = self.primary.as_ref().map(|l| l.span);
         Record {
-            env,
+            environments,
             code: self.code,
             severity: self.severity,
             message: &self.message,
@@ -215,7 +216,7 @@ impl Diagnostic {
 
 /// A GitHub Actions workflow command (`::error file=…,line=…,col=…,title=…::message`).
 /// `dir` is prefixed to file names so the annotation lands on the repository's file.
-pub fn github_line(d: &Diagnostic, env: Option<&str>, map: &SourceMap, dir: &str) -> String {
+pub fn github_line(d: &Diagnostic, envs: &[&str], map: &SourceMap, dir: &str) -> String {
     let level = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -229,9 +230,9 @@ pub fn github_line(d: &Diagnostic, env: Option<&str>, map: &SourceMap, dir: &str
         props.push(format!("line={}", label.span.line));
         props.push(format!("col={}", label.span.col));
     }
-    let title = match env {
-        Some(env) => format!("wfk {} ({env})", d.code),
-        None => format!("wfk {}", d.code),
+    let title = match envs {
+        [] => format!("wfk {}", d.code),
+        envs => format!("wfk {} ({})", d.code, envs.join(", ")),
     };
     props.push(format!("title={}", escape_property(&title)));
     let mut message = d.message.clone();
@@ -254,11 +255,11 @@ pub fn repository_path(name: &str, dir: &str) -> Option<String> {
     }
 }
 
-/// One diagnostic of a `validate` run with what it needs to be located: its environment
-/// (none for a problem outside one) and the sources its spans point into.
+/// One diagnostic of a `validate` run with what it needs to be located: the environments
+/// it applies to (none for a problem outside one) and the sources its spans point into.
 #[derive(Clone, Copy)]
 pub struct Entry<'a> {
-    pub env: Option<&'a str>,
+    pub envs: &'a [&'a str],
     pub diagnostic: &'a Diagnostic,
     pub map: &'a SourceMap,
 }

@@ -41,11 +41,6 @@ impl Rendered {
         };
         (self.kind.clone(), name)
     }
-
-    /// The component or job the object belongs to, from its `app.kubernetes.io/name` label.
-    pub fn owner(&self) -> Option<&str> {
-        self.value["metadata"]["labels"]["app.kubernetes.io/name"].as_str()
-    }
 }
 
 /// The Kubernetes objects of a render or a manifest file: a JSON object or `List`, or a
@@ -321,153 +316,6 @@ fn flatten<'a>(
     }
 }
 
-/// The spec path that sets an object's field, for the fields wfk derives directly from
-/// one spec value. `owner` is the component or job the object belongs to.
-pub fn spec_path(kind: &str, name: &str, owner: Option<&str>, field: &str) -> Option<Vec<String>> {
-    let owned = |rest: &[&str]| -> Option<Vec<String>> {
-        let owner = owner?;
-        Some(
-            ["components", owner]
-                .iter()
-                .chain(rest)
-                .map(|s| s.to_string())
-                .collect(),
-        )
-    };
-    let field = field.replace(".spec.template.spec", "");
-    let pod = field
-        .strip_prefix("spec.template.spec.")
-        .or_else(|| field.strip_prefix("spec.jobTemplate."))
-        .unwrap_or_default();
-    // `image`, `resources.limits.cpu`, `env[NAME].value` of a container, under `base`.
-    let in_container = |base: &[&str], rest: &str| -> Option<Vec<String>> {
-        let (head, tail) = rest.split_once('.').unwrap_or((rest, ""));
-        let mut path: Vec<&str> = base.to_vec();
-        match head {
-            "image" | "command" | "args" => path.push(head),
-            "resources" => {
-                // `limits.cpu`, `requests.nvidia.com/gpu`: the amount is all after the side.
-                let amount = tail.split_once('.').map(|x| x.1)?;
-                path.push("resources");
-                match amount {
-                    "cpu" | "memory" => path.push(amount),
-                    "ephemeral-storage" => path.push("ephemeralStorage"),
-                    extended => path.extend(["extended", extended]),
-                }
-            }
-            env if env.starts_with("env[") => {
-                path.extend(["env", env.strip_prefix("env[")?.strip_suffix(']')?]);
-            }
-            _ => return None,
-        }
-        owned(&path)
-    };
-    let pod_field = |f: &str| -> Option<Vec<String>> {
-        let (head, rest) = f.split_once('.').unwrap_or((f, ""));
-        if let Some(name) = head
-            .strip_prefix("initContainers[")
-            .and_then(|n| n.strip_suffix(']'))
-        {
-            // A sidecar is an init container too; the caller tells them apart.
-            return in_container(&["init", name], rest).or_else(|| owned(&["init", name]));
-        }
-        match head.split('[').next().unwrap_or(head) {
-            "nodeSelector" => owned(&["placement", "nodeSelector", rest]),
-            "tolerations" => owned(&["placement", "tolerations"]),
-            "affinity" if rest.starts_with("nodeAffinity") => owned(&["placement", "nodes"]),
-            "affinity" if rest.starts_with("podAntiAffinity") => owned(&["placement", "apart"]),
-            "affinity" if rest.starts_with("podAffinity") => owned(&["placement", "near"]),
-            "priorityClassName" => owned(&["priorityClass"]),
-            "imagePullSecrets" => owned(&["pullSecrets"]),
-            "serviceAccountName" => owned(&["serviceAccount"]),
-            _ => None,
-        }
-    };
-    match kind {
-        "Deployment" | "StatefulSet" => {
-            if field == "spec.replicas" {
-                return owned(&["replicas"]);
-            }
-            if field.contains("topologySpreadConstraints") {
-                return owned(&["spread"]);
-            }
-            if field == "spec.strategy" || field.starts_with("spec.strategy.") {
-                return owned(&["rollout"]);
-            }
-            if field == "spec.podManagementPolicy" {
-                return owned(&["rollout", "podManagement"]);
-            }
-            if let Some(path) = pod_field(pod) {
-                return Some(path);
-            }
-            if field.contains("volumeClaimTemplates[") {
-                let volume = field
-                    .split_once("volumeClaimTemplates[")?
-                    .1
-                    .split_once(']')?
-                    .0;
-                let what = if field.contains("storageClassName") {
-                    "class"
-                } else if field.contains("accessModes") {
-                    "access"
-                } else {
-                    "size"
-                };
-                return owned(&["storage", volume, what]);
-            }
-            let rest = pod.strip_prefix("containers[")?.split_once("].")?.1;
-            in_container(&[], rest)
-        }
-        "HorizontalPodAutoscaler" => match field.as_str() {
-            "spec.minReplicas" => owned(&["autoscale", "min"]),
-            "spec.maxReplicas" => owned(&["autoscale", "max"]),
-            f if f.starts_with("spec.metrics") => owned(&["autoscale"]),
-            _ => None,
-        },
-        "PodDisruptionBudget" => match field.as_str() {
-            "spec.minAvailable" => owned(&["disruption", "minAvailable"]),
-            "spec.maxUnavailable" => owned(&["disruption", "maxUnavailable"]),
-            _ => None,
-        },
-        "ConfigMap" => {
-            let key = field.strip_prefix("data.")?;
-            Some(vec!["config".into(), name.to_string(), key.to_string()])
-        }
-        "Ingress" => {
-            if field.contains("host") {
-                return Some(vec!["ingress".into(), "domain".into()]);
-            }
-            if field.starts_with("metadata.annotations") {
-                return Some(vec!["ingress".into(), "annotations".into()]);
-            }
-            None
-        }
-        "Namespace" => Some(vec!["namespace".into()]),
-        "ServiceAccount" => {
-            let key = field.strip_prefix("metadata.annotations.")?;
-            match owner {
-                Some(_) => owned(&["serviceAccount", "annotations", key]),
-                None => Some(
-                    ["defaults", "serviceAccount", "annotations", key]
-                        .map(String::from)
-                        .to_vec(),
-                ),
-            }
-        }
-        "PersistentVolumeClaim" => {
-            // `<platform>-<owner>-<volume>`: the volume is what follows the owner.
-            let volume = name.split_once(&format!("-{}-", owner?))?.1;
-            match field.as_str() {
-                "spec.resources.requests.storage" => owned(&["storage", volume, "size"]),
-                "spec.storageClassName" => owned(&["storage", volume, "class"]),
-                "spec.accessModes" => owned(&["storage", volume, "access"]),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
-}
-
 /// The lines that differ between two texts, `-` and `+`, each indented by `indent`.
 pub fn changed_lines(a: &str, b: &str, indent: &str) -> String {
     let mut out = String::new();
@@ -525,14 +373,6 @@ mod tests {
                 "spec.replicas",
                 "spec.template.spec.containers[api].resources.limits.cpu"
             ]
-        );
-        assert_eq!(
-            spec_path("Deployment", "p-api", Some("api"), paths[0]).unwrap(),
-            ["components", "api", "replicas"]
-        );
-        assert_eq!(
-            spec_path("Deployment", "p-api", Some("api"), paths[1]).unwrap(),
-            ["components", "api", "resources", "cpu"]
         );
     }
 

@@ -172,7 +172,7 @@ pub fn is_null(node: &Node) -> bool {
     matches!(node, Node::Scalar(s) if s.may_coerce() && matches!(s.as_str(), "" | "~" | "null" | "Null" | "NULL"))
 }
 
-fn drop_nulls(node: &mut Node) {
+pub(crate) fn drop_nulls(node: &mut Node) {
     match node {
         Node::Mapping(map) => {
             let nulls: Vec<MarkedScalarNode> = map
@@ -232,11 +232,15 @@ fn merge_map(
                 (Some(Node::Mapping(b)), Node::Mapping(o)) => {
                     merge_map(b, o, path, history, removed)
                 }
-                (Some(slot), v) => {
+                (Some(_), v) => {
                     value = v;
                     drop_nulls(&mut value);
-                    let old = std::mem::replace(slot, value);
-                    history.entry(path.clone()).or_default().push(old);
+                    // The key is replaced too, in place: a replaced list or mapping is
+                    // pointed at by the key of the layer that wrote it.
+                    if let hashlink::linked_hash_map::Entry::Occupied(entry) = base.entry(key) {
+                        let (_, old) = entry.replace_entry(value);
+                        history.entry(path.clone()).or_default().push(old);
+                    }
                 }
                 (None, v) => {
                     value = v;

@@ -5,6 +5,7 @@
 //! checked like any other object.
 
 use crate::build::object::Object;
+use crate::build::origins::{Origins, Source};
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::merge::Merged;
@@ -12,10 +13,13 @@ use crate::platform::Platform;
 use crate::source::Span;
 use serde_json::Value;
 
+/// Applies every patch; each field a patch writes is recorded in `origins` at the patch's
+/// value.
 pub fn apply(
     objects: &mut [Object],
     platform: &Platform,
     merged: &Merged,
+    origins: &mut Origins,
 ) -> Result<(), Diagnostics> {
     let mut diagnostics = Vec::new();
     for (target, patch) in &platform.patches {
@@ -88,7 +92,11 @@ pub fn apply(
         }
         let mut unknown = Vec::new();
         match Object::from_value(value, &mut unknown) {
-            Ok(patched) if unknown.is_empty() => objects[index] = patched,
+            Ok(patched) if unknown.is_empty() => {
+                let mut path = vec!["patches".to_string(), target.clone()];
+                record(origins, kind, name, &patch.0, String::new(), &mut path);
+                objects[index] = patched;
+            }
             Ok(_) => {
                 for path in unknown {
                     let (span, field) =
@@ -114,6 +122,33 @@ pub fn apply(
         Ok(())
     } else {
         Err(diagnostics)
+    }
+}
+
+/// Records each field a patch writes (a leaf, a list, or a `null` that removes) as coming
+/// from the patch's value at `path`.
+fn record(
+    origins: &mut Origins,
+    kind: &str,
+    name: &str,
+    patch: &Value,
+    field: String,
+    path: &mut Vec<String>,
+) {
+    match patch {
+        Value::Object(map) if !map.is_empty() => {
+            for (key, value) in map {
+                let below = if field.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{field}.{key}")
+                };
+                path.push(key.clone());
+                record(origins, kind, name, value, below, path);
+                path.pop();
+            }
+        }
+        _ => origins.record(kind, name, field, Source::Spec(path.clone())),
     }
 }
 

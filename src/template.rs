@@ -16,6 +16,7 @@
 //! the output's line, which is the template's where no tag spans lines.
 
 use crate::build::object::Object;
+use crate::build::origins::{Origins, Source};
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::merge::Merged;
@@ -42,6 +43,7 @@ pub fn render_all(
     platform: &Platform,
     merged: &Merged,
     map: &mut SourceMap,
+    origins: &mut Origins,
 ) -> Result<Vec<Object>, Diagnostics> {
     let folder = dir.join(TEMPLATE_DIR);
     let Ok(entries) = std::fs::read_dir(&folder) else {
@@ -102,7 +104,12 @@ pub fn render_all(
         let rendered = env.get_template(name).and_then(|t| t.render(&context));
         match rendered {
             Ok(text) => match objects_of(&text, *id, map) {
-                Ok(found) => objects.extend(found),
+                Ok(found) => {
+                    for (object, at) in found {
+                        origins.record(object.kind(), object.name(), "", Source::Template(at));
+                        objects.push(object);
+                    }
+                }
                 Err(ds) => diagnostics.extend(ds),
             },
             Err(e) => diagnostics.push(template_error(&e, *id, map)),
@@ -164,8 +171,8 @@ fn template_error(e: &minijinja::Error, id: usize, map: &SourceMap) -> Diagnosti
         .help(help)
 }
 
-/// The objects of a template's output, each checked.
-fn objects_of(text: &str, id: usize, map: &SourceMap) -> Result<Vec<Object>, Diagnostics> {
+/// The objects of a template's output, each checked, with the template line of its document.
+fn objects_of(text: &str, id: usize, map: &SourceMap) -> Result<Vec<(Object, Span)>, Diagnostics> {
     let template_lines = map.get(id).map_or(1, |s| s.text.lines().count().max(1));
     let at = |line: usize, col: usize| Span {
         source: id,
@@ -248,7 +255,7 @@ fn objects_of(text: &str, id: usize, map: &SourceMap) -> Result<Vec<Object>, Dia
                         .help("set `metadata.name` to lowercase letters, digits, `-` and `.`"),
                     );
                 } else {
-                    objects.push(object);
+                    objects.push((object, at(line, 1)));
                 }
             }
             Ok(object) => diagnostics.push(

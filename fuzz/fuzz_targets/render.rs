@@ -28,8 +28,8 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let Ok(platform) = wfk::platform::Platform::from_tree(&merged) else { return };
-    let mut objects = wfk::build::all(&platform);
-    if wfk::patch::apply(&mut objects, &platform, &merged).is_err() {
+    let (mut objects, mut origins) = wfk::build::build(&platform);
+    if wfk::patch::apply(&mut objects, &platform, &merged, &mut origins).is_err() {
         return;
     }
     let input = wfk::check::Input { spec: &platform, objects: &objects, merged: &merged };

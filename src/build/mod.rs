@@ -14,6 +14,7 @@ mod job;
 mod namespace;
 mod network_policy;
 pub mod object;
+pub mod origins;
 mod persistent_volume_claim;
 mod pod;
 mod pod_disruption_budget;
@@ -28,6 +29,7 @@ use crate::platform::Platform;
 use crate::platform::component::Component;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use object::Object;
+use origins::{Origins, Owner};
 use std::collections::BTreeMap;
 
 /// The tool that manages rendered objects, in `app.kubernetes.io/managed-by`.
@@ -35,85 +37,125 @@ pub const MANAGER: &str = "wfk";
 
 /// Every object of one environment, in apply order.
 pub fn all(spec: &Platform) -> Vec<Object> {
+    build(spec).0
+}
+
+/// Every object of one environment, in apply order, and where each field comes from.
+pub fn build(spec: &Platform) -> (Vec<Object>, Origins) {
     let ctx = Ctx { spec };
-    let mut objects: Vec<Object> = vec![namespace::namespace(&ctx).into()];
-    objects.extend(
-        spec.storage_classes
-            .iter()
-            .map(|(n, s)| storage_class::storage_class(n, s, &ctx).into()),
-    );
-    objects.push(service_account::shared(&ctx).into());
-    objects.extend(
-        spec.config
-            .iter()
-            .map(|(n, data)| config_map::config_map(n, data, &ctx).into()),
-    );
+    let mut out = Out {
+        objects: Vec::new(),
+        origins: Origins::default(),
+        spec,
+    };
+    out.push(namespace::namespace(&ctx), Owner::Namespace);
+    for (n, s) in &spec.storage_classes {
+        out.push(
+            storage_class::storage_class(n, s, &ctx),
+            Owner::StorageClass(n),
+        );
+    }
+    out.push(service_account::shared(&ctx), Owner::Platform);
+    for (n, data) in &spec.config {
+        out.push(config_map::config_map(n, data, &ctx), Owner::Config(n));
+    }
     for (name, component) in &spec.components {
+        let owner = || Owner::Component(name, component);
         let workload = pod::Workload::component(name, component, &ctx);
         if component.access.is_some() || component.service_account.is_some() {
-            objects.push(service_account::service_account(name, component, &ctx).into());
+            out.push(
+                service_account::service_account(name, component, &ctx),
+                owner(),
+            );
         }
         if let Some(rules) = &component.access {
-            objects.push(role::role(name, rules, &ctx).into());
-            objects.push(role_binding::role_binding(name, component, &ctx).into());
+            out.push(role::role(name, rules, &ctx), owner());
+            out.push(role_binding::role_binding(name, component, &ctx), owner());
         }
-        objects.extend(
-            service::services(name, component, &ctx)
-                .into_iter()
-                .map(Object::from),
-        );
+        for service in service::services(name, component, &ctx) {
+            out.push(service, owner());
+        }
         match component.kind {
             crate::platform::component::Kind::Stateless => {
-                objects.extend(
-                    persistent_volume_claim::claims(name, &component.storage, &ctx)
-                        .into_iter()
-                        .map(Object::from),
+                for claim in persistent_volume_claim::claims(name, &component.storage, &ctx) {
+                    out.push(claim, owner());
+                }
+                out.push(
+                    deployment::deployment(name, component, &workload, &ctx),
+                    owner(),
                 );
-                objects.push(deployment::deployment(name, component, &workload, &ctx).into());
             }
             crate::platform::component::Kind::Stateful => {
-                objects.push(stateful_set::stateful_set(name, component, &workload, &ctx).into());
+                out.push(
+                    stateful_set::stateful_set(name, component, &workload, &ctx),
+                    owner(),
+                );
             }
         }
         if let Some(autoscale) = &component.autoscale {
-            objects.push(
+            out.push(
                 horizontal_pod_autoscaler::horizontal_pod_autoscaler(
                     name, component, autoscale, &ctx,
-                )
-                .into(),
+                ),
+                owner(),
             );
         }
         if let Some(disruption) = &component.disruption {
-            objects
-                .push(pod_disruption_budget::pod_disruption_budget(name, disruption, &ctx).into());
+            out.push(
+                pod_disruption_budget::pod_disruption_budget(name, disruption, &ctx),
+                owner(),
+            );
         }
     }
     for (name, job) in &spec.jobs {
         let workload = pod::Workload::job(name, job, &ctx);
-        objects.extend(
-            persistent_volume_claim::claims(name, &job.storage, &ctx)
-                .into_iter()
-                .map(Object::from),
-        );
+        for claim in persistent_volume_claim::claims(name, &job.storage, &ctx) {
+            out.push(claim, Owner::Job(name, job));
+        }
         match &job.schedule {
-            Some(schedule) => {
-                objects.push(cron_job::cron_job(name, job, schedule, &workload, &ctx).into())
-            }
-            None => objects.push(job::job(name, job, &workload, &ctx).into()),
+            Some(schedule) => out.push(
+                cron_job::cron_job(name, job, schedule, &workload, &ctx),
+                Owner::Job(name, job),
+            ),
+            None => out.push(job::job(name, job, &workload, &ctx), Owner::Job(name, job)),
         }
     }
-    objects.extend(
-        network_policy::network_policies(&ctx)
-            .into_iter()
-            .map(Object::from),
-    );
+    for policy in network_policy::network_policies(&ctx) {
+        // A component's policy is named after it; the platform's default deny is not.
+        let owner = spec
+            .components
+            .iter()
+            .find(|(n, _)| policy.metadata.name.as_deref() == Some(&ctx.name(n)))
+            .map_or(Owner::Platform, |(n, c)| Owner::Component(n, c));
+        out.push(policy, owner);
+    }
     if let Some(ingress) = &spec.ingress {
         if !ingress.hosts.is_empty() {
-            objects.push(ingress::ingress(ingress, &ctx).into());
+            out.push(ingress::ingress(ingress, &ctx), Owner::Ingress);
         }
     }
+    let Out {
+        mut objects,
+        origins,
+        ..
+    } = out;
     objects.sort_by(|a, b| a.order().cmp(&b.order()));
-    objects
+    (objects, origins)
+}
+
+/// The objects being built and their origins.
+struct Out<'a> {
+    objects: Vec<Object>,
+    origins: Origins,
+    spec: &'a Platform,
+}
+
+impl<'a> Out<'a> {
+    fn push(&mut self, object: impl Into<Object>, owner: Owner<'a>) {
+        let object = object.into();
+        origins::record(&mut self.origins, &object, owner, self.spec);
+        self.objects.push(object);
+    }
 }
 
 /// A map of the spec as a Kubernetes string map (sorted by key), left out when empty.

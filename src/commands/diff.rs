@@ -4,6 +4,7 @@
 
 use super::fail;
 use crate::Exit;
+use crate::build::origins::{Origins, Source};
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
@@ -22,6 +23,8 @@ struct Side {
     name: String,
     merged: Option<Merged>,
     map: SourceMap,
+    /// Where each field of each rendered object comes from (none for an earlier render).
+    origins: Origins,
 }
 
 /// Where the value at `path` was written: a scalar or a list where it stands (a list is
@@ -84,6 +87,7 @@ pub fn run(dir: &Path, args: &DiffArgs) -> anyhow::Result<Exit> {
                 name: file.display().to_string(),
                 merged: None,
                 map: SourceMap::default(),
+                origins: Origins::default(),
             };
             (side, read_render(file)?)
         }
@@ -134,9 +138,10 @@ fn refusals(report: &diff::Report, before: &Side, after: &Side) -> Vec<Diagnosti
                     _ => None,
                 })
                 .expect("a refusal comes from a changed object");
-            let span = patch_span(r.field, object, after)
-                .or_else(|| spec_path(r.field, object).and_then(|p| after.span(&p)))
-                .or_else(|| owner_path(object, after).and_then(|p| after.span(&p)));
+            let span = field_path(r.field, object, after)
+                .or_else(|| object_path(object, after))
+                .and_then(|p| after.span(&p))
+                .or_else(|| template_span(object, after));
             let message = format!(
                 "{} `{}` cannot change `{}` in place: {} → {}",
                 r.kind,
@@ -159,55 +164,32 @@ fn refusals(report: &diff::Report, before: &Side, after: &Side) -> Vec<Diagnosti
         .collect()
 }
 
-/// The spec path behind a field of a rendered object: a sidecar is an init container in
-/// the object and a `sidecars` entry in the spec.
-fn spec_path(field: &Field, object: &Rendered) -> Option<Vec<String>> {
-    let mut path = diff::spec_path(&object.kind, &object.name, object.owner(), &field.path)?;
-    if path.get(2).is_some_and(|p| p == "init") {
-        let name = &path[3];
-        let pod = &object.value["spec"]["template"]["spec"];
-        let sidecar = pod["initContainers"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|c| c["name"] == name.as_str() && c["restartPolicy"] == "Always");
-        if sidecar {
-            path[2] = "sidecars".into();
-        }
+/// The spec value a field of a rendered object comes from on `side`, from the origins the
+/// builders, templates and patches recorded: the field's own record, or the nearest one
+/// above it (never the whole object).
+fn field_path(field: &Field, object: &Rendered, side: &Side) -> Option<Vec<String>> {
+    let found = side.origins.field(&object.kind, &object.name, &field.path);
+    match found.first() {
+        Some((f, Source::Spec(path))) if !f.is_empty() => Some(path.clone()),
+        _ => None,
     }
-    Some(path)
 }
 
-/// Where a patch of the side sets the field (or the nearest part of it the patch writes),
-/// if a patch on the object reaches into it.
-fn patch_span(field: &Field, object: &Rendered, side: &Side) -> Option<Span> {
-    let merged = side.merged.as_ref()?;
-    let mut path = vec![
-        "patches".to_string(),
-        format!("{}/{}", object.kind, object.name),
-    ];
-    // `a.b[name].c`: a patch is a merge patch, so it reaches into maps, not list entries.
-    for step in field.path.split('.') {
-        let key = step.split('[').next().unwrap_or(step);
-        path.push(key.to_string());
-        if step.contains('[') {
-            break;
-        }
-    }
-    (3..=path.len())
-        .rev()
-        .find(|len| merged.get(&path[..*len]).is_some())
-        .and_then(|len| side.span(&path[..len]))
+/// The spec value an object comes from on `side`: its component's, job's or config map's
+/// key, `autoscale` for an autoscaler…
+fn object_path(object: &Rendered, side: &Side) -> Option<Vec<String>> {
+    side.origins
+        .object(&object.kind, &object.name)
+        .and_then(Source::path)
+        .map(<[String]>::to_vec)
 }
 
-/// `components.<owner>` or `jobs.<owner>`, whichever the side has.
-fn owner_path(object: &Rendered, side: &Side) -> Option<Vec<String>> {
-    let owner = object.owner()?;
-    let merged = side.merged.as_ref()?;
-    ["components", "jobs"]
-        .iter()
-        .map(|group| vec![group.to_string(), owner.to_string()])
-        .find(|p| merged.get(p).is_some())
+/// The template document an object comes from on `side`.
+fn template_span(object: &Rendered, side: &Side) -> Option<Span> {
+    match side.origins.object(&object.kind, &object.name)? {
+        Source::Template(span) => Some(*span),
+        Source::Spec(_) => None,
+    }
 }
 
 /// Renders one environment; its diagnostics go to stderr on failure.
@@ -217,7 +199,12 @@ fn render(
     sets: &[String],
 ) -> anyhow::Result<Result<(Side, Vec<Rendered>), Exit>> {
     let mut map = SourceMap::default();
-    let (merged, _, objects) = match super::objects(dir, env, sets, &mut map) {
+    let super::Render {
+        merged,
+        objects,
+        origins,
+        ..
+    } = match super::objects(dir, env, sets, &mut map) {
         Ok(all) => all,
         Err(ds) => return Ok(Err(fail(&ds, &map))),
     };
@@ -230,6 +217,7 @@ fn render(
             name: env.to_string(),
             merged: Some(merged),
             map,
+            origins,
         },
         objects,
     )))
@@ -281,54 +269,29 @@ fn show(v: &Option<Value>) -> String {
     }
 }
 
-/// Origins of a field on both sides, when the field comes from one spec value.
+/// Origins of a field on both sides, when the field comes from one spec value: each side
+/// reads its own render's origins (`a` and `b` are the object on each side).
 fn field_origins(
     field: &Field,
-    object: &Rendered,
+    (a, b): (&Rendered, &Rendered),
     before: &Side,
     after: &Side,
 ) -> (Option<String>, Option<String>) {
-    let Some(path) = spec_path(field, object) else {
-        return (None, None);
+    let origin = |side: &Side, object: &Rendered| {
+        field_path(field, object, side).and_then(|path| side.origin(&path))
     };
-    let origin = |side: &Side| {
-        let found = side.origin(&path);
-        if found.as_deref() != Some("default") || path.len() < 3 {
-            return found;
-        }
-        // Where an unset field takes its value from: an autoscaler's minimum from the
-        // component's replicas; pull secrets and the priority class from `defaults`.
-        let fallback: Vec<String> = match &path[2..] {
-            [a, b] if a == "autoscale" && b == "min" => path[..2]
-                .iter()
-                .cloned()
-                .chain(["replicas".to_string()])
-                .collect(),
-            [field] if field == "pullSecrets" || field == "priorityClass" => {
-                vec!["defaults".to_string(), field.clone()]
-            }
-            _ => return found,
-        };
-        side.origin(&fallback)
-    };
-    (origin(before), origin(after))
+    (origin(before, a), origin(after, b))
 }
 
 /// Why an object is on one side only: where its spec value is set on the side that has
 /// it, and where it was removed (or that it is not set) on the other.
 fn presence(object: &Rendered, has: &Side, lacks: &Side) -> String {
-    let owner = object.owner().map(String::from);
-    let part = match object.kind.as_str() {
-        "HorizontalPodAutoscaler" => Some("autoscale"),
-        "PodDisruptionBudget" => Some("disruption"),
-        _ => None,
+    if let Some(span) = template_span(object, has) {
+        return format!("   ({})", has.map.locate(span));
+    }
+    let Some(path) = object_path(object, has) else {
+        return String::new();
     };
-    let (Some(owner), Some(part)) = (owner, part) else {
-        return object_origin(object, has)
-            .map(|s| format!("   ({s})"))
-            .unwrap_or_default();
-    };
-    let path = vec!["components".to_string(), owner, part.to_string()];
     let set = has.origin(&path).unwrap_or_default();
     match lacks.origin(&path) {
         Some(why) if why.starts_with("removed") => {
@@ -336,24 +299,6 @@ fn presence(object: &Rendered, has: &Side, lacks: &Side) -> String {
         }
         _ => format!("   ({set})"),
     }
-}
-
-/// Where an object comes from: its component's or job's key.
-fn object_origin(object: &Rendered, side: &Side) -> Option<String> {
-    let owner = object.owner()?;
-    let merged = side.merged.as_ref()?;
-    for group in ["components", "jobs"] {
-        let path = vec![group.to_string(), owner.to_string()];
-        if merged.get(&path).is_some() || matches!(merged.lookup(&path), Lookup::Removed { .. }) {
-            return side.origin(&path).map(|o| {
-                match merged.key(&path).and_then(|k| Span::of(k.span())) {
-                    Some(span) => side.map.locate(span).to_string(),
-                    None => o,
-                }
-            });
-        }
-    }
-    None
 }
 
 fn text(
@@ -374,9 +319,8 @@ fn text(
                 )?;
             }
             Change::Removed(o) => {
-                let why = o
-                    .owner()
-                    .and_then(|owner| after.origin(&["components".to_string(), owner.to_string()]))
+                let why = object_path(o, before)
+                    .and_then(|path| after.origin(&path))
                     .filter(|s| s.starts_with("removed"))
                     .map(|s| format!("   ({s})"))
                     .unwrap_or_else(|| presence(o, before, after));
@@ -393,7 +337,7 @@ fn text(
                         writeln!(out, "    {}: config changed", field.path)?;
                         continue;
                     }
-                    let origins = match field_origins(field, b, before, after) {
+                    let origins = match field_origins(field, (a, b), before, after) {
                         (Some(x), Some(y)) if x != y => format!("   ({x} → {y})"),
                         (Some(x), Some(_)) => format!("   ({x})"),
                         (None, Some(y)) => format!("   ({y})"),
@@ -462,11 +406,11 @@ fn json_report(
                     "why": presence(o, after, before).trim().trim_start_matches('(').trim_end_matches(')') }),
                 Change::Removed(o) => json!({ "change": "removed", "kind": o.kind, "name": o.name, "fields": [],
                     "why": presence(o, before, after).trim().trim_start_matches('(').trim_end_matches(')') }),
-                Change::Changed { b, fields, .. } => {
+                Change::Changed { a, b, fields } => {
                     let fields: Vec<Value> = fields
                         .iter()
                         .map(|f| {
-                            let (origin_a, origin_b) = field_origins(f, b, before, after);
+                            let (origin_a, origin_b) = field_origins(f, (a, b), before, after);
                             if f.is_checksum() {
                                 json!({ "path": f.path, "a": null, "b": null, "origin_a": null, "origin_b": null, "note": "config changed" })
                             } else {
@@ -485,7 +429,7 @@ fn json_report(
         "a": before.name,
         "b": after.name,
         "changes": changes,
-        "findings": refused.iter().map(|d| d.record(None, &after.map)).collect::<Vec<_>>(),
+        "findings": refused.iter().map(|d| d.record(&[], &after.map)).collect::<Vec<_>>(),
         "summary": { "added": added, "removed": removed, "changed": changed, "same": report.same },
     });
     let mut out = serde_json::to_string_pretty(&doc)?;

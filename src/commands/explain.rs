@@ -3,6 +3,7 @@
 
 use super::fail;
 use crate::Exit;
+use crate::build::origins::Source;
 use crate::cli::{DataFormat, ExplainArgs};
 use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
@@ -14,6 +15,9 @@ use std::io::Write;
 use std::path::Path;
 
 pub fn run(dir: &Path, args: &ExplainArgs) -> anyhow::Result<Exit> {
+    if let Some((kind, name)) = object_path(&args.path) {
+        return object(dir, args, kind, name);
+    }
     let mut map = SourceMap::default();
     // The whole spec is read, so explain never shows a value that render would refuse.
     let merged = match super::spec(dir, &args.env, &args.set, &mut map) {
@@ -209,4 +213,211 @@ fn origin(node: &Node, map: &SourceMap) -> String {
     Span::of(node.span()).map_or("(unknown position)".to_string(), |s| {
         map.locate(s).to_string()
     })
+}
+
+/// `Kind/name`: a rendered object rather than a spec path (kinds start with a capital).
+fn object_path(path: &str) -> Option<(&str, &str)> {
+    let (kind, name) = path.split_once('/')?;
+    kind.starts_with(|c: char| c.is_ascii_uppercase())
+        .then_some((kind, name))
+}
+
+/// `wfk explain ENV Kind/name FIELD`: what produced a field of a rendered object — the
+/// spec values (with what they overrode), the template or the patch — as recorded while
+/// the objects were built.
+fn object(dir: &Path, args: &ExplainArgs, kind: &str, name: &str) -> anyhow::Result<Exit> {
+    let mut map = SourceMap::default();
+    let render = match super::objects(dir, &args.env, &args.set, &mut map) {
+        Ok(render) => render,
+        Err(ds) => return Ok(fail(&ds, &map)),
+    };
+    let Some(object) = render
+        .objects
+        .iter()
+        .find(|o| o.kind() == kind && o.name() == name)
+    else {
+        let same_kind: Vec<String> = render
+            .objects
+            .iter()
+            .filter(|o| o.kind() == kind)
+            .map(|o| format!("{kind}/{}", o.name()))
+            .collect();
+        let help = match suggest::closest(&args.path, same_kind.iter().map(String::as_str)) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None if same_kind.is_empty() => {
+                format!(
+                    "no `{kind}` is rendered in `{}`; `wfk render {}` lists every object",
+                    args.env, args.env
+                )
+            }
+            None => format!("the {kind} objects are: {}", same_kind.join(", ")),
+        };
+        let d = Diagnostic::error(
+            Code::UnknownPath,
+            format!(
+                "`{}` is not rendered in environment `{}`",
+                args.path, args.env
+            ),
+        )
+        .help(help);
+        return Ok(fail(&vec![d], &map));
+    };
+    let value = serde_json::to_value(object)?;
+    let asked = args.field.as_deref().unwrap_or_default();
+    let field = match named_path(&value, asked) {
+        Ok(field) => field,
+        Err((valid, keys)) => {
+            let at = if valid.is_empty() {
+                "the object".to_string()
+            } else {
+                format!("`{valid}`")
+            };
+            let d = Diagnostic::error(
+                Code::UnknownPath,
+                format!(
+                    "`{asked}` is not set in `{}` in environment `{}`",
+                    args.path, args.env
+                ),
+            )
+            .help(format!("fields under {at}: {}", keys.join(", ")));
+            return Ok(fail(&vec![d], &map));
+        }
+    };
+    let shown = if field.is_empty() {
+        args.path.clone()
+    } else {
+        format!("{} {field}", args.path)
+    };
+    let mut out = format!("{shown}:\n");
+    let records = render.origins.field(kind, name, &field);
+    for (at, source) in &records {
+        let what = if at.is_empty() { "the object" } else { at };
+        match source {
+            Source::Template(span) => {
+                out.push_str(&format!(
+                    "  {what}  from the template at {}\n",
+                    map.locate(*span)
+                ));
+            }
+            Source::Spec(path) if at.is_empty() && !field.is_empty() => {
+                // Only the object itself is recorded: the field is wfk's own.
+                let from = spec_origin(&render.merged, path, &map);
+                out.push_str(&format!(
+                    "  set by wfk, not by the spec (secure defaults and derived fields); the object comes from {} {from}\n",
+                    path.join(".")
+                ));
+            }
+            Source::Spec(path) => {
+                let dotted = path.join(".");
+                match render.merged.lookup(path) {
+                    Lookup::Value { node, overridden } => {
+                        out.push_str(&format!(
+                            "  {what}  ← {dotted} = {}  {}\n",
+                            inline(node),
+                            origin(node, &map)
+                        ));
+                        for old in overridden.iter().rev() {
+                            out.push_str(&format!(
+                                "      overrides {}  {}\n",
+                                inline(old),
+                                origin(old, &map)
+                            ));
+                        }
+                    }
+                    Lookup::Removed { removal, .. } => out.push_str(&format!(
+                        "  {what}  ← {dotted}: removed by null at {}\n",
+                        map.locate(removal.by)
+                    )),
+                    Lookup::Missing { .. } => {
+                        out.push_str(&format!("  {what}  ← {dotted}: not set (wfk's default)\n"))
+                    }
+                }
+            }
+        }
+    }
+    std::io::stdout().lock().write_all(out.as_bytes())?;
+    Ok(Exit::Success)
+}
+
+/// Where a spec value is, for a line of output.
+fn spec_origin(merged: &crate::merge::Merged, path: &[String], map: &SourceMap) -> String {
+    match merged.lookup(path) {
+        Lookup::Value { node, .. } => origin(node, map),
+        _ => merged
+            .key(path)
+            .and_then(|k| Span::of(k.span()))
+            .map_or_else(|| "(not set)".to_string(), |s| map.locate(s).to_string()),
+    }
+}
+
+/// A field path as origins record it: list entries by name where the list's entries have
+/// names (`containers[0]` → `containers[api]`). Err: the longest valid prefix and the keys
+/// there, for a field the object does not have.
+fn named_path(value: &serde_json::Value, asked: &str) -> Result<String, (String, Vec<String>)> {
+    use serde_json::Value;
+    let mut out = String::new();
+    let mut node = value;
+    let keys_of = |v: &Value| -> Vec<String> {
+        match v {
+            Value::Object(m) => m.keys().cloned().collect(),
+            Value::Array(items) => (0..items.len()).map(|i| format!("[{i}]")).collect(),
+            _ => Vec::new(),
+        }
+    };
+    if asked.is_empty() {
+        return Ok(out);
+    }
+    for part in asked.split('.') {
+        let (key, indexes) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !key.is_empty() {
+            match node.get(key) {
+                Some(next) => node = next,
+                None => return Err((out, keys_of(node))),
+            }
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(key);
+        }
+        for index in indexes.split_inclusive(']') {
+            let inner = index.trim_start_matches('[').trim_end_matches(']');
+            let Value::Array(items) = node else {
+                return Err((out, keys_of(node)));
+            };
+            let name = |i: &Value| {
+                i["name"]
+                    .as_str()
+                    .or(i["metadata"]["name"].as_str())
+                    .map(String::from)
+            };
+            let named = !items.is_empty() && items.iter().all(|i| name(i).is_some());
+            let found = match inner.parse::<usize>() {
+                Ok(i) => items.get(i).map(|item| {
+                    (
+                        item,
+                        if named {
+                            name(item).unwrap_or_default()
+                        } else {
+                            i.to_string()
+                        },
+                    )
+                }),
+                Err(_) => items
+                    .iter()
+                    .find(|item| name(item).as_deref() == Some(inner))
+                    .map(|item| (item, inner.to_string())),
+            };
+            match found {
+                Some((item, label)) => {
+                    node = item;
+                    out.push_str(&format!("[{label}]"));
+                }
+                None => return Err((out, keys_of(node))),
+            }
+        }
+    }
+    Ok(out)
 }

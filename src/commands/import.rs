@@ -199,7 +199,12 @@ fn write(dir: &Path, files: &[(PathBuf, String)], envs: &[String]) -> anyhow::Re
 fn verify(project: &Path, envs: &[String]) -> anyhow::Result<()> {
     for env in envs {
         let mut map = SourceMap::default();
-        let (merged, platform, objects) = match super::objects(project, env, &[], &mut map) {
+        let super::Render {
+            merged,
+            platform,
+            objects,
+            ..
+        } = match super::objects(project, env, &[], &mut map) {
             Ok(all) => all,
             Err(ds) => {
                 diagnostic::eprint(&ds, &map);

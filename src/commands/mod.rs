@@ -13,6 +13,7 @@ mod version;
 
 use crate::Exit;
 use crate::build::object::Object;
+use crate::build::origins::Origins;
 use crate::cli::{Cli, Command};
 use crate::diagnostic::{self, Diagnostics};
 use crate::merge::Merged;
@@ -71,25 +72,64 @@ pub fn spec(
     map: &mut SourceMap,
 ) -> Result<(Merged, Platform), Diagnostics> {
     let layers = load::environment(dir, env, map)?;
-    let merged = merge::environment(layers, sets, map)?;
-    let platform = Platform::from_tree(&merged)?;
-    Ok((merged, platform))
+    let typed = Platform::check_layers(&layers);
+    let merged = merge::environment(layers, sets, map).map_err(|ds| union(&typed, ds))?;
+    match Platform::from_tree(&merged) {
+        Ok(platform) if typed.is_empty() => Ok((merged, platform)),
+        Ok(_) => Err(typed),
+        Err(ds) => Err(union(&typed, ds)),
+    }
+}
+
+/// The errors of the layers, then those of the merged spec that are not the same error
+/// seen again (one code at one position).
+fn union(first: &Diagnostics, then: Diagnostics) -> Diagnostics {
+    let key = |d: &diagnostic::Diagnostic| (d.code, d.primary.as_ref().map(|l| l.span));
+    let mut out = first.clone();
+    for d in then {
+        if !out.iter().any(|o| key(o) == key(&d)) {
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// Everything one environment renders.
+pub struct Render {
+    pub merged: Merged,
+    pub platform: Platform,
+    /// Every object, in apply order.
+    pub objects: Vec<Object>,
+    /// Where each field of each object comes from.
+    pub origins: Origins,
 }
 
 /// load → merge → spec → build → templates → patches: every object of one environment,
-/// in apply order.
+/// in apply order, with its origins.
 pub fn objects(
     dir: &Path,
     env: &str,
     sets: &[String],
     map: &mut SourceMap,
-) -> Result<(Merged, Platform, Vec<Object>), Diagnostics> {
+) -> Result<Render, Diagnostics> {
     let (merged, platform) = spec(dir, env, sets, map)?;
-    let mut objects = build::all(&platform);
-    objects.extend(template::render_all(dir, env, &platform, &merged, map)?);
-    patch::apply(&mut objects, &platform, &merged)?;
+    let (mut objects, mut origins) = build::build(&platform);
+    objects.extend(template::render_all(
+        dir,
+        env,
+        &platform,
+        &merged,
+        map,
+        &mut origins,
+    )?);
+    patch::apply(&mut objects, &platform, &merged, &mut origins)?;
     objects.sort_by(|a, b| a.order().cmp(&b.order()));
-    Ok((merged, platform, objects))
+    Ok(Render {
+        merged,
+        platform,
+        objects,
+        origins,
+    })
 }
 
 /// Prints the diagnostics of a failed run to stderr; the exit code for input errors.

@@ -25,7 +25,12 @@ pub fn run(dir: &Path, args: &RenderArgs, quiet: bool) -> anyhow::Result<Exit> {
     if let Some(namespace) = &args.namespace {
         sets.push(format!("namespace={namespace}"));
     }
-    let (merged, platform, objects) = match super::objects(dir, &args.env, &sets, &mut map) {
+    let super::Render {
+        merged,
+        platform,
+        objects,
+        ..
+    } = match super::objects(dir, &args.env, &sets, &mut map) {
         Ok(all) => all,
         Err(ds) => return Ok(fail(&ds, &map)),
     };

@@ -31,7 +31,7 @@ pub fn run(dir: &Path, args: &ValidateArgs, quiet: bool, verbose: bool) -> anyho
                 let entries: Vec<Entry> = ds
                     .iter()
                     .map(|d| Entry {
-                        env: None,
+                        envs: &[],
                         diagnostic: d,
                         map: &map,
                     })
@@ -54,12 +54,12 @@ pub fn run(dir: &Path, args: &ValidateArgs, quiet: bool, verbose: bool) -> anyho
         .iter()
         .map(|env| check_env(dir, env, &args.set))
         .collect();
+    let findings = unique(&reports);
     let deny = args.deny == Some(Deny::Warnings);
     let count = |s: Severity| {
-        reports
+        findings
             .iter()
-            .flat_map(|r| &r.diagnostics)
-            .filter(|d| d.severity == s)
+            .filter(|f| f.diagnostic.severity == s)
             .count()
     };
     let (errors, warnings, notes) = (
@@ -70,22 +70,22 @@ pub fn run(dir: &Path, args: &ValidateArgs, quiet: bool, verbose: bool) -> anyho
     let unreadable = reports.iter().any(|r| r.unreadable);
     match args.format {
         FindingsFormat::Text => {
-            let shown = |d: &&Diagnostic| match d.severity {
+            let shown = |d: &Diagnostic| match d.severity {
                 Severity::Error => true,
                 Severity::Warning => !quiet,
                 Severity::Info => verbose,
             };
-            text(&reports, &envs, (errors, warnings, notes), shown, quiet)
+            text(&findings, &envs, (errors, warnings, notes), shown, quiet)
         }
         FindingsFormat::Json => {
-            let findings: Vec<_> = reports
+            let records: Vec<_> = findings
                 .iter()
-                .flat_map(|r| r.diagnostics.iter().map(|d| d.record(Some(&r.env), &r.map)))
+                .map(|f| f.diagnostic.record(&f.envs, f.map))
                 .collect();
             let doc = serde_json::json!({
-                "version": 1,
+                "version": 2,
                 "environments": envs,
-                "findings": findings,
+                "findings": records,
                 "summary": { "errors": errors, "warnings": warnings, "notes": notes },
             });
             let mut out = serde_json::to_string_pretty(&doc)?;
@@ -95,31 +95,29 @@ pub fn run(dir: &Path, args: &ValidateArgs, quiet: bool, verbose: bool) -> anyho
         FindingsFormat::Github => {
             let dir_text = dir.to_string_lossy();
             let mut out = String::new();
-            for r in &reports {
-                for d in r
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.severity != Severity::Info)
-                {
-                    out.push_str(&diagnostic::github_line(d, Some(&r.env), &r.map, &dir_text));
-                    out.push('\n');
-                }
+            for f in findings
+                .iter()
+                .filter(|f| f.diagnostic.severity != Severity::Info)
+            {
+                out.push_str(&diagnostic::github_line(
+                    f.diagnostic,
+                    &f.envs,
+                    f.map,
+                    &dir_text,
+                ));
+                out.push('\n');
             }
             std::io::stdout().lock().write_all(out.as_bytes())?;
         }
         FindingsFormat::Sarif | FindingsFormat::Gitlab => {
             // Errors and warnings, as text and github show them; notes stay in json.
-            let entries: Vec<Entry> = reports
+            let entries: Vec<Entry> = findings
                 .iter()
-                .flat_map(|r| {
-                    r.diagnostics
-                        .iter()
-                        .filter(|d| d.severity != Severity::Info)
-                        .map(|d| Entry {
-                            env: Some(&r.env),
-                            diagnostic: d,
-                            map: &r.map,
-                        })
+                .filter(|f| f.diagnostic.severity != Severity::Info)
+                .map(|f| Entry {
+                    envs: &f.envs,
+                    diagnostic: f.diagnostic,
+                    map: f.map,
                 })
                 .collect();
             ci_document(args.format, &entries, dir)?;
@@ -132,6 +130,40 @@ pub fn run(dir: &Path, args: &ValidateArgs, quiet: bool, verbose: bool) -> anyho
     } else {
         Exit::Success
     })
+}
+
+/// One finding of the run, reported once, with every environment it applies to.
+struct Unique<'a> {
+    diagnostic: &'a Diagnostic,
+    map: &'a SourceMap,
+    envs: Vec<&'a str>,
+}
+
+/// The findings of every environment, each (code, message, file:line:col) once: an error
+/// in `platform.yaml` is one error, not one per environment. In order of first appearance.
+fn unique(reports: &[Report]) -> Vec<Unique<'_>> {
+    let mut out: Vec<Unique> = Vec::new();
+    let mut index: std::collections::HashMap<(&str, Severity, &str, Option<String>), usize> =
+        std::collections::HashMap::new();
+    for r in reports {
+        for d in &r.diagnostics {
+            let at = d.primary.as_ref().map(|l| r.map.locate(l.span).to_string());
+            match index.entry((d.code, d.severity, d.message.as_str(), at)) {
+                std::collections::hash_map::Entry::Occupied(i) => {
+                    out[*i.get()].envs.push(&r.env);
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(out.len());
+                    out.push(Unique {
+                        diagnostic: d,
+                        map: &r.map,
+                        envs: vec![&r.env],
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Writes the SARIF log or GitLab report of `entries` to stdout.
@@ -152,7 +184,12 @@ fn ci_document(format: FindingsFormat, entries: &[Entry], dir: &Path) -> anyhow:
 
 fn check_env(dir: &Path, env: &str, sets: &[String]) -> Report {
     let mut map = SourceMap::default();
-    let (merged, platform, objects) = match super::objects(dir, env, sets, &mut map) {
+    let super::Render {
+        merged,
+        platform,
+        objects,
+        ..
+    } = match super::objects(dir, env, sets, &mut map) {
         Ok(all) => all,
         Err(diagnostics) => {
             return Report {
@@ -176,25 +213,40 @@ fn check_env(dir: &Path, env: &str, sets: &[String]) -> Report {
     }
 }
 
-/// Diagnostics grouped by environment on stderr (those `shown`), then a summary line
-/// unless `quiet`.
+/// Findings on stderr (those `shown`), grouped under the environments they apply to, then
+/// a summary line unless `quiet`.
 fn text(
-    reports: &[Report],
+    findings: &[Unique],
     envs: &[String],
     (errors, warnings, notes): (usize, usize, usize),
-    shown: impl Fn(&&Diagnostic) -> bool,
+    shown: impl Fn(&Diagnostic) -> bool,
     quiet: bool,
 ) {
     let stderr = std::io::stderr();
     let styled = anstream::AutoStream::choice(&stderr) != anstream::ColorChoice::Never;
     let mut out = anstream::AutoStream::auto(stderr.lock());
-    for r in reports {
-        let shown: Vec<Diagnostic> = r.diagnostics.iter().filter(&shown).cloned().collect();
-        if shown.is_empty() {
-            continue;
+    let mut groups: Vec<&[&str]> = Vec::new();
+    for f in findings.iter().filter(|f| shown(f.diagnostic)) {
+        if !groups.contains(&f.envs.as_slice()) {
+            groups.push(&f.envs);
         }
-        let _ = writeln!(out, "environment `{}`:", r.env);
-        let _ = diagnostic::render_text(&shown, &r.map, styled, &mut out);
+    }
+    for group in groups {
+        let _ = match group {
+            [env] => writeln!(out, "environment `{env}`:"),
+            _ => writeln!(out, "environments `{}`:", group.join("`, `")),
+        };
+        for f in findings
+            .iter()
+            .filter(|f| f.envs.as_slice() == group && shown(f.diagnostic))
+        {
+            let _ = diagnostic::render_text(
+                std::slice::from_ref(f.diagnostic),
+                f.map,
+                styled,
+                &mut out,
+            );
+        }
     }
     if quiet {
         return;

@@ -49,8 +49,8 @@ pub fn report(entries: &[Entry], dir: &str) -> Value {
             e.set_path(),
         );
         match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, envs)) => envs.extend(e.env),
-            None => groups.push((key, e.env.into_iter().collect())),
+            Some((_, envs)) => envs.extend(e.envs),
+            None => groups.push((key, e.envs.to_vec())),
         }
     }
     let issues: Vec<Value> = groups

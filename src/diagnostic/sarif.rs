@@ -100,8 +100,10 @@ fn rule(code: &str) -> Value {
 fn result(e: &Entry, rule_index: usize, dir: &str) -> Value {
     let d = e.diagnostic;
     let mut text = d.message.clone();
-    if let Some(env) = e.env {
-        text.push_str(&format!(" (environment `{env}`)"));
+    match e.envs {
+        [] => {}
+        [env] => text.push_str(&format!(" (environment `{env}`)")),
+        envs => text.push_str(&format!(" (environments `{}`)", envs.join("`, `"))),
     }
     if let Some(help) = &d.help {
         text.push_str("\nhelp: ");
@@ -113,8 +115,8 @@ fn result(e: &Entry, rule_index: usize, dir: &str) -> Value {
         "level": level(d.severity),
         "message": { "text": text },
     });
-    if let Some(env) = e.env {
-        result["properties"] = json!({ "environment": env });
+    if !e.envs.is_empty() {
+        result["properties"] = json!({ "environments": e.envs });
     }
     if let Some(label) = &d.primary {
         let region = json!({ "startLine": label.span.line, "startColumn": label.span.col });

@@ -19,10 +19,31 @@ use marked_yaml::types::MarkedScalarNode;
 pub const MAX_ERRORS: usize = 50;
 
 pub(super) fn deserialize(merged: &Merged) -> Result<Platform, Diagnostics> {
-    let mut work = merged.tree.clone();
+    typed(&merged.tree, Some(merged))
+}
+
+/// The type errors of one layer (the base or one overlay) on its own, before the merge:
+/// a value that every environment overrides is still checked where it is written. A layer
+/// need not be complete, so a missing key is not an error here (the merged spec reports it).
+pub(super) fn layer(tree: &Node) -> Diagnostics {
+    match typed(tree, None) {
+        Ok(_) => Vec::new(),
+        Err(diagnostics) => diagnostics,
+    }
+}
+
+/// Deserializes `tree`, reporting every error. `merged` is the merged spec `tree` belongs
+/// to; without it (a layer on its own) missing keys are filled silently.
+fn typed(tree: &Node, merged: Option<&Merged>) -> Result<Platform, Diagnostics> {
+    let mut work = tree.clone();
+    if merged.is_none() {
+        // In an overlay a null removes a key: there is nothing to type.
+        crate::merge::drop_nulls(&mut work);
+    }
     let mut diagnostics: Diagnostics = Vec::new();
-    // Keys an unknown-key error suggested: a missing-key error for one of them is the same
-    // typo seen from the other side, and is not reported twice.
+    // Keys already accounted for: one an unknown-key error suggested (a missing-key error
+    // for it is the same typo seen from the other side), and one removed for a bad value
+    // (its missing-key error would blame the repair, not the spec). Neither is reported twice.
     let mut suggested: Vec<(Vec<Step>, String)> = Vec::new();
     for round in 0..=MAX_ERRORS {
         let error = match marked_yaml::from_node::<Platform>(&work) {
@@ -50,6 +71,11 @@ pub(super) fn deserialize(merged: &Merged) -> Result<Platform, Diagnostics> {
                     ));
                 }
             }
+            (_, Repair::Remove(path)) => {
+                if let Some((Step::Key(key), parent)) = path.split_last() {
+                    suggested.push((parent.to_vec(), key.clone()));
+                }
+            }
             (DeError::Other(..), Repair::Fill(path, missing)) => {
                 report = !suggested.contains(&(path.clone(), missing.clone()));
                 let mut keys: Vec<String> = path
@@ -60,9 +86,13 @@ pub(super) fn deserialize(merged: &Merged) -> Result<Platform, Diagnostics> {
                     })
                     .collect();
                 keys.push(missing.clone());
-                if let Lookup::Removed { removal, .. } = merged.lookup(&keys) {
-                    diagnostic =
-                        diagnostic.also(removal.by, format!("`{missing}` was removed here"));
+                match merged.map(|m| m.lookup(&keys)) {
+                    Some(Lookup::Removed { removal, .. }) => {
+                        diagnostic =
+                            diagnostic.also(removal.by, format!("`{missing}` was removed here"));
+                    }
+                    Some(_) => {}
+                    None => report = false,
                 }
             }
             _ => {}

@@ -129,6 +129,16 @@ pub struct StorageClass {
 
 impl Platform {
     /// The typed spec of a merged environment, or every error in it.
+    /// The type errors of each layer on its own (the base, then each overlay), before the
+    /// merge: a bad value is reported where it is written even when every environment
+    /// overrides it. Missing keys are the merged spec's to report.
+    pub fn check_layers(layers: &crate::load::Layers) -> Diagnostics {
+        std::iter::once(&layers.base)
+            .chain(&layers.overlays)
+            .flat_map(errors::layer)
+            .collect()
+    }
+
     pub fn from_tree(merged: &Merged) -> Result<Platform, Diagnostics> {
         let mut platform = errors::deserialize(merged)?;
         platform.read_files(merged);

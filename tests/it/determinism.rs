@@ -31,12 +31,13 @@ fn render(dir: &Path, env: &str) -> String {
     let layers = wfk::load::environment(dir, env, &mut map).unwrap_or_else(|d| panic!("{d:?}"));
     let merged = wfk::merge::environment(layers, &[], &mut map).unwrap_or_else(|d| panic!("{d:?}"));
     let platform = wfk::platform::Platform::from_tree(&merged).unwrap_or_else(|d| panic!("{d:?}"));
-    let mut objects = wfk::build::all(&platform);
+    let (mut objects, mut origins) = wfk::build::build(&platform);
     objects.extend(
-        wfk::template::render_all(dir, env, &platform, &merged, &mut map)
+        wfk::template::render_all(dir, env, &platform, &merged, &mut map, &mut origins)
             .unwrap_or_else(|d| panic!("{d:?}")),
     );
-    wfk::patch::apply(&mut objects, &platform, &merged).unwrap_or_else(|d| panic!("{d:?}"));
+    wfk::patch::apply(&mut objects, &platform, &merged, &mut origins)
+        .unwrap_or_else(|d| panic!("{d:?}"));
     objects.sort_by(|a, b| a.order().cmp(&b.order()));
     wfk::emit::to_string(&objects, wfk::emit::Format::Yaml).unwrap()
 }
