@@ -67,3 +67,31 @@ fn a_jobs_own_resources_win_over_its_components_amount_by_amount() {
         .stdout(job_container(("600m", "2Gi"), ("300m", "1Gi")))
         .run();
 }
+
+#[test]
+fn an_object_metric_without_its_object_is_an_error_at_the_metric() {
+    Test::new()
+        .file(
+            "platform.yaml",
+            "platform: shop\n\
+             defaults:\n  resources: { cpu: 100m/500m, memory: 128Mi/256Mi }\n\
+             components:\n  api:\n    image: shop/api:v1\n    \
+             ports: { http: { port: 8080, scrape: true } }\n    \
+             probes: { liveness: /live, readiness: /ready }\n    \
+             autoscale:\n      min: 2\n      max: 5\n      metrics:\n        \
+             queue: { type: object, value: \"10\" }\n",
+        )
+        .file("overlays/dev.yaml", "")
+        .args(["render", "dev"])
+        .stderr(
+            "error[invalid-autoscale]: custom metric `queue` of `api`'s autoscaler has type `object` but no `object`\n  \
+             --> platform.yaml:13:9\n   \
+             |\n\
+             13 |         queue: { type: object, value: \"10\" }\n   \
+             |         ^^^^^ must populate information for the given metric source\n   \
+             |\n   \
+             = help: name the object the metric describes as `Kind/name`: `object: Service/shop-api`\n\n",
+        )
+        .status(1)
+        .run();
+}
