@@ -95,3 +95,64 @@ fn an_object_metric_without_its_object_is_an_error_at_the_metric() {
         .status(1)
         .run();
 }
+
+/// A platform with `labels:` and a ServiceMonitor template.
+fn labelled_platform(template_labels: &str) -> Test {
+    Test::new()
+        .file("platform.yaml", "platform: shop\nlabels: { team: core }\n")
+        .file("overlays/dev.yaml", "")
+        .file(
+            "templates/monitor.yaml",
+            format!(
+                "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  \
+                 name: api\n{template_labels}spec:\n  endpoints: [{{ port: http }}]\n"
+            ),
+        )
+        .args(["render", "dev"])
+}
+
+#[test]
+fn objects_from_templates_carry_the_platforms_labels() {
+    labelled_platform("")
+        .stdout(
+            "...\n\
+             ---\n\
+             apiVersion: monitoring.coreos.com/v1\n\
+             kind: ServiceMonitor\n\
+             metadata:\n  \
+             labels:\n    \
+             app.kubernetes.io/managed-by: wfk\n    \
+             app.kubernetes.io/part-of: shop\n    \
+             team: core\n  \
+             name: api\n\
+             spec:\n  \
+             endpoints:\n  \
+             - port: http\n",
+        )
+        .run();
+}
+
+#[test]
+fn a_templates_own_label_wins_but_not_over_the_pruning_labels() {
+    labelled_platform(
+        "  labels:\n    team: observability\n    release: prometheus\n    \
+         app.kubernetes.io/managed-by: helm\n    app.kubernetes.io/part-of: monitoring\n",
+    )
+    .stdout(
+        "...\n\
+         ---\n\
+         apiVersion: monitoring.coreos.com/v1\n\
+         kind: ServiceMonitor\n\
+         metadata:\n  \
+         labels:\n    \
+         app.kubernetes.io/managed-by: wfk\n    \
+         app.kubernetes.io/part-of: shop\n    \
+         release: prometheus\n    \
+         team: observability\n  \
+         name: api\n\
+         spec:\n  \
+         endpoints:\n  \
+         - port: http\n",
+    )
+    .run();
+}
