@@ -5,7 +5,12 @@
 //! - strict undefined (a misspelled value is an error, never an empty string), no file
 //!   access beyond the other templates, bounded recursion and fuel;
 //! - the context is `spec` (the merged spec of the environment), `env`, `platform`,
-//!   `namespace` and `labels` (the labels every object carries);
+//!   `namespace` and `labels` (the labels every object carries, `Ctx::labels`);
+//! - every object gets those labels: the platform's `labels` unless the template sets the
+//!   same key itself (the template's own value wins, as a component's pod labels do), and
+//!   `app.kubernetes.io/part-of` and `managed-by` always wfk's, overriding the template's,
+//!   since pruning (`kubectl apply --prune -l app.kubernetes.io/part-of=<platform>`)
+//!   selects on them;
 //! - the output may not hold a plain YAML 1.1 word that kubectl would retype (`no`, `on`,
 //!   `12:30`, `0755`): write `{{ value | tojson }}` or quote it;
 //! - each document of a kind wfk knows is read into its k8s-openapi type, and a field the
@@ -80,18 +85,8 @@ pub fn render_all(
     if !diagnostics.is_empty() {
         return Err(diagnostics);
     }
-    let labels: std::collections::BTreeMap<String, String> = [
-        (
-            "app.kubernetes.io/part-of".to_string(),
-            platform.platform.clone(),
-        ),
-        (
-            "app.kubernetes.io/managed-by".to_string(),
-            crate::build::MANAGER.to_string(),
-        ),
-    ]
-    .into_iter()
-    .collect();
+    let ctx = crate::build::Ctx { spec: platform };
+    let labels = ctx.labels();
     let context = minijinja::context! {
         spec => minijinja::Value::from(minijinja::value::Serde(crate::tree::to_json(&merged.tree))),
         env => env_name,
@@ -118,12 +113,15 @@ pub fn render_all(
     if !diagnostics.is_empty() {
         return Err(diagnostics);
     }
+    // A template's own label wins over the platform's, as a component's own pod labels do;
+    // the pruning labels are wfk's alone (see `Ctx::pruning_labels`).
     for object in &mut objects {
         let meta = object.metadata_mut();
         let object_labels = meta.labels.get_or_insert_with(Default::default);
         for (k, v) in &labels {
             object_labels.entry(k.clone()).or_insert_with(|| v.clone());
         }
+        object_labels.extend(ctx.pruning_labels());
     }
     for object in &mut objects {
         let namespaced = !matches!(

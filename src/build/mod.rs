@@ -185,7 +185,8 @@ impl Ctx<'_> {
         format!("{}-{name}", self.spec.platform)
     }
 
-    /// Labels on every object: the platform's, and the ones that make pruning work.
+    /// Labels on every object, built or from a template: the platform's, and the ones that
+    /// make pruning work.
     pub fn labels(&self) -> BTreeMap<String, String> {
         let mut labels: BTreeMap<String, String> = self
             .spec
@@ -193,9 +194,19 @@ impl Ctx<'_> {
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        labels.insert("app.kubernetes.io/part-of".into(), self.platform().into());
-        labels.insert("app.kubernetes.io/managed-by".into(), MANAGER.into());
+        labels.extend(self.pruning_labels());
         labels
+    }
+
+    /// `part-of` and `managed-by`, which `kubectl apply --prune -l
+    /// app.kubernetes.io/part-of=<platform>` selects on: neither the platform's `labels`
+    /// nor a template may change them, or an object would be left behind or pruned by
+    /// another platform.
+    pub fn pruning_labels(&self) -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("app.kubernetes.io/part-of".into(), self.platform().into()),
+            ("app.kubernetes.io/managed-by".into(), MANAGER.into()),
+        ])
     }
 
     /// Labels of a component's or job's objects and pods.

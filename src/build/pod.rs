@@ -66,7 +66,7 @@ impl<'a> Workload<'a> {
             env_from: vec![&c.env_from],
             mounts: c.mounts.iter().map(|(k, v)| (k.as_str(), v)).collect(),
             storage: &c.storage,
-            resources: with_defaults(&c.resources, &ctx.spec.defaults.resources),
+            resources: c.resources.or(&ctx.spec.defaults.resources),
             security: &c.security,
             service_account: ctx.service_account(name, c),
             access: c.access.is_some(),
@@ -83,11 +83,9 @@ impl<'a> Workload<'a> {
         let mut env: BTreeMap<&str, &EnvValue> = BTreeMap::new();
         let mut env_from = Vec::new();
         let mut mounts = BTreeMap::new();
-        let mut resources = with_defaults(&j.resources, &ctx.spec.defaults.resources);
         if let Some(c) = component {
             env.extend(c.env.iter().map(|(k, v)| (k.as_str(), v)));
             env_from.push(&c.env_from);
-            resources = with_defaults(&resources, &c.resources);
         }
         env.extend(j.env.iter().map(|(k, v)| (k.as_str(), v)));
         env_from.push(&j.env_from);
@@ -106,7 +104,7 @@ impl<'a> Workload<'a> {
             env_from,
             mounts,
             storage: &j.storage,
-            resources,
+            resources: j.effective_resources(ctx.spec),
             security: &j.security,
             service_account: ctx.platform().to_string(),
             access: false,
@@ -125,24 +123,6 @@ fn pull_secrets<'a>(ctx: &Ctx<'a>, c: Option<&'a Component>) -> Vec<&'a str> {
         }
     }
     out
-}
-
-/// `own`, with each amount it lacks taken from `fallback`.
-fn with_defaults(own: &Resources, fallback: &Resources) -> Resources {
-    Resources {
-        cpu: own.cpu.clone().or_else(|| fallback.cpu.clone()),
-        memory: own.memory.clone().or_else(|| fallback.memory.clone()),
-        ephemeral_storage: own
-            .ephemeral_storage
-            .clone()
-            .or_else(|| fallback.ephemeral_storage.clone()),
-        extended: fallback
-            .extended
-            .iter()
-            .chain(&own.extended)
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-    }
 }
 
 /// The pod template of a workload. `restart` is `Never` or `OnFailure` for jobs.
@@ -272,7 +252,7 @@ fn container_security(security: &Security) -> SecurityContext {
 /// A native sidecar: an init container that keeps running (`restartPolicy: Always`), with
 /// the main container's mounts and security context.
 fn sidecar(name: &str, s: &Sidecar, w: &Workload, main: &Container, ctx: &Ctx) -> Container {
-    let res = with_defaults(&s.resources, &ctx.spec.defaults.resources);
+    let res = s.resources.or(&ctx.spec.defaults.resources);
     Container {
         name: name.to_string(),
         image: Some(s.image.clone()),
@@ -408,7 +388,7 @@ fn init_container(
     let res = i
         .resources
         .as_ref()
-        .map_or_else(|| w.resources.clone(), |r| with_defaults(r, &w.resources));
+        .map_or_else(|| w.resources.clone(), |r| r.or(&w.resources));
     Container {
         name: name.to_string(),
         image: Some(i.image.clone().unwrap_or_else(|| w.image.to_string())),

@@ -1,20 +1,22 @@
 //! ## What it checks
 //! Autoscaler bounds and behaviour, as the API server validates them: `min` at least 1,
 //! `max` at least `min`, utilisation targets above 0, stabilization windows 0–3600 s,
-//! policy periods 1–1800 s and values above 0.
+//! policy periods 1–1800 s and values above 0. Custom metrics have the parts their type
+//! requires: a `pods` metric an `average`; an `object` metric its `object` (`Kind/name`)
+//! and a `value` or an `average`; an `external` metric one of `value` and `average`.
 //!
 //! ## Why
 //! `min: 5, max: 3` is refused at apply time (`must be greater than or equal to
-//! minReplicas`).
+//! minReplicas`); an `object` metric without its object would name no object at all.
 //!
 //! ## Example
-//! `autoscale: { min: 5, max: 3 }`.
+//! `autoscale: { min: 5, max: 3 }`, or `metrics: { queue: { type: object, value: "10" } }`.
 //!
 //! ## Fix
-//! Make `max` at least `min`.
+//! Make `max` at least `min`; give a metric the parts its type needs.
 
 use super::{Finding, Input, Origin};
-use crate::platform::component::ScalingRules;
+use crate::platform::component::{Metric, MetricType, ScalingRules};
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -62,6 +64,10 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
                 );
             }
         }
+        for (metric, m) in &a.metrics {
+            let service = format!("{}-{name}", input.spec.platform);
+            out.extend(metric_parts(name, metric, m, &service));
+        }
         if let Some(b) = &a.behavior {
             for (dir, rules) in [("scaleUp", &b.scale_up), ("scaleDown", &b.scale_down)] {
                 if let Some(r) = rules {
@@ -69,6 +75,87 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
                 }
             }
         }
+    }
+    out
+}
+
+/// The parts a custom metric's type requires, with the API server's words where it has
+/// them. A missing part points at the metric's name; `service` is the component's
+/// Service, an example of an object to name.
+fn metric_parts(name: &str, metric: &str, m: &Metric, service: &str) -> Vec<Finding> {
+    let base = ["components", name, "autoscale", "metrics", metric];
+    let what = format!("custom metric `{metric}` of `{name}`'s autoscaler");
+    let mut out = Vec::new();
+    let targets = "set `value` (the total) or `average` (per pod), e.g. `average: \"10\"`";
+    match m.kind {
+        MetricType::Pods => {
+            if m.average.is_none() {
+                out.push(
+                    Finding::new(
+                        format!("{what} has type `pods` but no `average`"),
+                        Origin::key(&base),
+                        "must specify a positive target averageValue",
+                    )
+                    .help("a `pods` metric is averaged over the pods: set `average`, e.g. `average: \"10\"`"),
+                );
+            }
+        }
+        MetricType::Object => {
+            match m.object.as_deref() {
+                None => out.push(
+                    Finding::new(
+                        format!("{what} has type `object` but no `object`"),
+                        Origin::key(&base),
+                        "must populate information for the given metric source",
+                    )
+                    .help(format!(
+                        "name the object the metric describes as `Kind/name`: `object: Service/{service}`"
+                    )),
+                ),
+                Some(object) => {
+                    let parts = object.split_once('/');
+                    if !parts.is_some_and(|(k, n)| !k.is_empty() && !n.is_empty()) {
+                        out.push(
+                            Finding::new(
+                                format!("{what} names the object `{object}`, not `Kind/name`"),
+                                Origin::value(&[&base[..], &["object"]].concat()),
+                                "the described object needs a kind and a name",
+                            )
+                            .help(format!("write `Kind/name`: `object: Service/{service}`")),
+                        );
+                    }
+                }
+            }
+            if m.value.is_none() && m.average.is_none() {
+                out.push(
+                    Finding::new(
+                        format!("{what} has no target"),
+                        Origin::key(&base),
+                        "must set either a target value or averageValue",
+                    )
+                    .help(targets),
+                );
+            }
+        }
+        MetricType::External => match (&m.value, &m.average) {
+            (None, None) => out.push(
+                Finding::new(
+                    format!("{what} has no target"),
+                    Origin::key(&base),
+                    "must set either a target value for metric or a per-pod target",
+                )
+                .help(targets),
+            ),
+            (Some(_), Some(_)) => out.push(
+                Finding::new(
+                    format!("{what} sets both `value` and `average`"),
+                    Origin::value(&[&base[..], &["value"]].concat()),
+                    "may not set both a target value for metric and a per-pod target",
+                )
+                .help("keep one: `value` for the total, `average` per pod"),
+            ),
+            _ => {}
+        },
     }
     out
 }

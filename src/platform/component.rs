@@ -223,6 +223,27 @@ pub struct Resources {
     pub extended: IndexMap<String, Extended>,
 }
 
+impl Resources {
+    /// These resources, with each amount they lack taken from `fallback`; an extended
+    /// resource set in both keeps this one's amount.
+    pub fn or(&self, fallback: &Resources) -> Resources {
+        Resources {
+            cpu: self.cpu.clone().or_else(|| fallback.cpu.clone()),
+            memory: self.memory.clone().or_else(|| fallback.memory.clone()),
+            ephemeral_storage: self
+                .ephemeral_storage
+                .clone()
+                .or_else(|| fallback.ephemeral_storage.clone()),
+            extended: fallback
+                .extended
+                .iter()
+                .chain(&self.extended)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
+}
+
 /// An amount of an extended resource: a whole number (`1`), or a quantity (`2Gi`) for
 /// resources such as `hugepages-2Mi`.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,6 +1,7 @@
 //! Jobs: one-off tasks such as migrations (a Job) and scheduled ones such as backups
 //! (a CronJob when `schedule` is set).
 
+use super::Platform;
 use super::component::{EnvFrom, Mount, Resources, Security, Storage};
 use super::values::EnvValue;
 use indexmap::IndexMap;
@@ -62,6 +63,24 @@ pub struct Job {
     /// Pod security, as for components.
     #[serde(default)]
     pub security: Security,
+}
+
+impl Job {
+    /// The resources the job's container runs with: each amount from the job's own
+    /// `resources`, else from the component it names, else from `defaults.resources`.
+    /// This is the one place that order is decided; the Job and CronJob builders and the
+    /// `missing-resources` error both ask here.
+    pub fn effective_resources(&self, platform: &Platform) -> Resources {
+        let component = self
+            .component
+            .as_ref()
+            .and_then(|name| platform.components.get(name));
+        let own = match component {
+            Some(c) => self.resources.or(&c.resources),
+            None => self.resources.clone(),
+        };
+        own.or(&platform.defaults.resources)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]

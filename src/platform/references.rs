@@ -115,24 +115,7 @@ pub(super) fn check(platform: &Platform, merged: &Merged) -> Result<(), Diagnost
     }
     for (name, job) in &platform.jobs {
         let base = ["jobs", name.as_str()];
-        let inherited = job
-            .component
-            .as_ref()
-            .and_then(|n| platform.components.get(n));
-        let own = super::component::Resources {
-            cpu: job
-                .resources
-                .cpu
-                .clone()
-                .or_else(|| inherited.and_then(|c| c.resources.cpu.clone())),
-            memory: job
-                .resources
-                .memory
-                .clone()
-                .or_else(|| inherited.and_then(|c| c.resources.memory.clone())),
-            ephemeral_storage: None,
-            extended: IndexMap::new(),
-        };
+        let own = job.effective_resources(platform);
         c.resources(&base, &format!("job `{name}`"), &own);
         c.uses(&base, "", &job.uses);
         if let Some(component) = &job.component {

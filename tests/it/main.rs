@@ -17,5 +17,6 @@ mod onramp;
 mod pods;
 mod render;
 mod render_support;
+mod review_bugs;
 mod schema;
 mod spec_core;
