@@ -342,7 +342,8 @@ fn object(dir: &Path, args: &ExplainArgs, kind: &str, name: &str) -> anyhow::Res
 /// Where a spec value is, for a line of output.
 fn spec_origin(merged: &crate::merge::Merged, path: &[String], map: &SourceMap) -> String {
     match merged.lookup(path) {
-        Lookup::Value { node, .. } => origin(node, map),
+        // A mapping is pointed at by its key: its own position is its first entry's.
+        Lookup::Value { node, .. } if !matches!(node, Node::Mapping(_)) => origin(node, map),
         _ => merged
             .key(path)
             .and_then(|k| Span::of(k.span()))

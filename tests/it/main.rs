@@ -14,6 +14,7 @@ mod hostile;
 mod import;
 mod merge_laws;
 mod onramp;
+mod origins;
 mod pods;
 mod render;
 mod render_support;

@@ -1,0 +1,244 @@
+//! Origins travel with values: every layer is typed where it is written, each error is
+//! reported once however many environments share it, and a rendered field names the spec
+//! value, template or patch that produced it (`wfk diff`, `wfk explain Kind/name FIELD`).
+
+use crate::support::Test;
+
+/// A base with an autoscaled `api` (its `autoscale` written as `autoscale`), a `worker`
+/// patched by the spec, a template, and two overlays that each set their own `max`.
+fn project(autoscale: &str) -> Test {
+    Test::new()
+        .file(
+            "platform.yaml",
+            format!(
+                "platform: shop
+defaults:
+  resources: {{ cpu: 100m/200m, memory: 64Mi/128Mi }}
+components:
+  api:
+    image: shop/api:v1
+    replicas: 2
+    ports: {{ http: 8080 }}
+    probes: {{ liveness: /live, readiness: /ready }}
+    resources:
+      cpu: 250m/500m
+    autoscale: {autoscale}
+  worker:
+    image: shop/worker:v1
+    ports: {{ http: 8080 }}
+    probes: {{ liveness: /live, readiness: /ready }}
+patches:
+  Deployment/shop-worker:
+    spec:
+      revisionHistoryLimit: 3
+"
+            ),
+        )
+        .file("overlays/dev.yaml", "components:\n  api:\n    autoscale:\n      max: 4\n")
+        .file(
+            "overlays/prod.yaml",
+            "components:\n  api:\n    replicas: 3\n    autoscale:\n      max: 10\n      cpu: 60\n",
+        )
+        .file(
+            "templates/monitor.yaml",
+            "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: {{ platform }}-api\nspec:\n  endpoints: [{ port: http }]\n",
+        )
+}
+
+const GOOD: &str = "{ max: 3, cpu: 70 }";
+
+#[test]
+fn a_bad_value_that_every_environment_overrides_is_still_an_error_once() {
+    project("{ max: three, cpu: 70 }")
+        .args(["validate", "--quiet"])
+        .stderr(
+            "environments `dev`, `prod`:
+error[type-mismatch]: invalid value `three` for `max`: expected a whole number
+  --> platform.yaml:12:23
+   |
+12 |     autoscale: { max: three, cpu: 70 }
+   |                       ^^^^^ not a whole number
+   |
+   = help: write a number without quotes or units, such as `3`
+
+",
+        )
+        .status(2)
+        .run();
+}
+
+#[test]
+fn a_list_written_in_an_overlay_is_reported_at_the_overlay_line() {
+    project(GOOD)
+        .file(
+            "overlays/dev.yaml",
+            "components:\n  api:\n    resources: { cpu: [100m/250m] }\n",
+        )
+        .args(["render", "dev"])
+        .stderr(
+            "error[type-mismatch]: invalid type for `cpu`: expected a string, found a list
+ --> overlays/dev.yaml:3:18
+  |
+3 |     resources: { cpu: [100m/250m] }
+  |                  ^^^ expected a string
+  |
+  = help: write a string here
+
+",
+        )
+        .status(2)
+        .run();
+}
+
+#[test]
+fn one_misspelled_key_in_the_base_is_one_error_for_every_environment() {
+    let out = project(&format!("{GOOD}\n    replcas: 1"))
+        .file(
+            "overlays/staging.yaml",
+            "components:\n  api:\n    autoscale:\n      max: 5\n",
+        )
+        .args(["validate", "--format", "json"])
+        .output();
+    assert_eq!(out.status, Some(2), "{}", out.stderr);
+    assert_eq!(out.stderr, "");
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["version"], 2);
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{doc:#}");
+    assert_eq!(findings[0]["code"], "unknown-key");
+    assert_eq!(
+        (
+            &findings[0]["file"],
+            &findings[0]["line"],
+            &findings[0]["column"]
+        ),
+        (&"platform.yaml".into(), &13.into(), &5.into())
+    );
+    assert_eq!(
+        findings[0]["environments"],
+        serde_json::json!(["dev", "prod", "staging"])
+    );
+    assert_eq!(doc["summary"]["errors"], 1);
+}
+
+#[test]
+fn diff_names_the_overlay_line_of_each_autoscaler_field() {
+    project(GOOD)
+        .args(["diff", "dev", "prod"])
+        .stdout(
+            "~ HorizontalPodAutoscaler shop-api
+    spec.maxReplicas: 4 → 10   (overlays/dev.yaml:4:12 → overlays/prod.yaml:5:12)
+    spec.metrics[0].resource.target.averageUtilization: 70 → 60   (platform.yaml:12:31 → overlays/prod.yaml:6:12)
+    spec.minReplicas: 2 → 3   (platform.yaml:7:15 → overlays/prod.yaml:3:15)
+0 added, 0 removed, 1 changed, 11 the same
+",
+        )
+        .status(1)
+        .run();
+}
+
+/// `wfk explain prod Kind/name FIELD`, the arguments after `explain prod`.
+fn explain(args: &[&str]) -> Test {
+    let mut all = vec!["explain", "prod"];
+    all.extend(args);
+    project(GOOD).args(all)
+}
+
+#[test]
+fn explain_a_rendered_field_set_by_the_base_and_by_a_default() {
+    explain(&["Deployment/shop-api", "spec.template.spec.containers[0].resources"])
+        .stdout(
+            "Deployment/shop-api spec.template.spec.containers[api].resources:
+  spec.template.spec.containers[api].resources.limits.cpu  ← components.api.resources.cpu = 250m/500m  platform.yaml:11:12
+  spec.template.spec.containers[api].resources.limits.memory  ← defaults.resources.memory = 64Mi/128Mi  platform.yaml:3:40
+  spec.template.spec.containers[api].resources.requests.cpu  ← components.api.resources.cpu = 250m/500m  platform.yaml:11:12
+  spec.template.spec.containers[api].resources.requests.memory  ← defaults.resources.memory = 64Mi/128Mi  platform.yaml:3:40
+",
+        )
+        .run();
+}
+
+#[test]
+fn explain_a_rendered_field_set_by_an_overlay_shows_what_it_overrode() {
+    explain(&["HorizontalPodAutoscaler/shop-api", "spec.metrics[0]"])
+        .stdout(
+            "HorizontalPodAutoscaler/shop-api spec.metrics[0]:
+  spec.metrics[0]  ← components.api.autoscale.cpu = 60  overlays/prod.yaml:6:12
+      overrides 70  platform.yaml:12:31
+",
+        )
+        .run();
+}
+
+#[test]
+fn explain_a_rendered_field_set_by_set() {
+    explain(&[
+        "Deployment/shop-api",
+        "spec.template.spec.containers[api].resources.limits.memory",
+        "--set",
+        "components.api.resources.memory=1Gi/2Gi",
+    ])
+    .stdout(
+        "Deployment/shop-api spec.template.spec.containers[api].resources.limits.memory:
+  spec.template.spec.containers[api].resources.limits.memory  ← components.api.resources.memory = 1Gi/2Gi  --set:1:33
+",
+    )
+    .run();
+}
+
+#[test]
+fn explain_a_rendered_field_set_by_a_patch() {
+    explain(&["Deployment/shop-worker", "spec.revisionHistoryLimit"])
+        .stdout(
+            "Deployment/shop-worker spec.revisionHistoryLimit:
+  spec.revisionHistoryLimit  ← patches.Deployment/shop-worker.spec.revisionHistoryLimit = 3  platform.yaml:20:29
+",
+        )
+        .run();
+}
+
+#[test]
+fn explain_a_rendered_field_written_by_a_template() {
+    explain(&["ServiceMonitor/shop-api", "spec.endpoints"])
+        .stdout(
+            "ServiceMonitor/shop-api spec.endpoints:
+  the object  from the template at templates/monitor.yaml:1:1
+",
+        )
+        .run();
+}
+
+#[test]
+fn explain_a_field_wfk_sets_itself_says_so() {
+    explain(&["Deployment/shop-api", "spec.template.spec.securityContext"])
+        .stdout(
+            "Deployment/shop-api spec.template.spec.securityContext:
+  set by wfk, not by the spec (secure defaults and derived fields); the object comes from components.api platform.yaml:5:3
+",
+        )
+        .run();
+}
+
+#[test]
+fn explain_of_an_object_or_field_that_is_not_rendered_is_an_error() {
+    explain(&["Deployment/shop-apii", "spec"])
+        .stderr(
+            "error[unknown-path]: `Deployment/shop-apii` is not rendered in environment `prod`
+  |
+  = help: did you mean `Deployment/shop-api`?
+
+",
+        )
+        .status(2)
+        .run();
+    explain(&["Deployment/shop-api", "spec.replicas"])
+        .stderr(
+            "error[unknown-path]: `spec.replicas` is not set in `Deployment/shop-api` in environment `prod`
+  |
+  = help: fields under `spec`: revisionHistoryLimit, selector, strategy, template
+
+",
+        )
+        .status(2)
+        .run();
+}
