@@ -372,7 +372,8 @@ pub fn parse(source: usize, text: &str) -> Result<Node, Diagnostic> {
     let options = LoaderOptions::default()
         .error_on_duplicate_keys(true)
         .prevent_coercion(true);
-    marked_yaml::parse_yaml_with_options(source, text, options).map_err(|e| load_error(source, e))
+    marked_yaml::parse_yaml_with_options(source, text, options)
+        .map_err(|e| load_error(source, text, e))
 }
 
 /// Walks the parser's events without building a tree: refuses what wfk does not read and
@@ -399,9 +400,7 @@ fn prepass(source: usize, text: &str) -> Result<usize, Diagnostic> {
                     "a spec needs far fewer levels; wfk reads at most {MAX_DEPTH}"
                 ));
             }
-            Diagnostic::error(Code::YamlSyntax, format!("invalid YAML: {}", e.info()))
-                .at(span(source, m.line(), m.col() + 1), "here")
-                .help("fix the YAML syntax at this position")
+            syntax_error(text, e.info(), span(source, m.line(), m.col() + 1))
         })?;
         let here = span(source, mark.line(), mark.col() + 1);
         if matches!(
@@ -521,11 +520,55 @@ fn not_supported(what: &'static str, here: Span) -> Diagnostic {
         })
 }
 
+/// A YAML syntax error the parser reports at `at` with the message `info`. A tab in the
+/// indentation gets a message of its own, at the tab: the parser reports it at the token
+/// after it, or at the start of the plain scalar the line would have continued (often the
+/// end of the line before).
+fn syntax_error(text: &str, info: &str, at: Span) -> Diagnostic {
+    if let Some(tab) = indentation_tab(text, info, at) {
+        return Diagnostic::error(Code::YamlSyntax, "invalid YAML: tabs cannot indent YAML")
+            .at(tab, "tab here")
+            .help("indent with spaces instead (set your editor to insert spaces in YAML files)");
+    }
+    Diagnostic::error(Code::YamlSyntax, format!("invalid YAML: {info}"))
+        .at(at, "here")
+        .help("fix the YAML syntax at this position")
+}
+
+/// The tab in the indentation that caused the error at `at`: on the error's line when the
+/// error is the first token after that line's indentation; and, when the parser's message
+/// is about a tab in indentation, on the first later line indented with one.
+fn indentation_tab(text: &str, info: &str, at: Span) -> Option<Span> {
+    let about_tab = ["indentation", "found a tab", "start with a tab"]
+        .iter()
+        .any(|m| info.contains(m));
+    let first = at.line.checked_sub(1)?;
+    for (i, line) in text.lines().enumerate().skip(first) {
+        let indent: Vec<char> = line
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        if let Some(col) = indent.iter().position(|c| *c == '\t') {
+            if about_tab || (i == first && at.col == indent.len() + 1) {
+                return Some(Span {
+                    line: i + 1,
+                    col: col + 1,
+                    ..at
+                });
+            }
+        }
+        if !about_tab {
+            return None;
+        }
+    }
+    None
+}
+
 fn span(source: usize, line: usize, col: usize) -> Span {
     Span { source, line, col }
 }
 
-fn load_error(source: usize, e: marked_yaml::LoadError) -> Diagnostic {
+fn load_error(source: usize, text: &str, e: marked_yaml::LoadError) -> Diagnostic {
     use marked_yaml::LoadError as E;
     let at = |m: &marked_yaml::Marker| {
         Span::of(&marked_yaml::Span::new_start(*m)).unwrap_or(span(source, 1, 1))
@@ -552,11 +595,7 @@ fn load_error(source: usize, e: marked_yaml::LoadError) -> Diagnostic {
                 .at(at(&m), "a mapping or sequence used as a key")
                 .help("use a string as the key")
         }
-        E::ScanError(m, e) => {
-            Diagnostic::error(Code::YamlSyntax, format!("invalid YAML: {}", e.info()))
-                .at(at(&m), "here")
-                .help("fix the YAML syntax at this position")
-        }
+        E::ScanError(m, e) => syntax_error(text, e.info(), at(&m)),
     }
 }
 

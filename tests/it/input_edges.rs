@@ -8,6 +8,105 @@ use std::process::Command;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
+/// A small valid project: `platform.yaml` and `overlays/dev.yaml`.
+fn project() -> Test {
+    Test::new()
+        .file(
+            "platform.yaml",
+            "platform: shop\ncomponents:\n  api:\n    image: shop/api:v1.0.0\n    resources: { cpu: 100m/500m, memory: 128Mi/256Mi }\n",
+        )
+        .file("overlays/dev.yaml", "")
+}
+
+// 4. A tab in the indentation is reported at the tab.
+
+#[test]
+fn a_tab_indenting_a_key_points_at_the_tab() {
+    project()
+        .file("platform.yaml", "components:\n  api:\n\timage: x\n")
+        .args(["render", "dev"])
+        .stderr(
+            "error[yaml-syntax]: invalid YAML: tabs cannot indent YAML
+ --> platform.yaml:3:1
+  |
+3 |     image: x
+  | ^^^^ tab here
+  |
+  = help: indent with spaces instead (set your editor to insert spaces in YAML files)
+
+",
+        )
+        .status(2)
+        .run();
+}
+
+#[test]
+fn a_tab_after_a_plain_value_points_at_the_tab_not_the_line_before() {
+    // The parser reports this at `x`, the value the tab's line would have continued.
+    project()
+        .file(
+            "overlays/dev.yaml",
+            "components:\n  api:\n    image: x\n  \treplicas: 2\n",
+        )
+        .args(["validate"])
+        .stderr(
+            "environment `dev`:
+error[yaml-syntax]: invalid YAML: tabs cannot indent YAML
+ --> overlays/dev.yaml:4:3
+  |
+4 |       replicas: 2
+  |   ^^^^ tab here
+  |
+  = help: indent with spaces instead (set your editor to insert spaces in YAML files)
+
+checked 1 environment (dev): 1 error, 0 warnings
+",
+        )
+        .status(2)
+        .run();
+}
+
+#[test]
+fn a_tab_that_starts_a_block_scalar_line_points_at_the_tab() {
+    project()
+        .file("overlays/dev.yaml", "namespace: |\n  shop\n\tdev\n")
+        .args(["render", "dev"])
+        .stderr(
+            "error[yaml-syntax]: invalid YAML: tabs cannot indent YAML
+ --> overlays/dev.yaml:3:1
+  |
+3 |     dev
+  | ^^^^ tab here
+  |
+  = help: indent with spaces instead (set your editor to insert spaces in YAML files)
+
+",
+        )
+        .status(2)
+        .run();
+}
+
+#[test]
+fn a_tab_inside_a_flow_collection_is_not_blamed_for_another_error() {
+    // Tabs may separate the entries of `[ … ]`; the error is the stray `}`.
+    project()
+        .file("overlays/dev.yaml", "labels: [a,\n\tb, }\n")
+        .args(["render", "dev"])
+        .stderr(
+            "error[yaml-syntax]: invalid YAML: while parsing a node, did not find expected node content
+ --> overlays/dev.yaml:2:5
+  |
+2 |     b, }
+  |        ^ here
+  |
+  = help: fix the YAML syntax at this position
+
+",
+        )
+        .status(2)
+        .run();
+}
+
 // 5. Every example in `wfk explain --help` works on the reference platform.
 
 #[test]
