@@ -45,11 +45,25 @@ pub const OVERLAY_DIR: &str = "overlays";
 const NAME_RULE: &str = "an environment name is lowercase letters, digits and `-` (a DNS-1123 label), such as `prod` or `prod-eu`";
 
 /// The environments a project defines: the `overlays/*.yaml` file names, sorted.
+///
+/// Every command that lists or loads environments starts here, so each refuses the same
+/// folders the same way: one without `platform.yaml` (not a project), a project without
+/// overlays (nothing to render), and a spec or overlay whose name is a near miss of
+/// `.yaml` (`platform.yml`, `overlays/prod.yml`, `prod.YAML`), which would otherwise be
+/// silently ignored. Other files in `overlays/` (`prod.yaml.bak`, `README.md`) are not
+/// overlays and are left alone.
 pub fn environments(dir: &Path) -> Result<Vec<String>, Diagnostics> {
+    listed(dir, None)
+}
+
+/// [`environments`], with the help of an empty project naming `wanted` when it is a
+/// valid name.
+fn listed(dir: &Path, wanted: Option<&str>) -> Result<Vec<String>, Diagnostics> {
+    let mut diagnostics = project(dir)?;
     let overlays = dir.join(OVERLAY_DIR);
     let entries = match fs::read_dir(&overlays) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Ok(entries) => entries.flatten().map(|e| e.file_name()).collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => {
             return Err(vec![Diagnostic::error(
                 Code::UnreadableFile,
@@ -57,11 +71,22 @@ pub fn environments(dir: &Path) -> Result<Vec<String>, Diagnostics> {
             )]);
         }
     };
+    // Sorted, so the diagnostics come in the same order on every file system.
+    let mut files: Vec<&str> = entries.iter().filter_map(|n| n.to_str()).collect();
+    files.sort_unstable();
     let mut names = Vec::new();
-    let mut diagnostics = Vec::new();
-    for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let Some(name) = file_name.to_str().and_then(|n| n.strip_suffix(".yaml")) else {
+    for file_name in &files {
+        if let Some(stem) = near_miss(file_name) {
+            let wrong = format!("{OVERLAY_DIR}/{file_name}");
+            let right = format!("{OVERLAY_DIR}/{stem}.yaml");
+            diagnostics.push(misnamed(
+                &wrong,
+                &right,
+                files.contains(&&*format!("{stem}.yaml")),
+            ));
+            continue;
+        }
+        let Some(name) = file_name.strip_suffix(".yaml") else {
             continue;
         };
         let problems = crate::validation::is_dns1123_label(name);
@@ -79,11 +104,114 @@ pub fn environments(dir: &Path) -> Result<Vec<String>, Diagnostics> {
             );
         }
     }
+    if names.is_empty() && diagnostics.is_empty() {
+        let env = wanted
+            .filter(|w| crate::validation::is_dns1123_label(w).is_empty())
+            .unwrap_or("dev");
+        diagnostics.push(
+            Diagnostic::error(
+                Code::NoEnvironments,
+                format!("the project defines no environments: there is no `{OVERLAY_DIR}/<env>.yaml`"),
+            )
+            .help(format!(
+                "add one: create `{OVERLAY_DIR}/{env}.yaml` with what `{env}` changes in `{PLATFORM_FILE}` (an empty file changes nothing)"
+            )),
+        );
+    }
     if !diagnostics.is_empty() {
         return Err(diagnostics);
     }
     names.sort();
     Ok(names)
+}
+
+/// Checks that `dir` holds a project: `platform.yaml`, and no near miss of it beside it.
+/// Returns the near misses, to be reported with the overlays' problems; a folder with no
+/// spec at all is an error on its own.
+fn project(dir: &Path) -> Result<Diagnostics, Diagnostics> {
+    let shown = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let shown = shown.display();
+    if !dir.is_dir() {
+        let (what, help) = if dir.exists() {
+            ("it is not a folder", String::new())
+        } else {
+            (
+                "it does not exist",
+                format!(
+                    ", or start a project there with `wfk init --dir {}`",
+                    dir.display()
+                ),
+            )
+        };
+        return Err(vec![
+            Diagnostic::error(
+                Code::NoProject,
+                format!("no wfk project in `{shown}`: {what}"),
+            )
+            .help(format!(
+                "pass `--dir` the folder that holds {PLATFORM_FILE}{help}"
+            )),
+        ]);
+    }
+    let (exists, mut misses) = match fs::read_dir(dir) {
+        Ok(entries) => {
+            let names: Vec<String> = entries
+                .flatten()
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .collect();
+            let misses = names
+                .iter()
+                .filter(|name| {
+                    near_miss(name).is_some_and(|stem| stem.eq_ignore_ascii_case("platform"))
+                        || (*name != PLATFORM_FILE && name.eq_ignore_ascii_case(PLATFORM_FILE))
+                })
+                .cloned()
+                .collect();
+            (names.iter().any(|n| n == PLATFORM_FILE), misses)
+        }
+        // An unlistable folder: whether the file is there decides; reading it says the rest.
+        Err(_) => (
+            !matches!(fs::metadata(dir.join(PLATFORM_FILE)), Err(e) if e.kind() == std::io::ErrorKind::NotFound),
+            Vec::new(),
+        ),
+    };
+    misses.sort();
+    if !exists && misses.is_empty() {
+        return Err(vec![
+            Diagnostic::error(
+                Code::NoProject,
+                format!("no wfk project in `{shown}`: there is no `{PLATFORM_FILE}`"),
+            )
+            .help(format!("run wfk in the folder that holds {PLATFORM_FILE}, pass `--dir`, or start one with `wfk init`")),
+        ]);
+    }
+    Ok(misses
+        .iter()
+        .map(|m| misnamed(m, PLATFORM_FILE, exists))
+        .collect())
+}
+
+/// The stem of a file name whose extension is almost `.yaml`: `.yml`, `.YAML`, `.Yml`.
+fn near_miss(name: &str) -> Option<&str> {
+    let (stem, ext) = name.rsplit_once('.')?;
+    let near =
+        ext != "yaml" && (ext.eq_ignore_ascii_case("yml") || ext.eq_ignore_ascii_case("yaml"));
+    (near && !stem.is_empty()).then_some(stem)
+}
+
+/// A spec or overlay file wfk would not read because of its name.
+fn misnamed(wrong: &str, right: &str, both: bool) -> Diagnostic {
+    let d = Diagnostic::error(
+        Code::MisnamedFile,
+        format!("`{wrong}` is not read: wfk reads `{right}`"),
+    );
+    if both {
+        d.help(format!(
+            "`{right}` exists too: move what `{wrong}` holds into `{right}`, then delete `{wrong}`"
+        ))
+    } else {
+        d.help(format!("rename `{wrong}` to `{right}`"))
+    }
 }
 
 /// Checks that `env` may be used to build a path, then returns `overlays/<env>.yaml`.
@@ -128,7 +256,7 @@ pub struct Layers {
 
 /// Reads `platform.yaml` and the overlays of `env`, following `extends`.
 pub fn environment(dir: &Path, env: &str, map: &mut SourceMap) -> Result<Layers, Diagnostics> {
-    let known = environments(dir)?;
+    let known = listed(dir, Some(env))?;
     let mut diagnostics = Vec::new();
     let base = file(dir, Path::new(PLATFORM_FILE), map);
     let mut overlays: Vec<Node> = Vec::new();

@@ -18,6 +18,281 @@ fn project() -> Test {
         .file("overlays/dev.yaml", "")
 }
 
+// 1. A near miss of `.yaml` is refused, never skipped.
+
+const PROD_YML: &str =
+    "error[misnamed-file]: `overlays/prod.yml` is not read: wfk reads `overlays/prod.yaml`
+  |
+  = help: rename `overlays/prod.yml` to `overlays/prod.yaml`
+
+";
+
+#[test]
+fn envs_refuses_an_overlay_named_yml() {
+    project()
+        .file(
+            "overlays/prod.yml",
+            "components: { api: { replicas: 3 } }\n",
+        )
+        .args(["envs"])
+        .stderr(PROD_YML)
+        .status(2)
+        .run();
+}
+
+#[test]
+fn render_of_an_environment_whose_overlay_is_yml_says_to_rename_it() {
+    project()
+        .file(
+            "overlays/prod.yml",
+            "components: { api: { replicas: 3 } }\n",
+        )
+        .args(["render", "prod"])
+        .stderr(PROD_YML)
+        .status(2)
+        .run();
+}
+
+#[test]
+fn an_overlay_named_yml_stops_every_environment_not_only_its_own() {
+    // `dev` is fine, but the project holds a file the user believes is read.
+    for args in [
+        &["render", "dev"][..],
+        &["validate"],
+        &["explain", "dev", "platform"],
+    ] {
+        project()
+            .file(
+                "overlays/prod.yml",
+                "components: { api: { replicas: 3 } }\n",
+            )
+            .args(args)
+            .stderr(PROD_YML)
+            .status(2)
+            .run();
+    }
+}
+
+#[test]
+fn an_overlay_named_yml_beside_its_yaml_says_to_merge_them() {
+    project()
+        .file("overlays/prod.yaml", "")
+        .file("overlays/prod.yml", "components: { api: { replicas: 3 } }\n")
+        .args(["envs"])
+        .stderr("error[misnamed-file]: `overlays/prod.yml` is not read: wfk reads `overlays/prod.yaml`
+  |
+  = help: `overlays/prod.yaml` exists too: move what `overlays/prod.yml` holds into `overlays/prod.yaml`, then delete `overlays/prod.yml`
+
+")
+        .status(2)
+        .run();
+}
+
+#[test]
+fn an_overlay_with_an_upper_case_extension_is_refused() {
+    project()
+        .file("overlays/prod.YAML", "")
+        .file("overlays/qa.YML", "")
+        .args(["envs"])
+        .stderr(
+            "error[misnamed-file]: `overlays/prod.YAML` is not read: wfk reads `overlays/prod.yaml`
+  |
+  = help: rename `overlays/prod.YAML` to `overlays/prod.yaml`
+
+error[misnamed-file]: `overlays/qa.YML` is not read: wfk reads `overlays/qa.yaml`
+  |
+  = help: rename `overlays/qa.YML` to `overlays/qa.yaml`
+
+error: aborting due to 2 errors
+",
+        )
+        .status(2)
+        .run();
+}
+
+#[test]
+fn a_backup_or_another_file_in_overlays_is_not_an_overlay() {
+    // Editors and merges leave these behind; renaming one would replace the real overlay.
+    project()
+        .file("overlays/dev.yaml.bak", "namespace: old\n")
+        .file("overlays/dev.yaml~", "namespace: old\n")
+        .file("overlays/README.md", "# overlays\n")
+        .args(["envs"])
+        .stdout("dev\n")
+        .run();
+}
+
+#[test]
+fn platform_yml_is_refused_with_a_rename() {
+    Test::new()
+        .file("platform.yml", "platform: shop\n")
+        .file("overlays/dev.yaml", "")
+        .args(["render", "dev"])
+        .stderr(
+            "error[misnamed-file]: `platform.yml` is not read: wfk reads `platform.yaml`
+  |
+  = help: rename `platform.yml` to `platform.yaml`
+
+",
+        )
+        .status(2)
+        .run();
+}
+
+#[test]
+fn platform_yml_beside_platform_yaml_is_refused() {
+    project()
+        .file("platform.yml", "platform: shop\n")
+        .args(["envs"])
+        .stderr(
+            "error[misnamed-file]: `platform.yml` is not read: wfk reads `platform.yaml`
+  |
+  = help: `platform.yaml` exists too: move what `platform.yml` holds into `platform.yaml`, then delete `platform.yml`
+
+",
+        )
+        .status(2)
+        .run();
+}
+
+#[test]
+fn a_yml_spec_and_a_yml_overlay_are_reported_together() {
+    Test::new()
+        .file("platform.yml", "platform: shop\n")
+        .file("overlays/dev.yml", "")
+        .args(["validate"])
+        .stderr(
+            "error[misnamed-file]: `platform.yml` is not read: wfk reads `platform.yaml`
+  |
+  = help: rename `platform.yml` to `platform.yaml`
+
+error[misnamed-file]: `overlays/dev.yml` is not read: wfk reads `overlays/dev.yaml`
+  |
+  = help: rename `overlays/dev.yml` to `overlays/dev.yaml`
+
+error: aborting due to 2 errors
+",
+        )
+        .status(2)
+        .run();
+}
+
+// 2. A folder that is not a project, and a project without environments.
+
+const NO_PROJECT: &str = "error[no-project]: no wfk project in `[TMP]`: there is no `platform.yaml`
+  |
+  = help: run wfk in the folder that holds platform.yaml, pass `--dir`, or start one with `wfk init`
+
+";
+
+#[test]
+fn validate_outside_a_project_exits_2() {
+    Test::new()
+        .args(["validate"])
+        .stderr(NO_PROJECT)
+        .status(2)
+        .run();
+}
+
+#[test]
+fn validate_of_a_named_environment_outside_a_project_says_so_once() {
+    Test::new()
+        .args(["validate", "dev", "prod"])
+        .stderr(NO_PROJECT)
+        .status(2)
+        .run();
+}
+
+#[test]
+fn envs_outside_a_project_exits_2() {
+    Test::new()
+        .args(["envs"])
+        .stderr(NO_PROJECT)
+        .status(2)
+        .run();
+    Test::new()
+        .args(["envs", "--format", "json"])
+        .stderr(NO_PROJECT)
+        .status(2)
+        .run();
+}
+
+#[test]
+fn render_explain_and_diff_outside_a_project_say_the_same() {
+    for args in [
+        &["render", "dev"][..],
+        &["explain", "dev", "platform"],
+        &["diff", "dev", "prod"],
+    ] {
+        Test::new().args(args).stderr(NO_PROJECT).status(2).run();
+    }
+}
+
+#[test]
+fn overlays_without_a_platform_file_are_not_a_project() {
+    Test::new()
+        .file("overlays/dev.yaml", "")
+        .args(["explain", "dev", "platform"])
+        .stderr(NO_PROJECT)
+        .status(2)
+        .run();
+}
+
+#[test]
+fn a_dir_that_does_not_exist_is_not_a_project() {
+    Test::new()
+        .args(["envs", "--dir", "missing"])
+        .stderr("error[no-project]: no wfk project in `[TMP]/missing`: it does not exist
+  |
+  = help: pass `--dir` the folder that holds platform.yaml, or start a project there with `wfk init --dir missing`
+
+")
+        .status(2)
+        .run();
+}
+
+const NO_ENVIRONMENTS: &str = "error[no-environments]: the project defines no environments: there is no `overlays/<env>.yaml`
+  |
+  = help: add one: create `overlays/dev.yaml` with what `dev` changes in `platform.yaml` (an empty file changes nothing)
+
+";
+
+#[test]
+fn validate_and_envs_without_overlays_say_how_to_add_an_environment() {
+    for args in [&["validate"][..], &["envs"]] {
+        Test::new()
+            .file("platform.yaml", "platform: shop\n")
+            .args(args)
+            .stderr(NO_ENVIRONMENTS)
+            .status(2)
+            .run();
+    }
+    // An empty `overlays/` folder is the same.
+    Test::new()
+        .file("platform.yaml", "platform: shop\n")
+        .dir("overlays")
+        .args(["validate"])
+        .stderr(NO_ENVIRONMENTS)
+        .status(2)
+        .run();
+}
+
+#[test]
+fn render_explain_and_diff_without_overlays_name_the_overlay_to_create() {
+    for args in [
+        &["render", "prod"][..],
+        &["explain", "prod", "platform"],
+        &["diff", "prod", "dev"],
+    ] {
+        Test::new()
+            .file("platform.yaml", "platform: shop\n")
+            .args(args)
+            .stderr(NO_ENVIRONMENTS.replace("dev", "prod"))
+            .status(2)
+            .run();
+    }
+}
+
 // 4. A tab in the indentation is reported at the tab.
 
 #[test]
