@@ -60,6 +60,8 @@ codes! {
     ExtendsCycle = "extends-cycle": "Overlays that extend each other in a circle.",
     InvalidSet = "invalid-set": "A `--set` that is not `path=value`, or whose path is not in the spec.",
     UnknownPath = "unknown-path": "A spec path (in `explain`) that is not set.",
+    // Merging.
+    NullInBase = "null-in-base": "A key without a value in `platform.yaml`: a null removes keys only in overlays.",
     // The typed spec.
     UnknownKey = "unknown-key": "A key the spec does not have (usually a misspelling).",
     MissingKey = "missing-key": "A required key that is not set.",

@@ -293,6 +293,113 @@ fn render_explain_and_diff_without_overlays_name_the_overlay_to_create() {
     }
 }
 
+// 3. A key without a value in the base.
+
+#[test]
+fn a_comma_in_a_flow_mapping_of_the_base_cuts_a_value_short() {
+    project()
+        .file(
+            "platform.yaml",
+            "platform: shop\ncomponents:\n  web:\n    image: nginx:1.27\n    resources: { cpu: 100m/500m, memory: 128Mi/256Mi }\n    security:\n      relax: { writableRootFilesystem: writes to /var, because nginx }\n",
+        )
+        .args(["render", "dev"])
+        .stderr(
+            r#"error[null-in-base]: `because nginx` has no value
+ --> platform.yaml:7:56
+  |
+7 |       relax: { writableRootFilesystem: writes to /var, because nginx }
+  |                                        --------------  ^^^^^^^^^^^^^ a key without a value
+  |                                        |
+  |                                        the value before the comma
+  |
+  = help: null removes a key in an overlay; in the base it removes nothing: give it a value or delete the line; a comma inside `{ … }` ends the value: quote the whole value, `"writes to /var, because nginx"`
+
+"#,
+        )
+        .status(2)
+        .run();
+}
+
+#[test]
+fn the_quoted_value_the_help_shows_is_read_whole() {
+    project()
+        .file(
+            "platform.yaml",
+            "platform: shop\ncomponents:\n  web:\n    image: nginx:1.27\n    resources: { cpu: 100m/500m, memory: 128Mi/256Mi }\n    security:\n      relax: { writableRootFilesystem: \"writes to /var, because nginx\" }\n",
+        )
+        .args(["explain", "dev", "components.web.security.relax.writableRootFilesystem"])
+        .stdout("components.web.security.relax.writableRootFilesystem: \"writes to /var, because nginx\"\n  set at platform.yaml:7:40\n")
+        .run();
+}
+
+#[test]
+fn keys_without_values_in_the_base_are_each_an_error() {
+    project()
+        .file(
+            "platform.yaml",
+            "platform: shop\nnamespace:\ncomponents:\n  api:\n    image: shop/api:v1.0.0\n    replicas: ~\n    resources: { cpu: 100m/500m, memory: 128Mi/256Mi }\n    labels: { tier: web, null }\n",
+        )
+        .args(["validate"])
+        .stderr(
+            "environment `dev`:
+error[null-in-base]: `namespace` has no value
+ --> platform.yaml:2:1
+  |
+2 | namespace:
+  | ^^^^^^^^^ a key without a value
+  |
+  = help: null removes a key in an overlay; in the base it removes nothing: give it a value or delete the line
+
+error[null-in-base]: `replicas` has no value
+ --> platform.yaml:6:5
+  |
+6 |     replicas: ~
+  |     ^^^^^^^^ a key without a value
+  |
+  = help: null removes a key in an overlay; in the base it removes nothing: give it a value or delete the line
+
+error[null-in-base]: `null` has no value
+ --> platform.yaml:8:26
+  |
+8 |     labels: { tier: web, null }
+  |                     ---  ^^^^ a key without a value
+  |                     |
+  |                     the value before the comma
+  |
+  = help: null removes a key in an overlay; in the base it removes nothing: give it a value or delete the line; a comma inside `{ … }` ends the value: quote the whole value, `\"web, null\"`
+
+checked 1 environment (dev): 3 errors, 0 warnings
+",
+        )
+        .status(2)
+        .run();
+}
+
+#[test]
+fn a_quoted_null_in_the_base_is_a_string() {
+    project()
+        .file(
+            "platform.yaml",
+            "platform: shop\nconfig:\n  shop-config:\n    mode: \"null\"\n",
+        )
+        .args(["explain", "dev", "config.shop-config.mode"])
+        .stdout("config.shop-config.mode: \"null\"\n  set at platform.yaml:4:11\n")
+        .run();
+}
+
+#[test]
+fn a_null_in_an_overlay_still_removes_a_key() {
+    project()
+        .file(
+            "platform.yaml",
+            "platform: shop\nconfig:\n  shop-config:\n    mode: fast\n",
+        )
+        .file("overlays/dev.yaml", "config:\n  shop-config:\n    mode:\n")
+        .args(["explain", "dev", "config.shop-config.mode"])
+        .stdout("config.shop-config.mode: removed\n  config.shop-config.mode removed by null at  overlays/dev.yaml:3:5\n  it was fast  platform.yaml:4:11\n")
+        .run();
+}
+
 // 4. A tab in the indentation is reported at the tab.
 
 #[test]
