@@ -182,7 +182,7 @@ pub enum DataFormat {
 /// Show a merged value, the file:line:col that set it, and every value it overrode.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  wfk explain prod components.api.replicas\n  wfk explain prod components.api --set components.api.replicas=5\n  wfk explain prod Deployment/gorax-api spec.template.spec.containers[0].resources\n  wfk explain dev config.gorax.log-level"
+    after_help = "Examples:\n  wfk explain prod components.api.replicas\n  wfk explain prod components.api --set components.api.replicas=5\n  wfk explain prod Deployment/gorax-api spec.template.spec.containers[0].resources\n  wfk explain dev config.gorax-config.log-level"
 )]
 pub struct ExplainArgs {
     /// The environment: the name of an overlays/<env>.yaml file.

@@ -45,11 +45,25 @@ pub const OVERLAY_DIR: &str = "overlays";
 const NAME_RULE: &str = "an environment name is lowercase letters, digits and `-` (a DNS-1123 label), such as `prod` or `prod-eu`";
 
 /// The environments a project defines: the `overlays/*.yaml` file names, sorted.
+///
+/// Every command that lists or loads environments starts here, so each refuses the same
+/// folders the same way: one without `platform.yaml` (not a project), a project without
+/// overlays (nothing to render), and a spec or overlay whose name is a near miss of
+/// `.yaml` (`platform.yml`, `overlays/prod.yml`, `prod.YAML`), which would otherwise be
+/// silently ignored. Other files in `overlays/` (`prod.yaml.bak`, `README.md`) are not
+/// overlays and are left alone.
 pub fn environments(dir: &Path) -> Result<Vec<String>, Diagnostics> {
+    listed(dir, None)
+}
+
+/// [`environments`], with the help of an empty project naming `wanted` when it is a
+/// valid name.
+fn listed(dir: &Path, wanted: Option<&str>) -> Result<Vec<String>, Diagnostics> {
+    let mut diagnostics = project(dir)?;
     let overlays = dir.join(OVERLAY_DIR);
     let entries = match fs::read_dir(&overlays) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Ok(entries) => entries.flatten().map(|e| e.file_name()).collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => {
             return Err(vec![Diagnostic::error(
                 Code::UnreadableFile,
@@ -57,11 +71,22 @@ pub fn environments(dir: &Path) -> Result<Vec<String>, Diagnostics> {
             )]);
         }
     };
+    // Sorted, so the diagnostics come in the same order on every file system.
+    let mut files: Vec<&str> = entries.iter().filter_map(|n| n.to_str()).collect();
+    files.sort_unstable();
     let mut names = Vec::new();
-    let mut diagnostics = Vec::new();
-    for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let Some(name) = file_name.to_str().and_then(|n| n.strip_suffix(".yaml")) else {
+    for file_name in &files {
+        if let Some(stem) = near_miss(file_name) {
+            let wrong = format!("{OVERLAY_DIR}/{file_name}");
+            let right = format!("{OVERLAY_DIR}/{stem}.yaml");
+            diagnostics.push(misnamed(
+                &wrong,
+                &right,
+                files.contains(&&*format!("{stem}.yaml")),
+            ));
+            continue;
+        }
+        let Some(name) = file_name.strip_suffix(".yaml") else {
             continue;
         };
         let problems = crate::validation::is_dns1123_label(name);
@@ -79,11 +104,114 @@ pub fn environments(dir: &Path) -> Result<Vec<String>, Diagnostics> {
             );
         }
     }
+    if names.is_empty() && diagnostics.is_empty() {
+        let env = wanted
+            .filter(|w| crate::validation::is_dns1123_label(w).is_empty())
+            .unwrap_or("dev");
+        diagnostics.push(
+            Diagnostic::error(
+                Code::NoEnvironments,
+                format!("the project defines no environments: there is no `{OVERLAY_DIR}/<env>.yaml`"),
+            )
+            .help(format!(
+                "add one: create `{OVERLAY_DIR}/{env}.yaml` with what `{env}` changes in `{PLATFORM_FILE}` (an empty file changes nothing)"
+            )),
+        );
+    }
     if !diagnostics.is_empty() {
         return Err(diagnostics);
     }
     names.sort();
     Ok(names)
+}
+
+/// Checks that `dir` holds a project: `platform.yaml`, and no near miss of it beside it.
+/// Returns the near misses, to be reported with the overlays' problems; a folder with no
+/// spec at all is an error on its own.
+fn project(dir: &Path) -> Result<Diagnostics, Diagnostics> {
+    let shown = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let shown = shown.display();
+    if !dir.is_dir() {
+        let (what, help) = if dir.exists() {
+            ("it is not a folder", String::new())
+        } else {
+            (
+                "it does not exist",
+                format!(
+                    ", or start a project there with `wfk init --dir {}`",
+                    dir.display()
+                ),
+            )
+        };
+        return Err(vec![
+            Diagnostic::error(
+                Code::NoProject,
+                format!("no wfk project in `{shown}`: {what}"),
+            )
+            .help(format!(
+                "pass `--dir` the folder that holds {PLATFORM_FILE}{help}"
+            )),
+        ]);
+    }
+    let (exists, mut misses) = match fs::read_dir(dir) {
+        Ok(entries) => {
+            let names: Vec<String> = entries
+                .flatten()
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .collect();
+            let misses = names
+                .iter()
+                .filter(|name| {
+                    near_miss(name).is_some_and(|stem| stem.eq_ignore_ascii_case("platform"))
+                        || (*name != PLATFORM_FILE && name.eq_ignore_ascii_case(PLATFORM_FILE))
+                })
+                .cloned()
+                .collect();
+            (names.iter().any(|n| n == PLATFORM_FILE), misses)
+        }
+        // An unlistable folder: whether the file is there decides; reading it says the rest.
+        Err(_) => (
+            !matches!(fs::metadata(dir.join(PLATFORM_FILE)), Err(e) if e.kind() == std::io::ErrorKind::NotFound),
+            Vec::new(),
+        ),
+    };
+    misses.sort();
+    if !exists && misses.is_empty() {
+        return Err(vec![
+            Diagnostic::error(
+                Code::NoProject,
+                format!("no wfk project in `{shown}`: there is no `{PLATFORM_FILE}`"),
+            )
+            .help(format!("run wfk in the folder that holds {PLATFORM_FILE}, pass `--dir`, or start one with `wfk init`")),
+        ]);
+    }
+    Ok(misses
+        .iter()
+        .map(|m| misnamed(m, PLATFORM_FILE, exists))
+        .collect())
+}
+
+/// The stem of a file name whose extension is almost `.yaml`: `.yml`, `.YAML`, `.Yml`.
+fn near_miss(name: &str) -> Option<&str> {
+    let (stem, ext) = name.rsplit_once('.')?;
+    let near =
+        ext != "yaml" && (ext.eq_ignore_ascii_case("yml") || ext.eq_ignore_ascii_case("yaml"));
+    (near && !stem.is_empty()).then_some(stem)
+}
+
+/// A spec or overlay file wfk would not read because of its name.
+fn misnamed(wrong: &str, right: &str, both: bool) -> Diagnostic {
+    let d = Diagnostic::error(
+        Code::MisnamedFile,
+        format!("`{wrong}` is not read: wfk reads `{right}`"),
+    );
+    if both {
+        d.help(format!(
+            "`{right}` exists too: move what `{wrong}` holds into `{right}`, then delete `{wrong}`"
+        ))
+    } else {
+        d.help(format!("rename `{wrong}` to `{right}`"))
+    }
 }
 
 /// Checks that `env` may be used to build a path, then returns `overlays/<env>.yaml`.
@@ -128,7 +256,7 @@ pub struct Layers {
 
 /// Reads `platform.yaml` and the overlays of `env`, following `extends`.
 pub fn environment(dir: &Path, env: &str, map: &mut SourceMap) -> Result<Layers, Diagnostics> {
-    let known = environments(dir)?;
+    let known = listed(dir, Some(env))?;
     let mut diagnostics = Vec::new();
     let base = file(dir, Path::new(PLATFORM_FILE), map);
     let mut overlays: Vec<Node> = Vec::new();
@@ -372,7 +500,8 @@ pub fn parse(source: usize, text: &str) -> Result<Node, Diagnostic> {
     let options = LoaderOptions::default()
         .error_on_duplicate_keys(true)
         .prevent_coercion(true);
-    marked_yaml::parse_yaml_with_options(source, text, options).map_err(|e| load_error(source, e))
+    marked_yaml::parse_yaml_with_options(source, text, options)
+        .map_err(|e| load_error(source, text, e))
 }
 
 /// Walks the parser's events without building a tree: refuses what wfk does not read and
@@ -399,9 +528,7 @@ fn prepass(source: usize, text: &str) -> Result<usize, Diagnostic> {
                     "a spec needs far fewer levels; wfk reads at most {MAX_DEPTH}"
                 ));
             }
-            Diagnostic::error(Code::YamlSyntax, format!("invalid YAML: {}", e.info()))
-                .at(span(source, m.line(), m.col() + 1), "here")
-                .help("fix the YAML syntax at this position")
+            syntax_error(text, e.info(), span(source, m.line(), m.col() + 1))
         })?;
         let here = span(source, mark.line(), mark.col() + 1);
         if matches!(
@@ -521,11 +648,55 @@ fn not_supported(what: &'static str, here: Span) -> Diagnostic {
         })
 }
 
+/// A YAML syntax error the parser reports at `at` with the message `info`. A tab in the
+/// indentation gets a message of its own, at the tab: the parser reports it at the token
+/// after it, or at the start of the plain scalar the line would have continued (often the
+/// end of the line before).
+fn syntax_error(text: &str, info: &str, at: Span) -> Diagnostic {
+    if let Some(tab) = indentation_tab(text, info, at) {
+        return Diagnostic::error(Code::YamlSyntax, "invalid YAML: tabs cannot indent YAML")
+            .at(tab, "tab here")
+            .help("indent with spaces instead (set your editor to insert spaces in YAML files)");
+    }
+    Diagnostic::error(Code::YamlSyntax, format!("invalid YAML: {info}"))
+        .at(at, "here")
+        .help("fix the YAML syntax at this position")
+}
+
+/// The tab in the indentation that caused the error at `at`: on the error's line when the
+/// error is the first token after that line's indentation; and, when the parser's message
+/// is about a tab in indentation, on the first later line indented with one.
+fn indentation_tab(text: &str, info: &str, at: Span) -> Option<Span> {
+    let about_tab = ["indentation", "found a tab", "start with a tab"]
+        .iter()
+        .any(|m| info.contains(m));
+    let first = at.line.checked_sub(1)?;
+    for (i, line) in text.lines().enumerate().skip(first) {
+        let indent: Vec<char> = line
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        if let Some(col) = indent.iter().position(|c| *c == '\t') {
+            if about_tab || (i == first && at.col == indent.len() + 1) {
+                return Some(Span {
+                    line: i + 1,
+                    col: col + 1,
+                    ..at
+                });
+            }
+        }
+        if !about_tab {
+            return None;
+        }
+    }
+    None
+}
+
 fn span(source: usize, line: usize, col: usize) -> Span {
     Span { source, line, col }
 }
 
-fn load_error(source: usize, e: marked_yaml::LoadError) -> Diagnostic {
+fn load_error(source: usize, text: &str, e: marked_yaml::LoadError) -> Diagnostic {
     use marked_yaml::LoadError as E;
     let at = |m: &marked_yaml::Marker| {
         Span::of(&marked_yaml::Span::new_start(*m)).unwrap_or(span(source, 1, 1))
@@ -552,11 +723,7 @@ fn load_error(source: usize, e: marked_yaml::LoadError) -> Diagnostic {
                 .at(at(&m), "a mapping or sequence used as a key")
                 .help("use a string as the key")
         }
-        E::ScanError(m, e) => {
-            Diagnostic::error(Code::YamlSyntax, format!("invalid YAML: {}", e.info()))
-                .at(at(&m), "here")
-                .help("fix the YAML syntax at this position")
-        }
+        E::ScanError(m, e) => syntax_error(text, e.info(), at(&m)),
     }
 }
 

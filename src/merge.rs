@@ -7,8 +7,11 @@
 //! - **Scalars and lists are replaced** whole. Lists are never merged element by element:
 //!   what users change one at a time is a map keyed by name, so no list-merge rule is needed.
 //! - **A plain `null`, `~` or an empty value removes the key**, so `worker: null` removes a
-//!   whole component in one environment. A quoted `"null"` is the string `null`. In the base,
-//!   a null value is the same as leaving the key out.
+//!   whole component in one environment. A quoted `"null"` is the string `null`. In the base
+//!   a null removes nothing, so [`environment`] refuses it (`null-in-base`): it is almost
+//!   always a value cut short, such as `{ reason: writes to /var, because nginx }`, where the
+//!   comma ends the value and `because nginx` becomes a key without one. ([`Merged::new`]
+//!   itself drops base nulls, as leaving the key out would.)
 //! - A replaced value is kept, with its position, in the history of its path: `wfk explain`
 //!   shows the chain, and diagnostics can say what an overlay overrode.
 //!
@@ -149,11 +152,12 @@ pub fn environment(
     sets: &[String],
     map: &mut crate::source::SourceMap,
 ) -> Result<Merged, crate::diagnostic::Diagnostics> {
+    let mut diagnostics = Vec::new();
+    base_nulls(&layers.base, map, &mut diagnostics);
     let mut merged = Merged::new(layers.base);
     for overlay in layers.overlays {
         merged.layer(overlay);
     }
-    let mut diagnostics = Vec::new();
     for set in sets {
         let id = map.add("--set", set.as_str());
         if let Err(d) = merged.set(id, set) {
@@ -170,6 +174,62 @@ pub fn environment(
 /// Whether a node is a plain `null`, `~` or empty scalar (not a quoted one).
 pub fn is_null(node: &Node) -> bool {
     matches!(node, Node::Scalar(s) if s.may_coerce() && matches!(s.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+}
+
+/// Reports every key of the base whose value is a plain null: in an overlay a null removes
+/// a key, in the base it removes nothing. Inside a flow mapping `{ … }` the likely cause is
+/// a comma that ended the value before, and the help shows the value quoted whole.
+fn base_nulls(node: &Node, map: &crate::source::SourceMap, out: &mut Vec<Diagnostic>) {
+    match node {
+        Node::Mapping(mapping) => {
+            let flow = Span::of(mapping.span())
+                .and_then(|at| Some((map.get(at.source)?, map.offset(at)?)))
+                .is_some_and(|(source, offset)| source.text[offset..].starts_with('{'));
+            // The text a value cut short at commas would have had: the last plain scalar
+            // value, then each key without a value after it.
+            let mut cut: Option<(String, Option<Span>)> = None;
+            for (key, value) in mapping.iter() {
+                if !is_null(value) {
+                    cut = match value {
+                        Node::Scalar(s) if flow && s.may_coerce() => {
+                            Some((s.as_str().to_string(), Span::of(s.span())))
+                        }
+                        _ => None,
+                    };
+                    base_nulls(value, map, out);
+                    continue;
+                }
+                let Some(at) = Span::of(key.span()) else {
+                    continue;
+                };
+                let mut help = "null removes a key in an overlay; in the base it removes nothing: give it a value or delete the line".to_string();
+                let mut d =
+                    Diagnostic::error(Code::NullInBase, format!("`{}` has no value", key.as_str()))
+                        .at(at, "a key without a value");
+                if flow {
+                    match cut.as_mut() {
+                        Some((text, before)) if key.may_coerce() => {
+                            text.push_str(", ");
+                            text.push_str(key.as_str());
+                            let quoted = format!("{text:?}");
+                            help.push_str(&format!(
+                                "; a comma inside `{{ … }}` ends the value: quote the whole value, `{quoted}`"
+                            ));
+                            if let Some(before) = before {
+                                d = d.also(*before, "the value before the comma");
+                            }
+                        }
+                        _ => help.push_str(
+                            "; a comma inside `{ … }` ends the value: quote a value that holds a comma",
+                        ),
+                    }
+                }
+                out.push(d.help(help));
+            }
+        }
+        Node::Sequence(seq) => seq.iter().for_each(|n| base_nulls(n, map, out)),
+        Node::Scalar(_) => {}
+    }
 }
 
 pub(crate) fn drop_nulls(node: &mut Node) {

@@ -135,7 +135,9 @@ fn token_len(line: &str) -> usize {
             }
             bytes.len()
         }
-        Some(b'{' | b'[') => 1,
+        // A flow collection's opening bracket; a tab (a span starts at one only to point
+        // at a tab in the indentation).
+        Some(b'{' | b'[' | b'\t') => 1,
         // An anchor, alias or tag: up to the next space.
         Some(b'&' | b'*' | b'!') => line.find([' ', '\t']).unwrap_or(line.len()),
         _ => {

@@ -22,33 +22,32 @@ struct Report {
 }
 
 pub fn run(dir: &Path, args: &ValidateArgs, quiet: bool, verbose: bool) -> anyhow::Result<Exit> {
-    let envs = if args.envs.is_empty() {
-        match load::environments(dir) {
-            Ok(envs) => envs,
-            Err(ds) => {
-                let map = SourceMap::default();
-                // A CI format still writes its document, so the upload shows why.
-                let entries: Vec<Entry> = ds
-                    .iter()
-                    .map(|d| Entry {
-                        envs: &[],
-                        diagnostic: d,
-                        map: &map,
-                    })
-                    .collect();
-                return match args.format {
-                    FindingsFormat::Sarif | FindingsFormat::Gitlab => {
-                        ci_document(args.format, &entries, dir)?;
-                        Ok(Exit::Usage)
-                    }
-                    FindingsFormat::Text | FindingsFormat::Json | FindingsFormat::Github => {
-                        Ok(super::fail(&ds, &map))
-                    }
-                };
-            }
+    // Listed even when environments are named, so a folder that is not a project (or
+    // whose overlays cannot be listed) fails once, not once per environment.
+    let envs = match load::environments(dir) {
+        Ok(envs) if args.envs.is_empty() => envs,
+        Ok(_) => args.envs.clone(),
+        Err(ds) => {
+            let map = SourceMap::default();
+            // A CI format still writes its document, so the upload shows why.
+            let entries: Vec<Entry> = ds
+                .iter()
+                .map(|d| Entry {
+                    envs: &[],
+                    diagnostic: d,
+                    map: &map,
+                })
+                .collect();
+            return match args.format {
+                FindingsFormat::Sarif | FindingsFormat::Gitlab => {
+                    ci_document(args.format, &entries, dir)?;
+                    Ok(Exit::Usage)
+                }
+                FindingsFormat::Text | FindingsFormat::Json | FindingsFormat::Github => {
+                    Ok(super::fail(&ds, &map))
+                }
+            };
         }
-    } else {
-        args.envs.clone()
     };
     let reports: Vec<Report> = envs
         .iter()

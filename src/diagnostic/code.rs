@@ -39,6 +39,7 @@ codes! {
     NulByte = "nul-byte": "A file with a NUL byte: not text.",
     UnreadableFile = "unreadable-file": "A file that cannot be read.",
     InvalidUtf8 = "invalid-utf8": "A file that is not UTF-8 text.",
+    MisnamedFile = "misnamed-file": "A spec or overlay named `.yml` (or `.YAML`): wfk reads only `.yaml`.",
     // YAML.
     YamlSyntax = "yaml-syntax": "Text that is not valid YAML.",
     MultipleDocuments = "multiple-documents": "A spec file with more than one YAML document.",
@@ -51,12 +52,16 @@ codes! {
     NestingTooDeep = "nesting-too-deep": "YAML nested deeper than the limit.",
     TooManyNodes = "too-many-nodes": "YAML with more values than the limit (an alias bomb, say).",
     // Environments and the command line.
+    NoProject = "no-project": "A folder without `platform.yaml`: not a wfk project.",
+    NoEnvironments = "no-environments": "A project without any `overlays/<env>.yaml`.",
     UnknownEnv = "unknown-env": "An environment with no overlay file.",
     InvalidEnvName = "invalid-env-name": "An environment name that is not a plain file name.",
     InvalidExtends = "invalid-extends": "An overlay's `extends` that names no environment.",
     ExtendsCycle = "extends-cycle": "Overlays that extend each other in a circle.",
     InvalidSet = "invalid-set": "A `--set` that is not `path=value`, or whose path is not in the spec.",
     UnknownPath = "unknown-path": "A spec path (in `explain`) that is not set.",
+    // Merging.
+    NullInBase = "null-in-base": "A key without a value in `platform.yaml`: a null removes keys only in overlays.",
     // The typed spec.
     UnknownKey = "unknown-key": "A key the spec does not have (usually a misspelling).",
     MissingKey = "missing-key": "A required key that is not set.",

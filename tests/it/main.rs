@@ -12,6 +12,7 @@ mod diff;
 mod examples;
 mod hostile;
 mod import;
+mod input_edges;
 mod merge_laws;
 mod onramp;
 mod origins;
