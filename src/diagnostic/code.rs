@@ -55,7 +55,7 @@ codes! {
     InvalidEnvName = "invalid-env-name": "An environment name that is not a plain file name.",
     InvalidExtends = "invalid-extends": "An overlay's `extends` that names no environment.",
     ExtendsCycle = "extends-cycle": "Overlays that extend each other in a circle.",
-    InvalidSet = "invalid-set": "A `--set` that is not `path=value`, or whose path is not in the spec.",
+    InvalidSet = "invalid-set": "A `--set` that is not `path=value`, or whose path names a component, job or other entity that does not exist.",
     UnknownPath = "unknown-path": "A spec path (in `explain`) that is not set.",
     // The typed spec.
     UnknownKey = "unknown-key": "A key the spec does not have (usually a misspelling).",

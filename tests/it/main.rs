@@ -18,4 +18,5 @@ mod pods;
 mod render;
 mod render_support;
 mod schema;
+mod set_and_values;
 mod spec_core;
