@@ -366,31 +366,12 @@ pub(crate) fn pod_template(
 
 /// Every image the spec names, with its path.
 pub(crate) fn images(input: &Input) -> Vec<(Vec<String>, String)> {
-    let mut out = Vec::new();
-    let path = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    for (name, c) in &input.spec.components {
-        out.push((path(&["components", name, "image"]), c.image.clone()));
-        for (init, i) in &c.init {
-            if let Some(image) = &i.image {
-                out.push((
-                    path(&["components", name, "init", init, "image"]),
-                    image.clone(),
-                ));
-            }
-        }
-        for (sidecar, s) in &c.sidecars {
-            out.push((
-                path(&["components", name, "sidecars", sidecar, "image"]),
-                s.image.clone(),
-            ));
-        }
-    }
-    for (name, j) in &input.spec.jobs {
-        if let Some(image) = &j.image {
-            out.push((path(&["jobs", name, "image"]), image.clone()));
-        }
-    }
-    out
+    input
+        .spec
+        .images()
+        .into_iter()
+        .map(|(path, image)| (path, image.to_string()))
+        .collect()
 }
 
 #[cfg(test)]

@@ -63,7 +63,7 @@ codes! {
     TypeMismatch = "type-mismatch": "A value of the wrong type: a word for a number, a list for a string.",
     UnknownValue = "unknown-value": "A value outside a field's allowed set.",
     InvalidValue = "invalid-value": "A value the field's own grammar refuses.",
-    InvalidImage = "invalid-image": "An image reference that is not `repository[:tag][@digest]`.",
+    InvalidImage = "invalid-image": "An image reference outside the grammar `[registry[:port]/]path[:tag][@digest]`.",
     TooManyErrors = "too-many-errors": "The run stopped after this many errors.",
     // References between parts of the spec.
     UnknownComponent = "unknown-component": "A reference to a component that does not exist.",

@@ -141,6 +141,36 @@ impl Platform {
         self.namespace.as_deref().unwrap_or(&self.platform)
     }
 
+    /// Every image the spec names, with its path: each component's, its init containers'
+    /// and sidecars', and each job's own (a job with `component:` runs that one's).
+    pub fn images(&self) -> Vec<(Vec<String>, &str)> {
+        let mut out = Vec::new();
+        let path = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        for (name, c) in &self.components {
+            out.push((path(&["components", name, "image"]), c.image.as_str()));
+            for (init, i) in &c.init {
+                if let Some(image) = &i.image {
+                    out.push((
+                        path(&["components", name, "init", init, "image"]),
+                        image.as_str(),
+                    ));
+                }
+            }
+            for (sidecar, s) in &c.sidecars {
+                out.push((
+                    path(&["components", name, "sidecars", sidecar, "image"]),
+                    s.image.as_str(),
+                ));
+            }
+        }
+        for (name, j) in &self.jobs {
+            if let Some(image) = &j.image {
+                out.push((path(&["jobs", name, "image"]), image.as_str()));
+            }
+        }
+        out
+    }
+
     /// Structured config files take their content from the tree, which knows a quoted
     /// `"8080"` from a plain `8080`.
     fn read_files(&mut self, merged: &Merged) {

@@ -237,3 +237,149 @@ fn set_of_a_whole_existing_component_is_allowed() {
         .stdout("components.api.image: gorax/api:v9\n  set at --set:1:24\n  overrides gorax/api:v1.2.3  platform.yaml:11:12\n")
         .run();
 }
+
+/// The help of every `invalid-image` error.
+const IMAGE_HELP: &str = "write an image as `[registry[:port]/]path[:tag][@digest]` with a lowercase path, such as `gorax/api:v1.2.3` or `ghcr.io/gorax/api@sha256:<64 hex digits>`";
+
+#[test]
+fn set_of_an_image_with_an_empty_tag_is_refused_even_by_validate() {
+    let error = format!(
+        "\
+error[invalid-image]: image `gorax/api:` has an empty tag
+ --> --set:1:22
+  |
+1 | components.api.image=gorax/api:
+  |                      ^^^^^^^^^^ not an image reference
+  |
+  = help: {IMAGE_HELP}
+
+"
+    );
+    project()
+        .args(["render", "prod", "--set", "components.api.image=gorax/api:"])
+        .stderr(&error)
+        .status(2)
+        .run();
+    project()
+        .args([
+            "validate",
+            "prod",
+            "--deny",
+            "warnings",
+            "--set",
+            "components.api.image=gorax/api:",
+        ])
+        .stderr(format!(
+            "environment `prod`:\n{error}checked 1 environment (prod): 1 error, 0 warnings\n"
+        ))
+        .status(2)
+        .run();
+}
+
+#[test]
+fn set_of_an_image_with_a_space_or_a_bare_at_is_refused() {
+    for (image, problem) in [
+        ("gorax/ api:v1", "contains a space"),
+        ("gorax/api@", "has `@` but no digest"),
+        (
+            "gorax/api@sha256:abc",
+            "has a sha256 digest of 3 hex digits, not 64",
+        ),
+    ] {
+        let set = format!("components.worker.image={image}");
+        project()
+            .args(["render", "prod", "--set", &set])
+            .stderr(format!(
+                "\
+error[invalid-image]: image `{image}` {problem}
+ --> --set:1:25
+  |
+1 | {set}
+  |                         {} not an image reference
+  |
+  = help: {IMAGE_HELP}
+
+",
+                "^".repeat(image.len())
+            ))
+            .status(2)
+            .run();
+    }
+}
+
+#[test]
+fn uppercase_image_in_the_platform_file_is_refused_at_its_line() {
+    project()
+        .file(
+            "platform.yaml",
+            PLATFORM.replace("image: gorax/api:v1.2.3", "image: Gorax/api:v1"),
+        )
+        .args(["render", "prod"])
+        .stderr(format!(
+            "\
+error[invalid-image]: image `Gorax/api:v1` has uppercase letters in its path `Gorax/api`
+  --> platform.yaml:11:12
+   |
+11 |     image: Gorax/api:v1
+   |            ^^^^^^^^^^^^ not an image reference
+   |
+   = help: {IMAGE_HELP}
+
+"
+        ))
+        .status(2)
+        .run();
+}
+
+#[test]
+fn images_of_init_containers_sidecars_and_jobs_are_checked_in_overlays() {
+    project()
+        .file(
+            "overlays/prod.yaml",
+            "\
+components:
+  api:
+    init:
+      wait:
+        image: \"busybox:\"
+        command: [true]
+    sidecars:
+      proxy: { image: /envoy:v1 }
+jobs:
+  migrate:
+    image: gorax/migrate:v1!
+",
+        )
+        .args(["render", "prod"])
+        .stderr(format!(
+            "\
+error[invalid-image]: image `busybox:` has an empty tag
+ --> overlays/prod.yaml:5:16
+  |
+5 |         image: \"busybox:\"
+  |                ^^^^^^^^^^ not an image reference
+  |
+  = help: {IMAGE_HELP}
+
+error[invalid-image]: image `/envoy:v1` starts with `/`
+ --> overlays/prod.yaml:8:23
+  |
+8 |       proxy: {{ image: /envoy:v1 }}
+  |                       ^^^^^^^^^ not an image reference
+  |
+  = help: {IMAGE_HELP}
+
+error[invalid-image]: image `gorax/migrate:v1!` has a tag `v1!` with characters other than letters, digits, `_`, `.` and `-`
+  --> overlays/prod.yaml:11:12
+   |
+11 |     image: gorax/migrate:v1!
+   |            ^^^^^^^^^^^^^^^^^ not an image reference
+   |
+   = help: {IMAGE_HELP}
+
+error: aborting due to 3 errors
+"
+        ))
+        .status(2)
+        .run();
+}
