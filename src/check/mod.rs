@@ -31,7 +31,6 @@ mod invalid_ingress;
 mod invalid_label;
 mod invalid_name;
 mod invalid_placement;
-mod invalid_port;
 mod invalid_port_name;
 mod invalid_quantity;
 mod invalid_schedule;
@@ -215,7 +214,6 @@ pub const CHECKS: &[Check] = &[
     check! { code: "invalid-label",             severity: Error,   suppressible: false, module: invalid_label },
     check! { code: "invalid-annotation",        severity: Error,   suppressible: false, module: invalid_annotation },
     check! { code: "invalid-port-name",         severity: Error,   suppressible: false, module: invalid_port_name },
-    check! { code: "invalid-port",              severity: Error,   suppressible: false, module: invalid_port },
     check! { code: "duplicate-service-port",    severity: Error,   suppressible: false, module: duplicate_service_port },
     check! { code: "selector-mismatch",         severity: Error,   suppressible: false, module: selector_mismatch },
     check! { code: "headless-service-missing",  severity: Error,   suppressible: false, module: headless_service_missing },

@@ -596,6 +596,16 @@ impl<'a> Checker<'a> {
         let port = probe.tcp.as_ref().or(probe.port.as_ref());
         let field = if probe.tcp.is_some() { "tcp" } else { "port" };
         match port {
+            Some(port) if !ports.contains_key(port) && super::values::is_number(port) => {
+                if let Err(message) = super::values::port_number(port) {
+                    let span = self.span(&[path, &[field]].concat());
+                    self.out.push(
+                        Diagnostic::error(Code::InvalidValue, message)
+                            .at(span, format!("the value of `{field}`"))
+                            .help(super::values::PORT_HELP),
+                    );
+                }
+            }
             Some(port) if port.parse::<u16>().is_err() && !ports.contains_key(port) => {
                 let span = self.span(&[path, &[field]].concat());
                 self.out.push(

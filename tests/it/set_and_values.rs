@@ -383,3 +383,115 @@ error: aborting due to 3 errors
         .status(2)
         .run();
 }
+
+/// The project with the `ports:` line of `api` (line 13) written as `ports`.
+fn with_ports(ports: &str) -> Test {
+    project().file(
+        "platform.yaml",
+        PLATFORM.replace("ports: { http: 8080 }", &format!("ports: {ports}")),
+    )
+}
+
+#[test]
+fn port_out_of_range_is_one_error_naming_the_range() {
+    with_ports("{ http: { port: 70000 } }")
+        .args(["render", "prod"])
+        .stderr(
+            "\
+error[invalid-value]: port `70000` is out of range
+  --> platform.yaml:13:28
+   |
+13 |     ports: { http: { port: 70000 } }
+   |                            ^^^^^ the value of `port`
+   |
+   = help: a port is a number from 1 to 65535
+
+",
+        )
+        .status(2)
+        .run();
+}
+
+#[test]
+fn port_0_and_minus_1_are_the_same_one_error_in_either_form() {
+    for (ports, port, col, field) in [
+        ("{ http: { port: 0 } }", "0", 28, "port"),
+        ("{ http: { port: -1 } }", "-1", 28, "port"),
+        ("{ http: 0 }", "0", 20, "http"),
+        ("{ http: -1 }", "-1", 20, "http"),
+        (
+            "{ http: { port: 8080, servicePort: 0 } }",
+            "0",
+            47,
+            "servicePort",
+        ),
+    ] {
+        let line = format!("    ports: {ports}");
+        // `validate` too: the check `invalid-port` is gone, the spec refuses the value.
+        with_ports(ports)
+            .args(["validate", "prod"])
+            .stderr(format!(
+                "\
+environment `prod`:
+error[invalid-value]: port `{port}` is out of range
+  --> platform.yaml:13:{col}
+   |
+13 |{line}
+   |{pad}{underline} the value of `{field}`
+   |
+   = help: a port is a number from 1 to 65535
+
+checked 1 environment (prod): 1 error, 0 warnings
+",
+                line = format!(" {line}"),
+                pad = " ".repeat(col),
+                underline = "^".repeat(port.len()),
+            ))
+            .status(2)
+            .run();
+    }
+}
+
+#[test]
+fn set_of_a_port_out_of_range_is_refused_at_its_value() {
+    project()
+        .args(["render", "prod", "--set", "components.api.ports.http=70000"])
+        .stderr(
+            "\
+error[invalid-value]: port `70000` is out of range
+ --> --set:1:27
+  |
+1 | components.api.ports.http=70000
+  |                           ^^^^^ the value of `http`
+  |
+  = help: a port is a number from 1 to 65535
+
+",
+        )
+        .status(2)
+        .run();
+}
+
+#[test]
+fn probe_port_out_of_range_names_the_range_not_a_missing_name() {
+    project()
+        .file(
+            "overlays/prod.yaml",
+            "components:\n  worker:\n    probes: { liveness: { exec: null, tcp: 70000 } }\n",
+        )
+        .args(["render", "prod"])
+        .stderr(
+            "\
+error[invalid-value]: port `70000` is out of range
+ --> overlays/prod.yaml:3:44
+  |
+3 |     probes: { liveness: { exec: null, tcp: 70000 } }
+  |                                            ^^^^^ the value of `tcp`
+  |
+  = help: a port is a number from 1 to 65535
+
+",
+        )
+        .status(2)
+        .run();
+}
