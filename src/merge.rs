@@ -14,6 +14,10 @@
 //!   itself drops base nulls, as leaving the key out would.)
 //! - A replaced value is kept, with its position, in the history of its path: `wfk explain`
 //!   shows the chain, and diagnostics can say what an overlay overrode.
+//! - **A `--set` changes, never invents**: it may change anything and add a key to a map of
+//!   values (an env var, a config key, a label), but a name of a component, job, config map,
+//!   ingress host, storage class or patch that the environment lacks is an error
+//!   ([`crate::platform::ENTITY_MAPS`]), so a typo in a pipeline cannot render a new one.
 //!
 //! Where this surprises: a list in an overlay replaces the base list entirely (add an element
 //! by repeating the list); a map replacing a scalar (or the reverse) replaces it whole.
@@ -81,10 +85,134 @@ impl Merged {
     }
 
     /// Applies `--set path=value` from a source whose whole text is `text`.
+    ///
+    /// A `--set` changes what the environment has and never adds an entity (a component,
+    /// a job, a config map…; [`crate::platform::ENTITY_MAPS`]): a path, or a key of a
+    /// mapping value, through an entity name that does not exist is an error at the name.
+    /// It may add a key to a map of values (an env var, a config key, a label).
     pub fn set(&mut self, source: usize, text: &str) -> Result<(), Diagnostic> {
         let layer = set_layer(source, text, &self.tree)?;
+        let mut path = Vec::new();
+        if let Some((key, below)) = self.new_entity(&layer, &mut path) {
+            let value_col = text
+                .split_once('=')
+                .map_or(0, |(p, _)| p.chars().count() + 2);
+            return Err(self.invented(&path, key, below, value_col));
+        }
         self.layer(layer);
         Ok(())
+    }
+
+    /// The first key of `node` (a `--set` layer at `path`) that names an entity the tree
+    /// does not have, with its value; `path` is left at that key.
+    fn new_entity<'n>(
+        &self,
+        node: &'n Node,
+        path: &mut Path,
+    ) -> Option<(&'n MarkedScalarNode, &'n Node)> {
+        let map = node.as_mapping()?;
+        for (key, value) in map.iter() {
+            path.push(key.as_str().to_string());
+            if crate::platform::entity(path).is_some() && self.get(path).is_none() {
+                return Some((key, value));
+            }
+            if let Some(found) = self.new_entity(value, path) {
+                return Some(found);
+            }
+            path.pop();
+        }
+        None
+    }
+
+    /// The error for a `--set` that would add the entity at `path`, named by `key`, with
+    /// "did you mean" the whole path when the name is in the `--set` path and close to
+    /// an existing one.
+    fn invented(
+        &self,
+        path: &[String],
+        key: &MarkedScalarNode,
+        below: &Node,
+        value_col: usize,
+    ) -> Diagnostic {
+        let word = crate::platform::entity(path).unwrap_or("entry");
+        let a = if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        let (name, parent) = path
+            .split_last()
+            .map_or(("", &[][..]), |(n, p)| (n.as_str(), p));
+        let names: Vec<&str> = self
+            .get(parent)
+            .and_then(Node::as_mapping)
+            .map(|m| m.keys().map(|k| k.as_str()).collect())
+            .unwrap_or_default();
+        let span = Span::of(key.span()).unwrap_or(Span {
+            source: 0,
+            line: 1,
+            col: 1,
+        });
+        // The keys the `--set` path goes on with after the name (none for a key inside a
+        // mapping value), so "did you mean" can show the whole path to write.
+        let in_path = span.col < value_col;
+        let mut rest = vec![name.to_string()];
+        let mut node = below;
+        if in_path {
+            while let Some(map) = node.as_mapping().filter(|m| m.len() == 1) {
+                let Some((k, v)) = map.iter().next() else {
+                    break;
+                };
+                if Span::of(k.span()).is_none_or(|s| s.col >= value_col) {
+                    break;
+                }
+                rest.push(k.as_str().to_string());
+                node = v;
+            }
+        }
+        // A name with dots (`api.v2`) is several keys of the path: try one key, then two, …
+        // (the longest run first would take `gorax-confg.a` for `gorax-config`).
+        let near = (1..=rest.len()).find_map(|n| {
+            let near = crate::suggest::closest(&rest[..n].join("."), names.iter().copied())?;
+            if !in_path {
+                return Some(near.to_string());
+            }
+            Some(
+                parent
+                    .iter()
+                    .map(String::as_str)
+                    .chain([near])
+                    .chain(rest[n..].iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join("."),
+            )
+        });
+        let removal = match self.lookup(path) {
+            Lookup::Removed { removal, .. } => Some(removal),
+            _ => None,
+        };
+        let help = match near {
+            Some(near) => format!("did you mean `{near}`?"),
+            None if removal.is_some() => format!(
+                "a `--set` never brings back {a} {word} that was removed; drop the `null` to keep `{name}`"
+            ),
+            None => {
+                let mut help = format!(
+                    "a `--set` changes {a} {word} but never adds one; add `{name}` to platform.yaml or an overlay"
+                );
+                if !names.is_empty() {
+                    help.push_str(&format!("\nexisting: {}", names.join(", ")));
+                }
+                help
+            }
+        };
+        let mut d = Diagnostic::error(Code::InvalidSet, format!("{word} `{name}` does not exist"))
+            .at(span, format!("not {a} {word} of this environment"))
+            .help(help);
+        if let Some(removal) = removal {
+            d = d.also(removal.by, "removed here");
+        }
+        d
     }
 
     /// The node at `path`, if it is set.
@@ -569,6 +697,74 @@ mod tests {
         assert_eq!(
             m.set(1, "a..b=1").unwrap_err().code_at(),
             ("invalid-set", 1, 3)
+        );
+    }
+
+    #[test]
+    fn set_never_adds_an_entity() {
+        let base = "components:\n  api:\n    image: a\nconfig:\n  app:\n    level: info\n";
+        let mut m = merged(base, &[]);
+        let d = m.set(1, "components.apii.image=b").unwrap_err();
+        assert_eq!(d.code_at(), ("invalid-set", 1, 12));
+        assert_eq!(d.message, "component `apii` does not exist");
+        assert_eq!(
+            d.help.as_deref(),
+            Some("did you mean `components.api.image`?")
+        );
+        assert_eq!(scalar(&m, "components.api.image").as_deref(), Some("a"));
+        assert!(m.get(&path("components.apii")).is_none());
+        // Also as a key of a mapping value, and as a removal.
+        let d = m.set(2, "components={apii: {image: b}}").unwrap_err();
+        assert_eq!(
+            (d.code_at(), d.help.as_deref()),
+            (("invalid-set", 1, 13), Some("did you mean `api`?"))
+        );
+        let d = m.set(3, "config.ap.level=debug").unwrap_err();
+        assert_eq!(
+            (d.code_at(), d.help.as_deref()),
+            (
+                ("invalid-set", 1, 8),
+                Some("did you mean `config.app.level`?")
+            )
+        );
+        assert_eq!(
+            m.set(4, "jobs.migrate=null").unwrap_err().code_at(),
+            ("invalid-set", 1, 6)
+        );
+    }
+
+    #[test]
+    fn set_adds_values_to_an_entity_and_replaces_a_whole_one() {
+        let base =
+            "labels: {}\ncomponents:\n  api:\n    image: a\nconfig:\n  app:\n    level: info\n";
+        let mut m = merged(base, &[]);
+        m.set(1, "components.api.env.NEW=1").unwrap();
+        m.set(2, "config.app.new-key=x").unwrap();
+        m.set(3, "labels.team=core").unwrap();
+        m.set(4, "components.api={image: b}").unwrap();
+        assert_eq!(scalar(&m, "components.api.env.NEW").as_deref(), Some("1"));
+        assert_eq!(scalar(&m, "config.app.new-key").as_deref(), Some("x"));
+        assert_eq!(scalar(&m, "labels.team").as_deref(), Some("core"));
+        assert_eq!(scalar(&m, "components.api.image").as_deref(), Some("b"));
+        m.set(5, "components.api=null").unwrap();
+        assert!(m.get(&path("components.api")).is_none());
+    }
+
+    #[test]
+    fn set_of_an_entity_an_overlay_removed_shows_the_removal() {
+        let mut m = merged(
+            "components:\n  api:\n    image: a\n  worker:\n    image: w\n",
+            &["components:\n  worker: null\n"],
+        );
+        let d = m.set(2, "components.worker.replicas=3").unwrap_err();
+        assert_eq!(d.code_at(), ("invalid-set", 1, 12));
+        assert_eq!(
+            (
+                d.secondary[0].span.source,
+                d.secondary[0].span.line,
+                d.secondary[0].span.col
+            ),
+            (1, 2, 11)
         );
     }
 }

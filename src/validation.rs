@@ -13,6 +13,11 @@
 //! Each check returns the list of problems found, in the order Go reports
 //! them; an empty list means the value is valid. The regular expression
 //! quoted in a message is the one Go uses, so the text stays identical.
+//!
+//! Image references are not Kubernetes' to check (the API server takes any
+//! non-blank string), but every container runtime parses them with the grammar
+//! of `github.com/distribution/reference`, ported here as [`image_reference`],
+//! which says what is wrong in wfk's words rather than Go's.
 
 /// Port of Go's `DNS1123LabelMaxLength`: a label's max length in DNS (RFC 1123).
 pub(crate) const DNS1123_LABEL_MAX_LENGTH: usize = 63;
@@ -517,6 +522,251 @@ where
         return vec![too_long_error(TOTAL_ANNOTATION_SIZE_LIMIT_B)];
     }
     Vec::new()
+}
+
+// Container image references: not apimachinery, but the grammar every container runtime
+// parses an image with.
+
+/// The longest image name (registry host, port and path) distribution/reference accepts
+/// (`NameTotalLengthMax`).
+pub(crate) const IMAGE_NAME_MAX_LENGTH: usize = 255;
+/// The longest image tag: `[\w][\w.-]{0,127}`.
+pub(crate) const IMAGE_TAG_MAX_LENGTH: usize = 128;
+/// The form of an image reference, for help texts.
+pub(crate) const IMAGE_FORM: &str = "[registry[:port]/]path[:tag][@digest]";
+
+/// Port of `github.com/distribution/reference`'s grammar (`reference.go`, `regexp.go`)
+/// and of the digest check of `github.com/opencontainers/go-digest` it calls:
+///
+/// ```text
+/// reference  := name [ ":" tag ] [ "@" digest ]
+/// name       := [ host [ ":" port ] "/" ] path           at most 255 characters
+/// host       := domain-component ( "." domain-component )* | "[" IPv6 "]"
+/// domain-component := [a-zA-Z0-9] | [a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]
+/// port       := [0-9]+
+/// path       := component ( "/" component )*
+/// component  := [a-z0-9]+ ( ( "." | "_" | "__" | "-"+ ) [a-z0-9]+ )*
+/// tag        := [\w][\w.-]{0,127}
+/// digest     := algorithm ":" hex    sha256, sha384, sha512: 64, 96, 128 of [a-f0-9]
+/// ```
+///
+/// The first component is the registry host only when it has a `.` or a `:` or is
+/// `localhost`, as Docker decides (`splitDockerDomain`). Docker also takes an uppercase
+/// first component for a host, so `Gorax/api` would be pulled from a host named `Gorax`;
+/// that is never what was meant, so here it is part of the path, which is lowercase.
+///
+/// Returns what is wrong as a phrase that follows "image `…`", such as "has an empty
+/// tag"; the first problem found, reading left to right.
+pub(crate) fn image_reference(image: &str) -> Result<(), String> {
+    if image.is_empty() {
+        return Err("is empty".to_string());
+    }
+    if let Some(c) = image.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        return Err(match c {
+            ' ' => "contains a space".to_string(),
+            c if c.is_whitespace() => "contains whitespace".to_string(),
+            c => format!("contains the control character {}", c.escape_unicode()),
+        });
+    }
+    let (name_tag, digest) = match image.split_once('@') {
+        Some((name_tag, digest)) => (name_tag, Some(digest)),
+        None => (image, None),
+    };
+    // A `:` after the last `/` starts the tag; one before it is a registry port.
+    let (name, tag) = match name_tag.rfind(':') {
+        Some(i) if !name_tag[i..].contains('/') => (&name_tag[..i], Some(&name_tag[i + 1..])),
+        _ => (name_tag, None),
+    };
+    image_name(name)?;
+    if let Some(tag) = tag {
+        image_tag(tag)?;
+    }
+    if let Some(digest) = digest {
+        image_digest(digest)?;
+    }
+    Ok(())
+}
+
+/// `[host[:port]/]path`.
+fn image_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("has no name before its tag or digest".to_string());
+    }
+    if name.len() > IMAGE_NAME_MAX_LENGTH {
+        return Err(format!(
+            "has a name of {} characters, more than {IMAGE_NAME_MAX_LENGTH}",
+            name.len()
+        ));
+    }
+    if name.starts_with('/') {
+        return Err("starts with `/`".to_string());
+    }
+    if name.ends_with('/') {
+        return Err("has a name that ends with `/`".to_string());
+    }
+    if name.contains("//") {
+        return Err("has an empty path component (`//`)".to_string());
+    }
+    let path = match name.split_once('/') {
+        Some((first, rest))
+            if first.contains(['.', ':']) || first == "localhost" || first.starts_with('[') =>
+        {
+            image_host(first)?;
+            rest
+        }
+        _ => name,
+    };
+    if path.bytes().any(|b| b.is_ascii_uppercase())
+        && path
+            .split('/')
+            .all(|c| path_component(&c.to_ascii_lowercase()).is_ok())
+    {
+        return Err(format!("has uppercase letters in its path `{path}`"));
+    }
+    for component in path.split('/') {
+        if let Err(problem) = path_component(component) {
+            return Err(format!("has a path component `{component}` {problem}"));
+        }
+    }
+    Ok(())
+}
+
+/// `component := [a-z0-9]+ ( ( "." | "_" | "__" | "-"+ ) [a-z0-9]+ )*`, or what is
+/// wrong with it.
+fn path_component(component: &str) -> Result<(), &'static str> {
+    let bytes = component.as_bytes();
+    if let Some(b) = bytes
+        .iter()
+        .find(|&&b| !is_lower_alnum(b) && !matches!(b, b'.' | b'_' | b'-'))
+    {
+        return Err(if b.is_ascii_uppercase() {
+            "with uppercase letters"
+        } else {
+            "with characters other than lowercase letters, digits, `.`, `_` and `-`"
+        });
+    }
+    if !bytes.first().is_some_and(|&b| is_lower_alnum(b))
+        || !bytes.last().is_some_and(|&b| is_lower_alnum(b))
+    {
+        return Err("that does not start and end with a letter or digit");
+    }
+    for run in component.split(|c: char| c.is_ascii_alphanumeric()) {
+        let ok =
+            run.is_empty() || matches!(run, "." | "_" | "__") || run.bytes().all(|b| b == b'-');
+        if !ok {
+            return Err("with a separator other than `.`, `_`, `__` or dashes");
+        }
+    }
+    Ok(())
+}
+
+/// `host[:port]`: a domain name, an IPv4 address or a bracketed IPv6 address.
+fn image_host(host_port: &str) -> Result<(), String> {
+    let (host, port) = if let Some(rest) = host_port.strip_prefix('[') {
+        let Some((v6, after)) = rest.split_once(']') else {
+            return Err(format!("has a registry `{host_port}` with no closing `]`"));
+        };
+        if v6.is_empty() || !v6.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') {
+            return Err(format!(
+                "has a registry `{host_port}` that is not an IPv6 address"
+            ));
+        }
+        match after {
+            "" => (host_port, None),
+            _ => match after.strip_prefix(':') {
+                Some(port) => (&host_port[..host_port.len() - port.len() - 1], Some(port)),
+                None => return Err(format!("has a registry `{host_port}` with text after `]`")),
+            },
+        }
+    } else {
+        match host_port.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        }
+    };
+    if !host.starts_with('[') {
+        let label_ok = |l: &str| {
+            let b = l.as_bytes();
+            !b.is_empty()
+                && b[0].is_ascii_alphanumeric()
+                && b[b.len() - 1].is_ascii_alphanumeric()
+                && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-')
+        };
+        if !host.split('.').all(label_ok) {
+            return Err(format!(
+                "has a registry host `{host}` that is not a domain name"
+            ));
+        }
+    }
+    if let Some(port) = port {
+        if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("has a registry port `{port}` that is not a number"));
+        }
+    }
+    Ok(())
+}
+
+/// `[\w][\w.-]{0,127}`.
+fn image_tag(tag: &str) -> Result<(), String> {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    if tag.is_empty() {
+        return Err("has an empty tag".to_string());
+    }
+    if tag.len() > IMAGE_TAG_MAX_LENGTH {
+        return Err(format!(
+            "has a tag of {} characters, more than {IMAGE_TAG_MAX_LENGTH}",
+            tag.len()
+        ));
+    }
+    if !tag.bytes().all(|b| word(b) || b == b'.' || b == b'-') {
+        return Err(format!(
+            "has a tag `{tag}` with characters other than letters, digits, `_`, `.` and `-`"
+        ));
+    }
+    if !word(tag.as_bytes()[0]) {
+        return Err(format!(
+            "has a tag `{tag}` that starts with `{}`",
+            &tag[..1]
+        ));
+    }
+    Ok(())
+}
+
+/// `algorithm:hex`, with an algorithm container runtimes know and its length of hex.
+fn image_digest(digest: &str) -> Result<(), String> {
+    if digest.is_empty() {
+        return Err("has `@` but no digest".to_string());
+    }
+    let Some((algorithm, hex)) = digest.split_once(':') else {
+        return Err(format!(
+            "has a digest `{digest}` that is not `algorithm:hex`"
+        ));
+    };
+    let length = match algorithm {
+        "sha256" => 64,
+        "sha384" => 96,
+        "sha512" => 128,
+        _ => {
+            return Err(format!(
+                "has a digest of algorithm `{algorithm}`, which is not `sha256`, `sha384` or `sha512`"
+            ));
+        }
+    };
+    if !hex
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return Err(format!(
+            "has a {algorithm} digest with characters other than lowercase hex digits"
+        ));
+    }
+    if hex.len() != length {
+        return Err(format!(
+            "has a {algorithm} digest of {} hex digits, not {length}",
+            hex.len()
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -1168,5 +1418,124 @@ mod tests {
         );
         map.remove("b");
         assert!(validate_annotations_size(&map).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::image_reference;
+
+    const HEX64: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn valid_image_references() {
+        let digest = format!("ghcr.io/x/y@sha256:{HEX64}");
+        let tagged_digest = format!("gorax/api:v1.2.3@sha256:{HEX64}");
+        let sha512 = format!("x@sha512:{HEX64}{HEX64}");
+        let longest_tag = format!("x:{}", "t".repeat(128));
+        for image in [
+            "nginx",
+            "nginx:1.27",
+            "registry:5000/a/b:v1",
+            digest.as_str(),
+            tagged_digest.as_str(),
+            sha512.as_str(),
+            "localhost/x",
+            "localhost:5000/x",
+            "[::1]:5000/x:v1",
+            "a/b_c__d-e.f:tag",
+            "a---b:_tag.1-X",
+            "Registry.Example.com/team/app",
+            "docker.io/library/nginx:latest",
+            "true",
+            longest_tag.as_str(),
+        ] {
+            assert_eq!(image_reference(image), Ok(()), "{image}");
+        }
+    }
+
+    #[test]
+    fn invalid_image_references_say_what_is_wrong() {
+        let long_tag = format!("x:{}", "t".repeat(129));
+        let long_name = format!("a/{}", "b".repeat(254));
+        let upper_hex = format!("x@sha256:{}", HEX64.to_uppercase());
+        for (image, problem) in [
+            ("gorax/api:", "has an empty tag"),
+            (
+                "Gorax/api:v1",
+                "has uppercase letters in its path `Gorax/api`",
+            ),
+            (
+                "ghcr.io/Gorax/api",
+                "has uppercase letters in its path `Gorax/api`",
+            ),
+            ("gorax/ api", "contains a space"),
+            ("gorax/api\t", "contains whitespace"),
+            ("gorax/api@", "has `@` but no digest"),
+            (
+                "x@sha256:abc",
+                "has a sha256 digest of 3 hex digits, not 64",
+            ),
+            (
+                long_tag.as_str(),
+                "has a tag of 129 characters, more than 128",
+            ),
+            ("/gorax/api", "starts with `/`"),
+            ("", "is empty"),
+            (":v1", "has no name before its tag or digest"),
+            ("gorax//api", "has an empty path component (`//`)"),
+            ("gorax/", "has a name that ends with `/`"),
+            (
+                long_name.as_str(),
+                "has a name of 256 characters, more than 255",
+            ),
+            (
+                "a..b",
+                "has a path component `a..b` with a separator other than `.`, `_`, `__` or dashes",
+            ),
+            (
+                "a___b",
+                "has a path component `a___b` with a separator other than `.`, `_`, `__` or dashes",
+            ),
+            (
+                "gorax/-api",
+                "has a path component `-api` that does not start and end with a letter or digit",
+            ),
+            (
+                "gorax/api!",
+                "has a path component `api!` with characters other than lowercase letters, digits, `.`, `_` and `-`",
+            ),
+            (
+                "gorax/api:v1!",
+                "has a tag `v1!` with characters other than letters, digits, `_`, `.` and `-`",
+            ),
+            ("gorax/api:-v1", "has a tag `-v1` that starts with `-`"),
+            (
+                "registry:abc/x",
+                "has a registry port `abc` that is not a number",
+            ),
+            (
+                "bad_host.io/x",
+                "has a registry host `bad_host.io` that is not a domain name",
+            ),
+            (
+                "x@sha256",
+                "has a digest `sha256` that is not `algorithm:hex`",
+            ),
+            (
+                "x@md5:0123456789abcdef0123456789abcdef",
+                "has a digest of algorithm `md5`, which is not `sha256`, `sha384` or `sha512`",
+            ),
+            (
+                upper_hex.as_str(),
+                "has a sha256 digest with characters other than lowercase hex digits",
+            ),
+        ] {
+            assert_eq!(
+                image_reference(image),
+                Err(problem.to_string()),
+                "{image:?}"
+            );
+        }
     }
 }

@@ -31,7 +31,6 @@ mod invalid_ingress;
 mod invalid_label;
 mod invalid_name;
 mod invalid_placement;
-mod invalid_port;
 mod invalid_port_name;
 mod invalid_quantity;
 mod invalid_schedule;
@@ -215,7 +214,6 @@ pub const CHECKS: &[Check] = &[
     check! { code: "invalid-label",             severity: Error,   suppressible: false, module: invalid_label },
     check! { code: "invalid-annotation",        severity: Error,   suppressible: false, module: invalid_annotation },
     check! { code: "invalid-port-name",         severity: Error,   suppressible: false, module: invalid_port_name },
-    check! { code: "invalid-port",              severity: Error,   suppressible: false, module: invalid_port },
     check! { code: "duplicate-service-port",    severity: Error,   suppressible: false, module: duplicate_service_port },
     check! { code: "selector-mismatch",         severity: Error,   suppressible: false, module: selector_mismatch },
     check! { code: "headless-service-missing",  severity: Error,   suppressible: false, module: headless_service_missing },
@@ -366,31 +364,12 @@ pub(crate) fn pod_template(
 
 /// Every image the spec names, with its path.
 pub(crate) fn images(input: &Input) -> Vec<(Vec<String>, String)> {
-    let mut out = Vec::new();
-    let path = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    for (name, c) in &input.spec.components {
-        out.push((path(&["components", name, "image"]), c.image.clone()));
-        for (init, i) in &c.init {
-            if let Some(image) = &i.image {
-                out.push((
-                    path(&["components", name, "init", init, "image"]),
-                    image.clone(),
-                ));
-            }
-        }
-        for (sidecar, s) in &c.sidecars {
-            out.push((
-                path(&["components", name, "sidecars", sidecar, "image"]),
-                s.image.clone(),
-            ));
-        }
-    }
-    for (name, j) in &input.spec.jobs {
-        if let Some(image) = &j.image {
-            out.push((path(&["jobs", name, "image"]), image.clone()));
-        }
-    }
-    out
+    input
+        .spec
+        .images()
+        .into_iter()
+        .map(|(path, image)| (path, image.to_string()))
+        .collect()
 }
 
 #[cfg(test)]

@@ -58,7 +58,7 @@ codes! {
     InvalidEnvName = "invalid-env-name": "An environment name that is not a plain file name.",
     InvalidExtends = "invalid-extends": "An overlay's `extends` that names no environment.",
     ExtendsCycle = "extends-cycle": "Overlays that extend each other in a circle.",
-    InvalidSet = "invalid-set": "A `--set` that is not `path=value`, or whose path is not in the spec.",
+    InvalidSet = "invalid-set": "A `--set` that is not `path=value`, or whose path names a component, job or other entity that does not exist.",
     UnknownPath = "unknown-path": "A spec path (in `explain`) that is not set.",
     // Merging.
     NullInBase = "null-in-base": "A key without a value in `platform.yaml`: a null removes keys only in overlays.",
@@ -68,7 +68,7 @@ codes! {
     TypeMismatch = "type-mismatch": "A value of the wrong type: a word for a number, a list for a string.",
     UnknownValue = "unknown-value": "A value outside a field's allowed set.",
     InvalidValue = "invalid-value": "A value the field's own grammar refuses.",
-    InvalidImage = "invalid-image": "An image reference that is not `repository[:tag][@digest]`.",
+    InvalidImage = "invalid-image": "An image reference outside the grammar `[registry[:port]/]path[:tag][@digest]`.",
     TooManyErrors = "too-many-errors": "The run stopped after this many errors.",
     // References between parts of the spec.
     UnknownComponent = "unknown-component": "A reference to a component that does not exist.",

@@ -18,6 +18,16 @@ use marked_yaml::types::MarkedScalarNode;
 /// At most this many errors are reported for one tree.
 pub const MAX_ERRORS: usize = 50;
 
+/// Between a custom error's message and its help: serde carries one string.
+const HELP: &str = "\nhelp: ";
+
+/// A custom error for a type's `Deserialize` that has a help as well as a message ("port
+/// `70000` is out of range", "a port is a number from 1 to 65535"): reported as
+/// `invalid-value` at the value, the message as written.
+pub(super) fn with_help(message: &str, help: &str) -> String {
+    format!("{message}{HELP}{help}")
+}
+
 pub(super) fn deserialize(merged: &Merged) -> Result<Platform, Diagnostics> {
     typed(&merged.tree, Some(merged))
 }
@@ -41,10 +51,12 @@ fn typed(tree: &Node, merged: Option<&Merged>) -> Result<Platform, Diagnostics> 
         crate::merge::drop_nulls(&mut work);
     }
     let mut diagnostics: Diagnostics = Vec::new();
-    // Keys already accounted for: one an unknown-key error suggested (a missing-key error
-    // for it is the same typo seen from the other side), and one removed for a bad value
-    // (its missing-key error would blame the repair, not the spec). Neither is reported twice.
+    // Keys an unknown-key error suggested: a missing-key error for one of them is the same
+    // typo seen from the other side, and is not reported twice.
     let mut suggested: Vec<(Vec<Step>, String)> = Vec::new();
+    // Keys removed after an error: when one of them is then missing, the error is reported
+    // already (one error for `port: 70000`, not also "has no `port`").
+    let mut dropped: Vec<Vec<Step>> = Vec::new();
     for round in 0..=MAX_ERRORS {
         let error = match marked_yaml::from_node::<Platform>(&work) {
             Ok(platform) if diagnostics.is_empty() => return Ok(platform),
@@ -60,8 +72,9 @@ fn typed(tree: &Node, merged: Option<&Merged>) -> Result<Platform, Diagnostics> 
             ));
             break;
         }
-        let (mut diagnostic, repair) = diagnose(&work, &error);
+        let (mut diagnostic, mut repair) = diagnose(&work, &error);
         let mut report = true;
+        let mut drop_parent = None;
         match (&*error, &repair) {
             (DeError::UnknownFieldError(key, expected, _), Repair::Remove(path)) => {
                 if let Some(near) = suggest::closest(key, expected.iter().copied()) {
@@ -71,10 +84,12 @@ fn typed(tree: &Node, merged: Option<&Merged>) -> Result<Platform, Diagnostics> 
                     ));
                 }
             }
-            (_, Repair::Remove(path)) => {
-                if let Some((Step::Key(key), parent)) = path.split_last() {
-                    suggested.push((parent.to_vec(), key.clone()));
-                }
+            (DeError::Other(..), Repair::Fill(path, missing))
+                if dropped.contains(&[&path[..], &[Step::Key(missing.clone())]].concat()) =>
+            {
+                // No stand-in for the wrong value (it could be wrong too): drop what lacks it.
+                report = false;
+                drop_parent = Some(path.clone());
             }
             (DeError::Other(..), Repair::Fill(path, missing)) => {
                 report = !suggested.contains(&(path.clone(), missing.clone()));
@@ -96,6 +111,12 @@ fn typed(tree: &Node, merged: Option<&Merged>) -> Result<Platform, Diagnostics> 
                 }
             }
             _ => {}
+        }
+        if let Some(path) = drop_parent {
+            repair = Repair::Remove(path);
+        }
+        if let Repair::Remove(path) = &repair {
+            dropped.push(path.clone());
         }
         let repeated = diagnostics.last() == Some(&diagnostic);
         if report && !repeated {
@@ -309,6 +330,17 @@ fn other(
             },
         );
     }
+    if let Some((message, help)) = message.split_once(HELP) {
+        let d = Diagnostic::error(Code::InvalidValue, message)
+            .at(at, format!("the value of {field}"))
+            .help(help);
+        let repair = if found {
+            Repair::Remove(path)
+        } else {
+            Repair::Stop
+        };
+        return (d, repair);
+    }
     let shown = value.as_ref().map_or(String::new(), |v| format!(" `{v}`"));
     let message = if message.starts_with("invalid ") {
         message.to_string()
@@ -464,6 +496,50 @@ mod tests {
         .unwrap_err()[0];
         assert_eq!(d.code_at().0, "invalid-value");
         assert!(d.message.contains("80800"), "{}", d.message);
+    }
+
+    #[test]
+    fn a_port_out_of_range_is_one_error_in_either_form() {
+        for (ports, col) in [
+            ("{ http: { port: 70000 } }", 28),
+            ("{ http: { port: -1 } }", 28),
+            ("{ http: { port: 0, servicePort: 80 } }", 28),
+            ("{ http: { port: 80, servicePort: 65536 } }", 45),
+            ("{ http: 70000 }", 20),
+        ] {
+            let text =
+                format!("platform: p\ncomponents:\n  api:\n    image: a\n    ports: {ports}\n");
+            let ds = deserialize(&merged(&text)).unwrap_err();
+            assert_eq!(
+                ds.iter().map(Diagnostic::code_at).collect::<Vec<_>>(),
+                vec![("invalid-value", 5, col)],
+                "{ports}"
+            );
+            assert!(
+                ds[0].message.ends_with("is out of range"),
+                "{}",
+                ds[0].message
+            );
+            assert_eq!(
+                ds[0].help.as_deref(),
+                Some("a port is a number from 1 to 65535")
+            );
+        }
+    }
+
+    #[test]
+    fn a_wrong_required_value_is_not_also_reported_missing() {
+        let ds = deserialize(&merged(
+            "platform: p\ncomponents:\n  api:\n    image: [a]\n  web:\n    imgae: b\n",
+        ))
+        .unwrap_err();
+        // `api` lost its `image` to the type error: that is not a second error, and `web`
+        // is still checked after it.
+        assert_eq!(
+            ds.iter().map(|d| d.code).collect::<Vec<_>>(),
+            vec!["type-mismatch", "unknown-key"]
+        );
+        assert_eq!(ds[1].code_at(), ("unknown-key", 6, 5));
     }
 }
 

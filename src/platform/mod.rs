@@ -151,6 +151,36 @@ impl Platform {
         self.namespace.as_deref().unwrap_or(&self.platform)
     }
 
+    /// Every image the spec names, with its path: each component's, its init containers'
+    /// and sidecars', and each job's own (a job with `component:` runs that one's).
+    pub fn images(&self) -> Vec<(Vec<String>, &str)> {
+        let mut out = Vec::new();
+        let path = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        for (name, c) in &self.components {
+            out.push((path(&["components", name, "image"]), c.image.as_str()));
+            for (init, i) in &c.init {
+                if let Some(image) = &i.image {
+                    out.push((
+                        path(&["components", name, "init", init, "image"]),
+                        image.as_str(),
+                    ));
+                }
+            }
+            for (sidecar, s) in &c.sidecars {
+                out.push((
+                    path(&["components", name, "sidecars", sidecar, "image"]),
+                    s.image.as_str(),
+                ));
+            }
+        }
+        for (name, j) in &self.jobs {
+            if let Some(image) = &j.image {
+                out.push((path(&["jobs", name, "image"]), image.as_str()));
+            }
+        }
+        out
+    }
+
     /// Structured config files take their content from the tree, which knows a quoted
     /// `"8080"` from a plain `8080`.
     fn read_files(&mut self, merged: &Merged) {
@@ -170,6 +200,40 @@ impl Platform {
             }
         }
     }
+}
+
+/// The spec's entity maps: the maps whose keys name things of their own, each becoming
+/// Kubernetes objects (a component's Deployment and Service, a job's Job, a config map's
+/// ConfigMap, an ingress host's rule, a StorageClass) or changing one (a patch), with the
+/// word for one entry. An entity is the entry one key below its map's path.
+///
+/// `--set` may change anything an entity has, and add a key to a map of values inside one
+/// (an env var, a config key, a label, an annotation), but never add an entity: a CI
+/// pipeline's `--set components.apii.image=…` must fail, not render a new component
+/// `apii` beside an `api` that keeps its old image (see [`crate::merge::Merged::set`]).
+///
+/// The list is written out because the schema cannot tell the two kinds of maps apart: an
+/// env var is a struct as much as a component is, and `config.NAME` (an entity) and
+/// `config.NAME.KEY` (a value) are both maps keyed by free names. What makes an entity is
+/// that a misspelt name renders something new rather than fail. A new entity map in the
+/// spec belongs here; a unit test checks that each path is a map in the schema.
+pub const ENTITY_MAPS: &[(&[&str], &str)] = &[
+    (&["components"], "component"),
+    (&["jobs"], "job"),
+    (&["config"], "config map"),
+    (&["storageClasses"], "storage class"),
+    (&["ingress", "hosts"], "ingress host"),
+    (&["patches"], "patch"),
+];
+
+/// The word for the entity `path` names (`["components", "api"]` → `component`), or
+/// `None` when `path` is not exactly one name below an entity map.
+pub fn entity(path: &[String]) -> Option<&'static str> {
+    let (_, map) = path.split_last()?;
+    ENTITY_MAPS
+        .iter()
+        .find(|(at, _)| at.len() == map.len() && at.iter().zip(map).all(|(a, k)| a == k))
+        .map(|&(_, word)| word)
 }
 
 /// The JSON Schema of the spec, for editors.
@@ -287,7 +351,7 @@ pub fn valid_path(path: &[String], declared: usize) -> Result<(), (usize, Vec<St
 
 #[cfg(test)]
 mod tests {
-    use super::valid_path;
+    use super::{ENTITY_MAPS, entity, valid_path};
 
     fn path(p: &str) -> Vec<String> {
         p.split('.').map(String::from).collect()
@@ -306,5 +370,44 @@ mod tests {
         // A name in a map is not a field: from step 1 on, `nope` must be declared.
         assert_eq!(valid_path(&path("components.nope"), 1).unwrap_err().0, 1);
         assert_eq!(valid_path(&path("components.nope.image"), 2), Ok(()));
+    }
+
+    #[test]
+    fn every_entity_map_is_a_map_of_names_in_the_schema() {
+        for (map, word) in ENTITY_MAPS {
+            let mut at: Vec<String> = map.iter().map(|k| k.to_string()).collect();
+            assert_eq!(valid_path(&at, at.len()), Ok(()), "`{word}`: {at:?}");
+            at.push("any-name".to_string());
+            // A name is allowed one step below the map, and is not a declared field.
+            assert_eq!(valid_path(&at, at.len()), Ok(()), "`{word}`: {at:?}");
+            assert_eq!(
+                valid_path(&at, at.len() - 1).map_err(|(i, _)| i),
+                Err(at.len() - 1),
+                "`{word}`: {at:?} is a field, not a name"
+            );
+            assert_eq!(entity(&at), Some(*word));
+        }
+    }
+
+    #[test]
+    fn entities_are_one_name_below_their_map_and_values_are_not_entities() {
+        assert_eq!(entity(&path("components.api")), Some("component"));
+        assert_eq!(entity(&path("ingress.hosts.x")), Some("ingress host"));
+        assert_eq!(
+            entity(&["config".into(), "app.yaml".into()]),
+            Some("config map")
+        );
+        for value in [
+            "components",
+            "components.api.image",
+            "components.api.env.LOG_LEVEL",
+            "config.app.log-level",
+            "labels.team",
+            "jobs.migrate.annotations.a",
+            "ingress.hosts",
+            "defaults.serviceAccount.annotations.x",
+        ] {
+            assert_eq!(entity(&path(value)), None, "{value}");
+        }
     }
 }

@@ -34,21 +34,14 @@ pub(super) fn check(platform: &Platform, merged: &Merged) -> Result<(), Diagnost
         merged,
         out: Vec::new(),
     };
+    for (path, image) in platform.images() {
+        c.image(&path, image);
+    }
     for (name, component) in &platform.components {
         let base = ["components", name.as_str()];
         c.resources(&base, &format!("component `{name}`"), &component.resources);
-        c.image(&[&base[..], &["image"]].concat(), &component.image);
-        for (init, i) in &component.init {
-            if let Some(image) = &i.image {
-                c.image(
-                    &[&base[..], &["init", init.as_str(), "image"]].concat(),
-                    image,
-                );
-            }
-        }
         for (sidecar, s) in &component.sidecars {
             let at = [&base[..], &["sidecars", sidecar.as_str()]].concat();
-            c.image(&[&at[..], &["image"]].concat(), &s.image);
             c.env(&at, &s.env);
             c.resources(
                 &at,
@@ -284,17 +277,22 @@ impl<'a> Checker<'a> {
         );
     }
 
-    /// An image is a reference, never empty or blank.
-    fn image(&mut self, path: &[&str], image: &str) {
-        if image.trim().is_empty() || image.chars().any(char::is_whitespace) {
-            let span = self.span(path);
+    /// An image is a reference in the grammar container runtimes parse
+    /// ([`crate::validation::image_reference`]); the error is at the image's value.
+    fn image(&mut self, path: &[String], image: &str) {
+        if let Err(problem) = crate::validation::image_reference(image) {
+            let path: Vec<&str> = path.iter().map(String::as_str).collect();
+            let span = self.span(&path);
             self.out.push(
                 Diagnostic::error(
                     Code::InvalidImage,
-                    format!("`{}` is not an image reference", image.escape_debug()),
+                    format!("image `{}` {problem}", image.escape_debug()),
                 )
-                .at(span, "expected `repository:tag`")
-                .help("write the image as `registry/name:tag`, such as `gorax/api:v1.2.3`"),
+                .at(span, "not an image reference")
+                .help(format!(
+                    "write an image as `{}` with a lowercase path, such as `gorax/api:v1.2.3` or `ghcr.io/gorax/api@sha256:<64 hex digits>`",
+                    crate::validation::IMAGE_FORM
+                )),
             );
         }
     }
@@ -581,6 +579,16 @@ impl<'a> Checker<'a> {
         let port = probe.tcp.as_ref().or(probe.port.as_ref());
         let field = if probe.tcp.is_some() { "tcp" } else { "port" };
         match port {
+            Some(port) if !ports.contains_key(port) && super::values::is_number(port) => {
+                if let Err(message) = super::values::port_number(port) {
+                    let span = self.span(&[path, &[field]].concat());
+                    self.out.push(
+                        Diagnostic::error(Code::InvalidValue, message)
+                            .at(span, format!("the value of `{field}`"))
+                            .help(super::values::PORT_HELP),
+                    );
+                }
+            }
             Some(port) if port.parse::<u16>().is_err() && !ports.contains_key(port) => {
                 let span = self.span(&[path, &[field]].concat());
                 self.out.push(

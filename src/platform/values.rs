@@ -113,9 +113,12 @@ impl ShortForm for EnvSource {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Port {
     /// The port the container listens on.
+    #[serde(deserialize_with = "port_field")]
+    #[schemars(range(min = 1, max = 65535))]
     pub port: u16,
     /// The Service's port, when it differs from the container's.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_port_field")]
+    #[schemars(range(min = 1, max = 65535))]
     pub service_port: Option<u16>,
     /// `TCP` (default), `UDP` or `SCTP`.
     #[serde(default)]
@@ -143,22 +146,69 @@ impl ShortForm for Port {
     const EXPECTING: &'static str =
         "a port number such as `8080`, or `{ port: 8080, servicePort: 80 }`";
     fn from_short(s: &str) -> Result<Self, String> {
-        match s.parse::<u16>() {
-            Ok(port) if port > 0 => Ok(Port {
-                port,
-                service_port: None,
-                protocol: None,
-                service: None,
-                scrape: None,
-            }),
-            _ => Err(format!(
-                "invalid port `{s}`: expected a number from 1 to 65535"
-            )),
-        }
+        let port = port_number(s).map_err(|m| super::errors::with_help(&m, PORT_HELP))?;
+        Ok(Port {
+            port,
+            service_port: None,
+            protocol: None,
+            service: None,
+            scrape: None,
+        })
     }
     fn short_schema() -> Schema {
         json_schema!({ "type": "integer", "minimum": 1, "maximum": 65535 })
     }
+}
+
+/// How to write a port, for the help of every port error.
+pub const PORT_HELP: &str = "a port is a number from 1 to 65535";
+
+/// Whether `text` is written as a whole number (`8080`, `-1`, `70000`), as opposed to a
+/// port name.
+pub fn is_number(text: &str) -> bool {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A port number as written, or what is wrong with it: "port `70000` is out of range".
+/// The same for the short form (`http: 8080`), the long form (`port`, `servicePort`) and
+/// a probe's numeric port, so `0`, `-1` and `70000` are each one error naming the range.
+pub fn port_number(text: &str) -> Result<u16, String> {
+    if !is_number(text) {
+        return Err(format!("port `{text}` is not a number"));
+    }
+    text.parse::<i64>()
+        .ok()
+        .filter(|&n| crate::validation::is_valid_port_num(n).is_empty())
+        .and_then(|n| u16::try_from(n).ok())
+        .ok_or_else(|| format!("port `{text}` is out of range"))
+}
+
+/// `port` of a [`Port`], from any scalar. serde's own `u16` would say "expected a whole
+/// number" at `65536`, and the key it leaves out would then be reported missing too.
+fn port_field<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
+    struct V;
+    impl Visitor<'_> for V {
+        type Value = u16;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a port number from 1 to 65535")
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<u16, E> {
+            port_number(s).map_err(|m| E::custom(super::errors::with_help(&m, PORT_HELP)))
+        }
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<u16, E> {
+            self.visit_str(&n.to_string())
+        }
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<u16, E> {
+            self.visit_str(&n.to_string())
+        }
+    }
+    d.deserialize_str(V)
+}
+
+/// `servicePort` of a [`Port`]: as [`port_field`], when it is set.
+fn optional_port_field<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
+    port_field(d).map(Some)
 }
 
 /// A health check. Set one of `http`, `tcp` and `exec`.
@@ -377,5 +427,31 @@ impl JsonSchema for Free {
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({ "description": "Any YAML: a JSON merge patch on the object." })
+    }
+}
+
+#[cfg(test)]
+mod port_tests {
+    use super::port_number;
+
+    #[test]
+    fn port_numbers_are_1_to_65535() {
+        for (text, port) in [("1", 1), ("8080", 8080), ("65535", 65535), ("+80", 80)] {
+            assert_eq!(port_number(text), Ok(port), "{text}");
+        }
+        for text in ["0", "-1", "65536", "70000", "99999999999999999999999"] {
+            assert_eq!(
+                port_number(text),
+                Err(format!("port `{text}` is out of range")),
+                "{text}"
+            );
+        }
+        for text in ["http", "80.5", "", "-", "0x50"] {
+            assert_eq!(
+                port_number(text),
+                Err(format!("port `{text}` is not a number")),
+                "{text}"
+            );
+        }
     }
 }

@@ -21,4 +21,5 @@ mod render;
 mod render_support;
 mod review_bugs;
 mod schema;
+mod set_and_values;
 mod spec_core;
