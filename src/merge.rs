@@ -263,6 +263,33 @@ impl Merged {
         Lookup::Missing { valid, keys }
     }
 
+    /// The tree as it would be had no `null` removed anything: each removed value back at
+    /// its key (parents before children). `None` when nothing was removed. `diff` builds it
+    /// to know which objects a removal took away.
+    pub fn restored(&self) -> Option<Merged> {
+        if self.removed.is_empty() {
+            return None;
+        }
+        let mut removed: Vec<(&Path, &Removal)> = self.removed.iter().collect();
+        removed.sort_by_key(|(path, _)| path.len());
+        let mut tree = self.tree.clone();
+        for (path, removal) in removed {
+            let Some((last, parent)) = path.split_last() else {
+                continue;
+            };
+            let parent = parent.iter().try_fold(&mut tree, |node, key| {
+                node.as_mapping_mut().and_then(|m| m.get_mut(key.as_str()))
+            });
+            if let Some(map) = parent.and_then(Node::as_mapping_mut) {
+                if map.get_node(last).is_none() {
+                    let key = MarkedScalarNode::new(*removal.was.span(), last.as_str());
+                    map.insert(key, removal.was.clone());
+                }
+            }
+        }
+        Some(Merged::new(tree))
+    }
+
     /// Splits a dotted path into keys, matching keys that contain dots (`api.gorax.io`,
     /// `config.yaml`) against the tree: at each level the longest existing key wins.
     pub fn resolve(&self, dotted: &str) -> Path {
@@ -647,6 +674,24 @@ mod tests {
             panic!()
         };
         assert_eq!(at, path("c.worker"));
+    }
+
+    #[test]
+    fn restored_puts_back_every_removed_value_and_keeps_the_rest() {
+        let m = merged(
+            "c:\n  worker:\n    replicas: 2\n    cpu: 1\n  api:\n    replicas: 1\n",
+            &[
+                "c:\n  worker:\n    cpu: null\n",
+                "c:\n  worker: null\n  api:\n    replicas: 3\n",
+            ],
+        );
+        assert_eq!(scalar(&m, "c.worker.replicas"), None);
+        assert!(merged("a: 1\n", &["b: 2\n"]).restored().is_none());
+        let whole = m.restored().expect("something was removed");
+        assert_eq!(scalar(&whole, "c.worker.replicas").as_deref(), Some("2"));
+        assert_eq!(scalar(&whole, "c.api.replicas").as_deref(), Some("3"));
+        // `cpu` was removed first, then its parent: both come back.
+        assert_eq!(scalar(&whole, "c.worker.cpu").as_deref(), Some("1"));
     }
 
     #[test]

@@ -4,12 +4,16 @@
 
 use super::fail;
 use crate::Exit;
-use crate::build::origins::{Origins, Source};
+use crate::build::{
+    self,
+    origins::{Origins, Source},
+};
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::diff::{self, Change, Field, Rendered};
 use crate::merge::{Lookup, Merged};
+use crate::platform::Platform;
 use crate::source::{SourceMap, Span};
 use crate::tree;
 use anyhow::{Context, bail};
@@ -25,6 +29,9 @@ struct Side {
     map: SourceMap,
     /// Where each field of each rendered object comes from (none for an earlier render).
     origins: Origins,
+    /// The origins of what the spec would build had no `null` removed anything: where an
+    /// object that is missing on this side would have come from.
+    removed: Origins,
 }
 
 /// Where the value at `path` was written: a scalar or a list where it stands (a list is
@@ -88,6 +95,7 @@ pub fn run(dir: &Path, args: &DiffArgs) -> anyhow::Result<Exit> {
                 merged: None,
                 map: SourceMap::default(),
                 origins: Origins::default(),
+                removed: Origins::default(),
             };
             (side, read_render(file)?)
         }
@@ -184,6 +192,14 @@ fn object_path(object: &Rendered, side: &Side) -> Option<Vec<String>> {
         .map(<[String]>::to_vec)
 }
 
+/// The spec path of an object `side` lacks because a `null` removed what built it.
+fn removed_path(object: &Rendered, side: &Side) -> Option<Vec<String>> {
+    side.removed
+        .object(&object.kind, &object.name)
+        .and_then(Source::path)
+        .map(<[String]>::to_vec)
+}
+
 /// The template document an object comes from on `side`.
 fn template_span(object: &Rendered, side: &Side) -> Option<Span> {
     match side.origins.object(&object.kind, &object.name)? {
@@ -212,12 +228,18 @@ fn render(
         .iter()
         .map(|o| serde_json::to_value(o).map(Rendered::new))
         .collect::<Result<Vec<_>, _>>()?;
+    let removed = merged
+        .restored()
+        .and_then(|whole| Platform::from_tree(&whole).ok())
+        .map(|platform| build::build(&platform).1)
+        .unwrap_or_default();
     Ok(Ok((
         Side {
             name: env.to_string(),
             merged: Some(merged),
             map,
             origins,
+            removed,
         },
         objects,
     )))
@@ -320,6 +342,7 @@ fn text(
             }
             Change::Removed(o) => {
                 let why = object_path(o, before)
+                    .or_else(|| removed_path(o, after))
                     .and_then(|path| after.origin(&path))
                     .filter(|s| s.starts_with("removed"))
                     .map(|s| format!("   ({s})"))

@@ -75,7 +75,7 @@ fn severity_name(s: Severity) -> &'static str {
 /// One record of `findings`: the documented shape, `diagnostic::Record`.
 #[derive(Clone, Debug, PartialEq)]
 struct Finding {
-    env: Option<String>,
+    environments: Vec<String>,
     code: String,
     severity: String,
     message: String,
@@ -145,6 +145,21 @@ fn position_or_null(record: &Map<String, Value>, key: &str) -> Result<Option<u64
     }
 }
 
+/// A list of environment names: non-empty strings, each once, in the order given.
+fn strings(record: &Map<String, Value>, key: &str) -> Result<Vec<String>, String> {
+    let list = record[key]
+        .as_array()
+        .ok_or_else(|| format!("`{key}` is {}, not an array", record[key]))?;
+    let mut names: Vec<String> = Vec::new();
+    for item in list {
+        match item {
+            Value::String(s) if !s.is_empty() && !names.contains(s) => names.push(s.clone()),
+            other => return Err(format!("`{key}` holds {other}, not a new non-empty string")),
+        }
+    }
+    Ok(names)
+}
+
 fn string(record: &Map<String, Value>, key: &str) -> Result<String, String> {
     match &record[key] {
         Value::String(s) if !s.is_empty() => Ok(s.clone()),
@@ -165,8 +180,8 @@ fn parse_report(stdout: &str) -> Result<Report, String> {
             keys(top)
         ));
     }
-    if top["version"] != 1 {
-        return Err(format!("`version` is {}, expected 1", top["version"]));
+    if top["version"] != 2 {
+        return Err(format!("`version` is {}, expected 2", top["version"]));
     }
     let environments = top["environments"]
         .as_array()
@@ -176,7 +191,14 @@ fn parse_report(stdout: &str) -> Result<Report, String> {
         .collect::<Option<Vec<_>>>()
         .ok_or("`environments` holds something other than strings")?;
     let record_keys = BTreeSet::from([
-        "env", "code", "severity", "message", "file", "line", "column", "help",
+        "environments",
+        "code",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "column",
+        "help",
     ]);
     let mut findings = Vec::new();
     for (i, record) in top["findings"]
@@ -196,7 +218,7 @@ fn parse_report(stdout: &str) -> Result<Report, String> {
             )));
         }
         let finding = Finding {
-            env: string_or_null(record, "env").map_err(shape)?,
+            environments: strings(record, "environments").map_err(shape)?,
             code: string(record, "code").map_err(shape)?,
             severity: string(record, "severity").map_err(shape)?,
             message: string(record, "message").map_err(shape)?,
@@ -446,16 +468,13 @@ fn check_fail(code: &str, severity: Severity, folder: &Path, bless: bool) -> Vec
         problems.push("no finding at all".into());
     }
     for f in &report.findings {
-        if f.code != code
-            || f.severity != severity_name(severity)
-            || f.env.as_deref() != Some("dev")
-        {
+        if f.code != code || f.severity != severity_name(severity) || f.environments != ["dev"] {
             problems.push(format!(
                 "unexpected finding (only `{code}` at severity `{}` in `dev` may fire): {} {} {:?}: {}",
                 severity_name(severity),
                 f.severity,
                 f.at(),
-                f.env,
+                f.environments,
                 f.message
             ));
         }
@@ -860,8 +879,8 @@ components:
     );
     for f in &report.findings {
         assert_eq!(
-            (f.severity.as_str(), f.file.as_deref(), f.env.as_deref()),
-            ("error", Some("platform.yaml"), Some("dev")),
+            (f.severity.as_str(), f.file.as_deref(), &f.environments[..]),
+            ("error", Some("platform.yaml"), &["dev".to_string()][..]),
             "{f:?}"
         );
     }
@@ -1005,7 +1024,7 @@ fn assert_compatible(report: &Report, github: &str, dir: &str) {
         if let Some(help) = &f.help {
             message = format!("{message}\nhelp: {help}");
         }
-        let env = f.env.as_deref().unwrap();
+        let env = f.environments.join(", ");
         assert_eq!(
             (
                 command.level.as_str(),
@@ -1092,7 +1111,7 @@ fn json_format_has_exactly_the_documented_shape() {
             report
                 .findings
                 .iter()
-                .any(|f| f.env.as_deref() == Some(env))
+                .any(|f| f.environments.iter().any(|e| e == env))
         );
     }
 
@@ -1104,7 +1123,11 @@ fn json_format_has_exactly_the_documented_shape() {
         parse_report(&doc.to_string())
     };
     assert!(broken(&|d| d["extra"] = Value::Null).is_err());
-    assert!(broken(&|d| d["version"] = Value::from(2)).is_err());
+    assert!(broken(&|d| d["version"] = Value::from(1)).is_err());
+    assert!(broken(&|d| d["findings"][0]["environments"] = Value::from("dev")).is_err());
+    assert!(
+        broken(&|d| d["findings"][0]["environments"] = serde_json::json!(["dev", "dev"])).is_err()
+    );
     assert!(broken(&|d| d["findings"][0]["line"] = Value::from("3")).is_err());
     assert!(broken(&|d| d["findings"][0]["severity"] = Value::from("fatal")).is_err());
     assert!(
@@ -1163,12 +1186,12 @@ fn a_suppressed_warning_disappears_only_where_it_is_suppressed() {
     let run = test().args(["validate", "--format", "json"]).output();
     assert_eq!(run.status, Some(0));
     let report = parse_report(&run.stdout).unwrap();
-    let found: Vec<(Option<&str>, &str)> = report
+    let found: Vec<(&[String], &str)> = report
         .findings
         .iter()
-        .map(|f| (f.env.as_deref(), f.code.as_str()))
+        .map(|f| (&f.environments[..], f.code.as_str()))
         .collect();
-    assert_eq!(found, [(Some("prod"), "probe-missing")]);
+    assert_eq!(found, [(&["prod".to_string()][..], "probe-missing")]);
     test()
         .args(["validate", "dev", "--deny", "warnings"])
         .stderr("checked 1 environment (dev): 0 errors, 0 warnings\n")

@@ -99,7 +99,8 @@ components:
 /// be printed.
 const SET: &str = "components.api.env.API_KEY=s3cr3t-from-ci";
 
-/// `(code, file, line, col, env)` of every error and warning of `--format json`, in order.
+/// `(code, file, line, col, environments)` of every error and warning of `--format json`,
+/// in order; the environments joined by `, `.
 fn json_findings(stdout: &str) -> Vec<(String, String, u64, u64, String)> {
     let doc: Value = serde_json::from_str(stdout).unwrap();
     doc["findings"]
@@ -113,7 +114,7 @@ fn json_findings(stdout: &str) -> Vec<(String, String, u64, u64, String)> {
                 f["file"].as_str().unwrap().to_string(),
                 f["line"].as_u64().unwrap(),
                 f["column"].as_u64().unwrap(),
-                f["env"].as_str().unwrap().to_string(),
+                joined(&f["environments"]),
             )
         })
         .collect()
@@ -213,7 +214,17 @@ fn assert_rules_cover(results: &[Value], rules: &[Value]) {
     }
 }
 
-/// `(ruleId, uri, line, col, environment)` of a result with a file.
+/// The strings of a JSON array joined by `, `.
+fn joined(list: &Value) -> String {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `(ruleId, uri, line, col, environments)` of a result with a file.
 fn sarif_position(result: &Value) -> (String, String, u64, u64, String) {
     let physical = &result["locations"][0]["physicalLocation"];
     (
@@ -224,10 +235,7 @@ fn sarif_position(result: &Value) -> (String, String, u64, u64, String) {
             .to_string(),
         physical["region"]["startLine"].as_u64().unwrap(),
         physical["region"]["startColumn"].as_u64().unwrap(),
-        result["properties"]["environment"]
-            .as_str()
-            .unwrap()
-            .to_string(),
+        joined(&result["properties"]["environments"]),
     )
 }
 
@@ -254,7 +262,10 @@ fn sarif_is_valid_and_puts_each_finding_at_its_spec_position_in_the_repository()
             result["message"]["text"]
                 .as_str()
                 .unwrap()
-                .contains(&format!("(environment `{env}`)")),
+                .contains(&match env.split_once(", ") {
+                    None => format!("(environment `{env}`)"),
+                    Some(_) => format!("(environments `{}`)", env.replace(", ", "`, `")),
+                }),
             "{result}"
         );
         if file == "--set" {
@@ -291,10 +302,15 @@ fn sarif_is_valid_and_puts_each_finding_at_its_spec_position_in_the_repository()
         )
     };
     for expected in [
-        at("invalid-port-name", "deploy/platform.yaml", 9, 14, "dev"),
+        at(
+            "invalid-port-name",
+            "deploy/platform.yaml",
+            9,
+            14,
+            "dev, prod",
+        ),
         at("image-latest", "deploy/platform.yaml", 8, 12, "dev"),
         at("image-latest", "deploy/overlays/prod.yaml", 2, 17, "prod"),
-        at("invalid-port-name", "deploy/platform.yaml", 9, 14, "prod"),
     ] {
         assert!(
             with_file.contains(&expected),

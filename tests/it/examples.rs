@@ -159,7 +159,7 @@ fn validate_finds_no_errors_or_warnings_in_any_example() {
         );
         assert!(
             crate::support::matches(
-                "checked 3 environments (dev, prod, staging): 0 errors, 0 warnings, [..] notes (-v shows them)\n",
+                "checked 3 environments (dev, prod, staging): 0 errors, 0 warnings, [..] (-v shows them)\n",
                 &text.stderr
             ),
             "examples/{name}: `wfk validate` printed {:?}",

@@ -525,7 +525,7 @@ fn every_example_of_explain_help_runs_on_the_reference_platform() {
             args.join(" ")
         );
         assert!(
-            stdout.starts_with(&format!("{}:", args[2])) && stdout.contains("  set at "),
+            stdout.starts_with(args[2]) && (stdout.contains("  set at ") || stdout.contains(" ← ")),
             "wfk {}: {stdout}",
             args.join(" ")
         );
