@@ -129,11 +129,12 @@ fn stages(c: &mut Criterion) {
         .unwrap_or_else(|ds| panic!("the bench project does not merge: {} diagnostics", ds.len()));
     let spec = Platform::from_tree(&merged)
         .unwrap_or_else(|ds| panic!("the bench project is not a spec: {} diagnostics", ds.len()));
-    let objects = build::all(&spec);
+    let (objects, origins) = build::build(&spec);
     let input = Input {
         spec: &spec,
         objects: &objects,
         merged: &merged,
+        origins: &origins,
     };
     let errors = check::all(&input)
         .iter()
@@ -182,11 +183,12 @@ fn stages(c: &mut Criterion) {
             let layers = load::environment(dir, ENV, &mut map).ok()?;
             let merged = merge::environment(layers, &[], &mut map).ok()?;
             let spec = Platform::from_tree(&merged).ok()?;
-            let objects = build::all(&spec);
+            let (objects, origins) = build::build(&spec);
             let findings = check::all(&Input {
                 spec: &spec,
                 objects: &objects,
                 merged: &merged,
+                origins: &origins,
             });
             let text = emit::to_string(&objects, emit::Format::Yaml).ok()?;
             Some((findings.len(), text.len()))

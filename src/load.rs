@@ -217,9 +217,8 @@ fn misnamed(wrong: &str, right: &str, both: bool) -> Diagnostic {
 /// Checks that `env` may be used to build a path, then returns `overlays/<env>.yaml`.
 pub fn overlay_path(env: &str, known: &[String]) -> Result<PathBuf, Diagnostic> {
     if !crate::validation::is_dns1123_label(env).is_empty() {
-        let hint = crate::suggest::closest(env, known.iter().map(String::as_str))
-            .map(|c| format!("did you mean `{c}`? "))
-            .unwrap_or_default();
+        let hint = crate::suggest::did_you_mean("", env, known.iter().map(String::as_str))
+            .map_or(String::new(), |near| near + " ");
         return Err(Diagnostic::error(
             Code::InvalidEnvName,
             format!("`{}` is not a valid environment name", env.escape_debug()),
@@ -227,9 +226,8 @@ pub fn overlay_path(env: &str, known: &[String]) -> Result<PathBuf, Diagnostic> 
         .help(format!("{hint}{NAME_RULE}; {}", envs_help(known))));
     }
     if !known.iter().any(|k| k == env) {
-        let hint = crate::suggest::closest(env, known.iter().map(String::as_str))
-            .map(|c| format!("did you mean `{c}`? "))
-            .unwrap_or_default();
+        let hint = crate::suggest::did_you_mean("", env, known.iter().map(String::as_str))
+            .map_or(String::new(), |near| near + " ");
         return Err(Diagnostic::error(
             Code::UnknownEnv,
             format!("unknown environment `{env}`: there is no `{OVERLAY_DIR}/{env}.yaml`"),

@@ -25,9 +25,19 @@
 use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
+use crate::tree::{self, Step};
 use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode};
 use marked_yaml::{Marker, Node};
 use std::collections::HashMap;
+
+/// What of an entry to point at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum At {
+    /// Its key: a name, or an entity that got a default.
+    Key,
+    /// Its value.
+    Value,
+}
 
 /// A path in the spec: the keys from the root, e.g. `["components", "api", "replicas"]`.
 pub type Path = Vec<String>;
@@ -192,7 +202,7 @@ impl Merged {
             _ => None,
         };
         let help = match near {
-            Some(near) => format!("did you mean `{near}`?"),
+            Some(near) => crate::suggest::ask(&near),
             None if removal.is_some() => format!(
                 "a `--set` never brings back {a} {word} that was removed; drop the `null` to keep `{name}`"
             ),
@@ -229,6 +239,36 @@ impl Merged {
         let (last, parent) = path.split_last()?;
         let map = self.get(parent)?.as_mapping()?;
         map.keys().find(|k| k.as_str() == last.as_str())
+    }
+
+    /// Where the spec writes `path`, if it is set: at its value (a scalar where it stands; a
+    /// mapping or a list at its key, since its own position is where its first entry
+    /// starts) or at its key. Every position of the spec is found here.
+    pub fn span(&self, path: &[String], at: At) -> Option<Span> {
+        let steps: Vec<Step> = path.iter().map(|k| Step::Key(k.clone())).collect();
+        match at {
+            At::Value => tree::point_at(&self.tree, &steps),
+            At::Key => {
+                tree::key_span(&self.tree, &steps).or_else(|| tree::point_at(&self.tree, &steps))
+            }
+        }
+    }
+
+    /// [`Merged::span`], else the key of the nearest ancestor that is set (a default points
+    /// at the component that got it), else the start of the spec.
+    pub fn nearest(&self, path: &[String], at: At) -> Span {
+        self.span(path, at)
+            .or_else(|| {
+                (1..path.len())
+                    .rev()
+                    .find_map(|len| self.span(&path[..len], At::Key))
+            })
+            .or_else(|| Span::of(self.tree.span()))
+            .unwrap_or(Span {
+                source: 0,
+                line: 1,
+                col: 1,
+            })
     }
 
     /// The value at `path` with its history, or why there is none.

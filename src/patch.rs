@@ -8,7 +8,7 @@ use crate::build::object::Object;
 use crate::build::origins::{Origins, Source};
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::merge::Merged;
+use crate::merge::{At, Merged};
 use crate::platform::Platform;
 use crate::source::Span;
 use serde_json::Value;
@@ -51,8 +51,9 @@ pub fn apply(
                 .filter(|o| o.kind() == kind)
                 .map(|o| o.name())
                 .collect();
-            let help = match crate::suggest::closest(name, same_kind.iter().copied()) {
-                Some(near) => format!("did you mean `{kind}/{near}`?"),
+            let near = crate::suggest::did_you_mean(&format!("{kind}/"), name, same_kind.clone());
+            let help = match near {
+                Some(near) => near,
                 None if same_kind.is_empty() => {
                     format!("no `{kind}` is rendered; check the kind's spelling and case")
                 }
@@ -179,7 +180,7 @@ fn field_span(merged: &Merged, target: &str, path: &str) -> Option<(Span, String
         .collect();
     let mut full = vec!["patches".to_string(), target.to_string()];
     full.extend(keys.iter().map(|k| k.to_string()));
-    let span = merged.key(&full).and_then(|k| Span::of(k.span()))?;
+    let span = merged.span(&full, At::Key)?;
     Some((span, keys.join(".")))
 }
 

@@ -18,9 +18,32 @@ where
         .map(|(_, c)| c)
 }
 
+/// "did you mean `x`?" for the candidate closest to `input`, if one is close; `prefix` is
+/// written before it (`Deployment/`, `components.`), so the help shows what to type.
+pub fn did_you_mean<'a, I>(prefix: &str, input: &str, candidates: I) -> Option<String>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    closest(input, candidates).map(|near| ask(&format!("{prefix}{near}")))
+}
+
+/// The words of every suggestion: "did you mean `x`?".
+pub fn ask(suggestion: &str) -> String {
+    format!("did you mean `{suggestion}`?")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::closest;
+    use super::{closest, did_you_mean};
+
+    #[test]
+    fn did_you_mean_names_what_to_type() {
+        assert_eq!(
+            did_you_mean("Deployment/", "gorax-apu", ["gorax-api", "gorax-worker"]).as_deref(),
+            Some("did you mean `Deployment/gorax-api`?")
+        );
+        assert_eq!(did_you_mean("", "zzzzzz", ["api"]), None);
+    }
 
     #[test]
     fn finds_a_transposition() {

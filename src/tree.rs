@@ -63,13 +63,21 @@ pub fn get<'a>(node: &'a Node, path: &[Step]) -> Option<&'a Node> {
     })
 }
 
-/// Where to point at the value at `path`: a scalar itself; a mapping or list by its key
-/// (its own position is where its first entry starts, which reads as the wrong line).
+/// Where to point at the value at `path`: a scalar itself; a flow list (`[a, b]`) itself;
+/// a mapping or a block list by its key (its own position is where its first entry
+/// starts, which reads as the wrong line).
 pub fn point_at(node: &Node, path: &[Step]) -> Option<Span> {
+    let key = || key_span(node, path);
     match get(node, path)? {
         // A quoted `""` is written where it is; a plain empty value has no text of its own.
         Node::Scalar(s) if !s.as_str().is_empty() || !s.may_coerce() => Span::of(s.span()),
-        other => key_span(node, path).or_else(|| Span::of(other.span())),
+        Node::Sequence(s) => match (Span::of(s.span()), key()) {
+            (Some(list), Some(key)) if list.source == key.source && list.line == key.line => {
+                Some(list)
+            }
+            (list, key) => key.or(list),
+        },
+        other => key().or_else(|| Span::of(other.span())),
     }
 }
 

@@ -3,7 +3,7 @@
 use super::Ctx;
 use super::object::CronJob;
 use super::pod::Workload;
-use crate::platform::job::Job as Spec;
+use crate::platform::job::{Concurrency, Job as Spec};
 use k8s_openapi::api::batch::v1::{CronJobSpec, JobTemplateSpec};
 
 pub(crate) fn cron_job(name: &str, j: &Spec, schedule: &str, w: &Workload, ctx: &Ctx) -> CronJob {
@@ -14,7 +14,8 @@ pub(crate) fn cron_job(name: &str, j: &Spec, schedule: &str, w: &Workload, ctx: 
             time_zone: j.time_zone.clone(),
             concurrency_policy: Some(
                 j.concurrency
-                    .map_or("Forbid".to_string(), |c| format!("{c:?}")),
+                    .map_or("Forbid", Concurrency::as_str)
+                    .to_string(),
             ),
             successful_jobs_history_limit: Some(3),
             failed_jobs_history_limit: Some(3),

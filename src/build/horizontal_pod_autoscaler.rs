@@ -140,7 +140,7 @@ fn rules(r: &ScalingRules) -> HPAScalingRules {
     HPAScalingRules {
         stabilization_window_seconds: r.stabilization,
         policies: (!policies.is_empty()).then_some(policies),
-        select_policy: r.select.map(|s| format!("{s:?}")),
+        select_policy: r.select.map(|s| s.as_str().to_string()),
         ..Default::default()
     }
 }

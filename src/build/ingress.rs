@@ -42,10 +42,11 @@ pub(crate) fn ingress(spec: &Spec, ctx: &Ctx) -> Ingress {
                             });
                             HTTPIngressPath {
                                 path: Some(path.clone()),
-                                path_type: format!(
-                                    "{:?}",
-                                    route.path_type.unwrap_or(PathType::Prefix)
-                                ),
+                                path_type: route
+                                    .path_type
+                                    .unwrap_or(PathType::Prefix)
+                                    .as_str()
+                                    .to_string(),
                                 backend: IngressBackend {
                                     service: Some(IngressServiceBackend {
                                         name: ctx.name(&route.component),

@@ -9,6 +9,7 @@ use super::Ctx;
 use super::object::NetworkPolicy;
 use super::pod::sorted_ports;
 use crate::platform::component::{Component, Kind, Relaxation, ServiceType};
+use crate::platform::values::Protocol;
 use k8s_openapi::api::networking::v1::{
     NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
     NetworkPolicySpec,
@@ -167,7 +168,7 @@ fn ports(c: &Component, only: Option<&BTreeSet<String>>) -> Vec<NetworkPolicyPor
         .filter(|(name, _)| only.is_none_or(|o| o.contains(*name)))
         .map(|(_, p)| NetworkPolicyPort {
             port: Some(IntOrString::Int(i32::from(p.port))),
-            protocol: Some(p.protocol.map_or("TCP".to_string(), |p| format!("{p:?}"))),
+            protocol: Some(p.protocol.map_or("TCP", Protocol::as_str).to_string()),
             ..Default::default()
         })
         .collect()
@@ -281,7 +282,7 @@ fn component_policy(
         .filter(|(_, p)| p.scrape == Some(true))
         .map(|(_, p)| NetworkPolicyPort {
             port: Some(IntOrString::Int(i32::from(p.port))),
-            protocol: Some(p.protocol.map_or("TCP".to_string(), |p| format!("{p:?}"))),
+            protocol: Some(p.protocol.map_or("TCP", Protocol::as_str).to_string()),
             ..Default::default()
         })
         .collect();

@@ -3,7 +3,7 @@
 
 use super::Ctx;
 use super::object::PersistentVolumeClaim;
-use crate::platform::component::Storage;
+use crate::platform::component::{AccessMode, Storage};
 use indexmap::IndexMap;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaimSpec, VolumeResourceRequirements};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -33,7 +33,8 @@ pub(crate) fn spec(s: &Storage) -> PersistentVolumeClaimSpec {
     PersistentVolumeClaimSpec {
         access_modes: Some(vec![
             s.access
-                .map_or("ReadWriteOnce".to_string(), |a| format!("{a:?}")),
+                .map_or("ReadWriteOnce", AccessMode::as_str)
+                .to_string(),
         ]),
         storage_class_name: s.class.clone(),
         resources: Some(VolumeResourceRequirements {

@@ -8,7 +8,9 @@ use crate::platform::component::{
     Security, Sidecar, Spread, Storage,
 };
 use crate::platform::job::Job;
-use crate::platform::values::{EnvValue, Port, Probe as ProbeSpec, Quantity as Amount, Short};
+use crate::platform::values::{
+    EnvValue, Port, Probe as ProbeSpec, Protocol, Quantity as Amount, Short,
+};
 use indexmap::IndexMap;
 use k8s_openapi::api::core::v1::{
     Affinity, Capabilities, ConfigMapEnvSource, ConfigMapKeySelector, ConfigMapVolumeSource,
@@ -143,7 +145,7 @@ pub fn template(w: &Workload, ctx: &Ctx, restart: Option<&str>) -> PodTemplateSp
         image: Some(w.image.to_string()),
         image_pull_policy: component
             .and_then(|c| c.image_pull_policy)
-            .map(|p| format!("{p:?}")),
+            .map(|p| p.as_str().to_string()),
         command: w.command.cloned(),
         args: w.args.cloned(),
         env: env(w.env.iter().map(|(k, v)| (*k, *v)), w, ctx),
@@ -561,7 +563,7 @@ fn container_ports(ports: &IndexMap<String, Short<Port>>) -> Option<Vec<Containe
         .map(|(name, p)| ContainerPort {
             name: Some(name.clone()),
             container_port: i32::from(p.port),
-            protocol: Some(p.protocol.map_or("TCP".to_string(), |p| format!("{p:?}"))),
+            protocol: Some(p.protocol.map_or("TCP", Protocol::as_str).to_string()),
             ..Default::default()
         })
         .collect();

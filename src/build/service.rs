@@ -7,6 +7,7 @@ use super::Ctx;
 use super::object::Service;
 use super::pod::sorted_ports;
 use crate::platform::component::{Component, Kind, ServiceType};
+use crate::platform::values::Protocol;
 use indexmap::IndexMap;
 use k8s_openapi::api::core::v1::{ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -24,7 +25,7 @@ pub(crate) fn services(name: &str, c: &Component, ctx: &Ctx) -> Vec<Service> {
             name: Some(port_name.clone()),
             port: i32::from(p.service_port.unwrap_or(p.port)),
             target_port: Some(IntOrString::String(port_name.clone())),
-            protocol: Some(p.protocol.map_or("TCP".to_string(), |p| format!("{p:?}"))),
+            protocol: Some(p.protocol.map_or("TCP", Protocol::as_str).to_string()),
             ..Default::default()
         })
         .collect();

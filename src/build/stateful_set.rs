@@ -22,7 +22,7 @@ pub(crate) fn stateful_set(name: &str, c: &Component, w: &Workload, ctx: &Ctx) -
             replicas: deployment::fixed_replicas(c),
             service_name: Some(service::headless_name(name, ctx)),
             selector: ctx.selector(name),
-            pod_management_policy: c.rollout.pod_management.map(|p| format!("{p:?}")),
+            pod_management_policy: c.rollout.pod_management.map(|p| p.as_str().to_string()),
             update_strategy: Some(StatefulSetUpdateStrategy {
                 type_: Some("RollingUpdate".into()),
                 rolling_update: c.rollout.max_unavailable.as_ref().map(|m| {

@@ -12,6 +12,7 @@
 //! Give each port its own number.
 
 use super::{Finding, Input, Origin};
+use crate::platform::values::Protocol;
 use std::collections::BTreeMap;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
@@ -20,7 +21,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
         let mut service: BTreeMap<(u16, String), &str> = BTreeMap::new();
         let mut container: BTreeMap<(u16, String), &str> = BTreeMap::new();
         for (port_name, p) in &c.ports {
-            let protocol = p.protocol.map_or("TCP".to_string(), |p| format!("{p:?}"));
+            let protocol = p.protocol.map_or("TCP", Protocol::as_str).to_string();
             if let Some(first) = container.insert((p.port, protocol.clone()), port_name) {
                 out.push(duplicate(name, port_name, first, p.port, "container"));
             } else if p.service != Some(false) {

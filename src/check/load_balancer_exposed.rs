@@ -19,7 +19,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
         for (extra, s) in &c.services {
             if s.kind != ServiceType::ClusterIP {
                 out.push(
-                    Finding::new(format!("component `{name}` is exposed outside the cluster by a {:?} Service", s.kind), Origin::value(&["components", name, "services", extra, "type"]), "exposed here")
+                    Finding::new(format!("component `{name}` is exposed outside the cluster by a {} Service", s.kind.as_str()), Origin::value(&["components", name, "services", extra, "type"]), "exposed here")
                         .help("route it through `ingress`, or suppress `load-balancer-exposed` with a reason"),
                 );
             }
@@ -29,8 +29,8 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
             out.push(
                 Finding::new(
                     format!(
-                        "component `{name}` is exposed outside the cluster by a {:?} Service",
-                        service.kind
+                        "component `{name}` is exposed outside the cluster by a {} Service",
+                        service.kind.as_str()
                     ),
                     Origin::value(&["components", name, "service", "type"]),
                     "exposed here",

@@ -47,9 +47,10 @@ mod single_replica;
 mod writable_root_filesystem;
 
 use crate::build::object::Object;
+use crate::build::origins::{Origins, Source};
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::merge::Merged;
+use crate::merge::{At, Merged};
 use crate::platform::Platform;
 use crate::source::Span;
 
@@ -58,6 +59,8 @@ pub struct Input<'a> {
     pub spec: &'a Platform,
     pub objects: &'a [Object],
     pub merged: &'a Merged,
+    /// Where each object and field comes from.
+    pub origins: &'a Origins,
 }
 
 /// One problem, at the spec value that produced it.
@@ -78,6 +81,8 @@ pub enum Origin {
     Key(Vec<String>),
     /// The value at the path.
     Value(Vec<String>),
+    /// A line outside the spec: the template document an object comes from.
+    Span(Span),
 }
 
 impl Origin {
@@ -92,6 +97,7 @@ impl Origin {
     fn path(&self) -> &[String] {
         match self {
             Origin::Key(p) | Origin::Value(p) => p,
+            Origin::Span(_) => &[],
         }
     }
 
@@ -104,35 +110,11 @@ impl Origin {
     }
 
     fn span(&self, merged: &Merged) -> Span {
-        let path = self.path();
-        if let Origin::Value(p) = self {
-            let steps: Vec<crate::tree::Step> = p
-                .iter()
-                .map(|k| crate::tree::Step::Key(k.clone()))
-                .collect();
-            if let Some(span) = crate::tree::point_at(&merged.tree, &steps) {
-                return span;
-            }
+        match self {
+            Origin::Key(path) => merged.nearest(path, At::Key),
+            Origin::Value(path) => merged.nearest(path, At::Value),
+            Origin::Span(span) => *span,
         }
-        for len in (1..=path.len()).rev() {
-            if let Some(span) = merged.key(&path[..len]).and_then(|k| Span::of(k.span())) {
-                return span;
-            }
-        }
-        merged.tree.span().start().map_or(
-            Span {
-                source: 0,
-                line: 1,
-                col: 1,
-            },
-            |_| {
-                Span::of(merged.tree.span()).unwrap_or(Span {
-                    source: 0,
-                    line: 1,
-                    col: 1,
-                })
-            },
-        )
     }
 }
 
@@ -294,11 +276,11 @@ fn suppression_errors(input: &Input) -> Vec<Diagnostic> {
             let at = Origin::key(&path).span(input.merged);
             match CHECKS.iter().find(|check| check.code == code) {
                 None => {
-                    let near = crate::suggest::closest(code, CHECKS.iter().map(|c| c.code));
+                    let near = crate::suggest::did_you_mean("", code, CHECKS.iter().map(|c| c.code));
                     out.push(
                         Diagnostic::error(Code::UnknownCheck, format!("there is no check `{code}` to suppress"))
                             .at(at, "not a check code")
-                            .with_help(near.map(|n| format!("did you mean `{n}`?"))),
+                            .with_help(near),
                     );
                 }
                 Some(check) if !check.suppressible => out.push(
@@ -318,30 +300,14 @@ fn suppression_errors(input: &Input) -> Vec<Diagnostic> {
     out
 }
 
-/// Where an object comes from in the spec: its component's or job's key (found through the
-/// `app.kubernetes.io/name` label), its config map's key, the namespace, or the platform.
+/// Where an object comes from, as its builder, template or patch recorded it: the key of
+/// its component, job, config map…, the namespace, or the template document.
 pub(crate) fn origin_of(input: &Input, object: &Object) -> Origin {
-    let owner = object
-        .metadata()
-        .labels
-        .as_ref()
-        .and_then(|l| l.get("app.kubernetes.io/name"));
-    if let Some(owner) = owner {
-        if input.spec.components.contains_key(owner) {
-            return Origin::key(&["components", owner]);
-        }
-        if input.spec.jobs.contains_key(owner) {
-            return Origin::key(&["jobs", owner]);
-        }
-    }
-    match object {
-        Object::Namespace(_) if input.spec.namespace.is_some() => Origin::value(&["namespace"]),
-        Object::ConfigMap(_) if input.spec.config.contains_key(object.name()) => {
-            Origin::key(&["config", object.name()])
-        }
-        Object::StorageClass(_) => Origin::key(&["storageClasses", object.name()]),
-        Object::Ingress(_) if input.spec.ingress.is_some() => Origin::key(&["ingress"]),
-        _ => Origin::value(&["platform"]),
+    match input.origins.object(object.kind(), object.name()) {
+        Some(Source::Spec(path)) if path.as_slice() == ["namespace"] => Origin::Value(path.clone()),
+        Some(Source::Spec(path)) => Origin::Key(path.clone()),
+        Some(Source::Template(span)) => Origin::Span(*span),
+        None => Origin::value(&["platform"]),
     }
 }
 

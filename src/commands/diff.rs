@@ -12,7 +12,7 @@ use crate::cli::{DiffArgs, DiffFormat};
 use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::diff::{self, Change, Field, Rendered};
-use crate::merge::{Lookup, Merged};
+use crate::merge::{At, Lookup, Merged};
 use crate::platform::Platform;
 use crate::source::{SourceMap, Span};
 use crate::tree;
@@ -34,27 +34,14 @@ struct Side {
     removed: Origins,
 }
 
-/// Where the value at `path` was written: a scalar or a list where it stands (a list is
-/// replaced whole, so it is where the layer that wrote it has it), a mapping at its key.
-fn value_span(merged: &Merged, path: &[String], node: &marked_yaml::Node) -> Option<Span> {
-    match node {
-        marked_yaml::Node::Mapping(_) => merged
-            .key(path)
-            .and_then(|k| Span::of(k.span()))
-            .or_else(|| Span::of(node.span())),
-        _ => Span::of(node.span()).or_else(|| merged.key(path).and_then(|k| Span::of(k.span()))),
-    }
-}
-
 impl Side {
     /// The position of the value at `path` on this side (its key's, for a mapping), or of
     /// its nearest ancestor that is set.
     fn span(&self, path: &[String]) -> Option<Span> {
         let merged = self.merged.as_ref()?;
-        (1..=path.len()).rev().find_map(|len| {
-            let at = &path[..len];
-            value_span(merged, at, merged.get(at)?)
-        })
+        (1..=path.len())
+            .rev()
+            .find_map(|len| merged.span(&path[..len], At::Value))
     }
 
     /// Where the spec sets `path` on this side: `file:line:col`, `default`, or the `null`
@@ -62,10 +49,9 @@ impl Side {
     fn origin(&self, path: &[String]) -> Option<String> {
         let merged = self.merged.as_ref()?;
         Some(match merged.lookup(path) {
-            Lookup::Value { node, .. } => {
-                let span = value_span(merged, path, node);
-                span.map_or("?".into(), |s| self.map.locate(s).to_string())
-            }
+            Lookup::Value { .. } => merged
+                .span(path, At::Value)
+                .map_or("?".into(), |s| self.map.locate(s).to_string()),
             Lookup::Removed { removal, .. } => {
                 format!("removed at {}", self.map.locate(removal.by))
             }

@@ -92,10 +92,12 @@ pub fn run(dir: &Path, args: &ExplainArgs) -> anyhow::Result<Exit> {
             } else {
                 format!("{}.", valid.join("."))
             };
-            let near = suggest::closest(wrong, keys.iter().map(String::as_str))
-                .or_else(|| suggest::closest(wrong, allowed.iter().map(String::as_str)));
+            let near = suggest::did_you_mean(&prefix, wrong, keys.iter().map(String::as_str))
+                .or_else(|| {
+                    suggest::did_you_mean(&prefix, wrong, allowed.iter().map(String::as_str))
+                });
             d = match near {
-                Some(near) => d.help(format!("did you mean `{prefix}{near}`?")),
+                Some(near) => d.help(near),
                 None if keys.is_empty() && allowed.is_empty() => {
                     d.help(format!("`{}` has no keys below it", valid.join(".")))
                 }
@@ -242,8 +244,9 @@ fn object(dir: &Path, args: &ExplainArgs, kind: &str, name: &str) -> anyhow::Res
             .filter(|o| o.kind() == kind)
             .map(|o| format!("{kind}/{}", o.name()))
             .collect();
-        let help = match suggest::closest(&args.path, same_kind.iter().map(String::as_str)) {
-            Some(near) => format!("did you mean `{near}`?"),
+        let near = suggest::did_you_mean("", &args.path, same_kind.iter().map(String::as_str));
+        let help = match near {
+            Some(near) => near,
             None if same_kind.is_empty() => {
                 format!(
                     "no `{kind}` is rendered in `{}`; `wfk render {}` lists every object",

@@ -203,6 +203,7 @@ fn verify(project: &Path, envs: &[String]) -> anyhow::Result<()> {
             merged,
             platform,
             objects,
+            origins,
             ..
         } = match super::objects(project, env, &[], &mut map) {
             Ok(all) => all,
@@ -217,6 +218,7 @@ fn verify(project: &Path, envs: &[String]) -> anyhow::Result<()> {
             spec: &platform,
             objects: &objects,
             merged: &merged,
+            origins: &origins,
         };
         let errors: Vec<_> = check::all(&input)
             .into_iter()

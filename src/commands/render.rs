@@ -29,6 +29,7 @@ pub fn run(dir: &Path, args: &RenderArgs, quiet: bool) -> anyhow::Result<Exit> {
         merged,
         platform,
         objects,
+        origins,
         ..
     } = match super::objects(dir, &args.env, &sets, &mut map) {
         Ok(all) => all,
@@ -38,6 +39,7 @@ pub fn run(dir: &Path, args: &RenderArgs, quiet: bool) -> anyhow::Result<Exit> {
         spec: &platform,
         objects: &objects,
         merged: &merged,
+        origins: &origins,
     };
     let findings: Vec<_> = check::all(&input)
         .into_iter()

@@ -187,6 +187,7 @@ fn check_env(dir: &Path, env: &str, sets: &[String]) -> Report {
         merged,
         platform,
         objects,
+        origins,
         ..
     } = match super::objects(dir, env, sets, &mut map) {
         Ok(all) => all,
@@ -203,6 +204,7 @@ fn check_env(dir: &Path, env: &str, sets: &[String]) -> Report {
         spec: &platform,
         objects: &objects,
         merged: &merged,
+        origins: &origins,
     };
     Report {
         env: env.to_string(),

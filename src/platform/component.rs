@@ -154,6 +154,7 @@ pub enum PullPolicy {
     IfNotPresent,
     Never,
 }
+kubernetes_names!(PullPolicy: Always, IfNotPresent, Never);
 
 /// The component's Service.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq)]
@@ -188,6 +189,7 @@ pub enum ServiceType {
     LoadBalancer,
     NodePort,
 }
+kubernetes_names!(ServiceType: ClusterIP, LoadBalancer, NodePort);
 
 /// Liveness, readiness and startup checks.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq)]
@@ -351,15 +353,7 @@ pub enum TaintEffect {
     NoExecute,
 }
 
-impl TaintEffect {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TaintEffect::NoSchedule => "NoSchedule",
-            TaintEffect::PreferNoSchedule => "PreferNoSchedule",
-            TaintEffect::NoExecute => "NoExecute",
-        }
-    }
-}
+kubernetes_names!(TaintEffect: NoSchedule, PreferNoSchedule, NoExecute);
 
 /// Node labels a node must or should have, each with the values it may take.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq)]
@@ -532,6 +526,7 @@ pub enum SelectPolicy {
     Min,
     Disabled,
 }
+kubernetes_names!(SelectPolicy: Max, Min, Disabled);
 
 /// A PodDisruptionBudget: set one of the two.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq)]
@@ -621,6 +616,7 @@ pub enum AccessMode {
     ReadOnlyMany,
     ReadWriteOncePod,
 }
+kubernetes_names!(AccessMode: ReadWriteOnce, ReadWriteMany, ReadOnlyMany, ReadWriteOncePod);
 
 #[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -730,3 +726,4 @@ pub enum PodManagement {
     OrderedReady,
     Parallel,
 }
+kubernetes_names!(PodManagement: OrderedReady, Parallel);

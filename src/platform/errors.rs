@@ -195,10 +195,8 @@ fn diagnose(tree: &Node, error: &marked_yaml::FromNodeError) -> (Diagnostic, Rep
     match &**error {
         DeError::UnknownFieldError(key, expected, _) => {
             let parent = &path[..path.len().saturating_sub(1)];
-            let mut help = match suggest::closest(key, expected.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?\n"),
-                None => String::new(),
-            };
+            let mut help = suggest::did_you_mean("", key, expected.iter().copied())
+                .map_or(String::new(), |near| near + "\n");
             help.push_str(&format!("valid keys here: {}", expected.join(", ")));
             let d = Diagnostic::error(
                 Code::UnknownKey,
@@ -287,10 +285,8 @@ fn other(
     }
     if let Some(variant) = between(message, "unknown variant `", "`") {
         let expected = backticked(message.split_once("expected").map_or("", |(_, e)| e));
-        let mut help = match suggest::closest(variant, expected.iter().map(String::as_str)) {
-            Some(s) => format!("did you mean `{s}`?\n"),
-            None => String::new(),
-        };
+        let mut help = suggest::did_you_mean("", variant, expected.iter().map(String::as_str))
+            .map_or(String::new(), |near| near + "\n");
         help.push_str(&format!("valid values: {}", expected.join(", ")));
         let d = Diagnostic::error(
             Code::UnknownValue,

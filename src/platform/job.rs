@@ -89,3 +89,4 @@ pub enum Concurrency {
     Forbid,
     Replace,
 }
+kubernetes_names!(Concurrency: Allow, Forbid, Replace);

@@ -8,6 +8,20 @@
 //! [`Platform::from_tree`] reports every error of the tree, not only the first: after each
 //! serde error it removes the offending key (or fills a missing one) and tries again.
 
+/// `as_str()` for an enum whose variants are spelled in the spec as Kubernetes spells them
+/// (`IfNotPresent`, `TCP`): the text written into objects and messages, never `Debug`'s.
+macro_rules! kubernetes_names {
+    ($ty:ident: $($variant:ident),+ $(,)?) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => stringify!($variant),)+
+                }
+            }
+        }
+    };
+}
+
 pub mod component;
 mod errors;
 pub mod ingress;

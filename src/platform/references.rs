@@ -9,7 +9,7 @@ use super::Platform;
 use super::values::{EnvSource, Probe};
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::merge::Merged;
+use crate::merge::{At, Merged};
 use crate::source::Span;
 use crate::suggest;
 use indexmap::IndexMap;
@@ -180,34 +180,16 @@ struct Checker<'a> {
 impl<'a> Checker<'a> {
     /// The position of the value at `path`, or of its nearest ancestor that has one.
     fn span(&self, path: &[&str]) -> Span {
-        for len in (0..=path.len()).rev() {
-            let p: Vec<crate::tree::Step> = path[..len]
-                .iter()
-                .map(|s| crate::tree::Step::Key(s.to_string()))
-                .collect();
-            if let Some(span) = crate::tree::point_at(&self.merged.tree, &p) {
-                return span;
-            }
-        }
-        Span {
-            source: 0,
-            line: 1,
-            col: 1,
-        }
+        self.merged.nearest(&owned(path), At::Value)
     }
 
     /// The position of the key at the end of `path`, else of the value or an ancestor.
     fn key_span(&self, path: &[&str]) -> Span {
-        let p: Vec<String> = path.iter().map(|s| s.to_string()).collect();
-        self.merged
-            .key(&p)
-            .and_then(|k| Span::of(k.span()))
-            .unwrap_or_else(|| self.span(path))
+        self.merged.nearest(&owned(path), At::Key)
     }
 
     fn node(&self, path: &[&str]) -> Option<&'a Node> {
-        let p: Vec<String> = path.iter().map(|s| s.to_string()).collect();
-        self.merged.get(&p)
+        self.merged.get(&owned(path))
     }
 
     fn component_ref(
@@ -353,8 +335,8 @@ impl<'a> Checker<'a> {
             .map(String::as_str)
             .filter(|k| *k != except)
             .collect();
-        match crate::suggest::closest(name, names.iter().copied()) {
-            Some(near) => Some(format!("did you mean `{near}`?")),
+        match crate::suggest::did_you_mean("", name, names.iter().copied()) {
+            Some(near) => Some(near),
             None if names.is_empty() => Some("the spec defines no components".to_string()),
             None => Some(format!("the components are: {}", names.join(", "))),
         }
@@ -659,12 +641,15 @@ impl Platform {
     }
 }
 
+fn owned(path: &[&str]) -> Vec<String> {
+    path.iter().map(|s| s.to_string()).collect()
+}
+
 /// "did you mean `x`?", if a candidate is close.
 fn closest_help<'a, I, S>(input: &str, candidates: I) -> Option<String>
 where
     I: IntoIterator<Item = &'a S>,
     S: AsRef<str> + ?Sized + 'a,
 {
-    suggest::closest(input, candidates.into_iter().map(AsRef::as_ref))
-        .map(|c| format!("did you mean `{c}`?"))
+    suggest::did_you_mean("", input, candidates.into_iter().map(AsRef::as_ref))
 }

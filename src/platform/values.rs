@@ -141,6 +141,7 @@ pub enum Protocol {
     UDP,
     SCTP,
 }
+kubernetes_names!(Protocol: TCP, UDP, SCTP);
 
 impl ShortForm for Port {
     const EXPECTING: &'static str =
@@ -288,6 +289,7 @@ pub enum PathType {
     Exact,
     ImplementationSpecific,
 }
+kubernetes_names!(PathType: Prefix, Exact, ImplementationSpecific);
 
 /// A count or a percentage: `2` or `50%`.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -731,12 +731,13 @@ fn check_objects(
         wfk::merge::environment(layers, &[], &mut map).unwrap_or_else(|d| panic!("merge: {d:#?}"));
     let spec =
         wfk::platform::Platform::from_tree(&merged).unwrap_or_else(|d| panic!("spec: {d:#?}"));
-    let mut objects = wfk::build::all(&spec);
+    let (mut objects, origins) = wfk::build::build(&spec);
     tamper(&mut objects);
     wfk::check::all(&wfk::check::Input {
         spec: &spec,
         objects: &objects,
         merged: &merged,
+        origins: &origins,
     })
 }
 

@@ -77,10 +77,10 @@ fn a_list_written_in_an_overlay_is_reported_at_the_overlay_line() {
         .args(["render", "dev"])
         .stderr(
             "error[type-mismatch]: invalid type for `cpu`: expected a string, found a list
- --> overlays/dev.yaml:3:18
+ --> overlays/dev.yaml:3:23
   |
 3 |     resources: { cpu: [100m/250m] }
-  |                  ^^^ expected a string
+  |                       ^ expected a string
   |
   = help: write a string here
 
