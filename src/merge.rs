@@ -47,6 +47,8 @@ pub struct Merged {
     pub tree: Node,
     history: HashMap<Path, Vec<Node>>,
     removed: HashMap<Path, Removal>,
+    /// Overlay nulls whose key was not there: they removed nothing (a misspelled key?).
+    void: Vec<(Path, Span)>,
 }
 
 /// A key that a `null` removed.
@@ -81,6 +83,7 @@ impl Merged {
             tree: base,
             history: HashMap::new(),
             removed: HashMap::new(),
+            void: Vec::new(),
         }
     }
 
@@ -91,7 +94,12 @@ impl Merged {
             return;
         };
         let mut path = Vec::new();
-        merge_map(base, over, &mut path, &mut self.history, &mut self.removed);
+        let mut state = State {
+            history: &mut self.history,
+            removed: &mut self.removed,
+            void: &mut self.void,
+        };
+        merge_map(base, over, &mut path, &mut state);
     }
 
     /// Applies `--set path=value` from a source whose whole text is `text`.
@@ -271,6 +279,57 @@ impl Merged {
             })
     }
 
+    /// The error for an overlay's `null` at `at` that found no key at `path` to remove: none
+    /// for a field of the spec that is merely unset (removing it is harmless); an unknown key
+    /// where only fields may be; a name that is not there (`components.aip: null`).
+    fn removes_nothing(&self, path: &[String], at: Span) -> Option<Diagnostic> {
+        let (key, parent) = path.split_last()?;
+        let (step, fields) = match crate::platform::valid_path(path, path.len() - 1) {
+            Ok(()) => return None,
+            Err(found) => found,
+        };
+        if step + 1 < path.len() {
+            // Below a free-form value (a patch): not the spec's keys.
+            return None;
+        }
+        let names: Vec<String> = self
+            .get(parent)
+            .and_then(Node::as_mapping)
+            .map(|m| m.keys().map(|k| k.as_str().to_string()).collect())
+            .unwrap_or_default();
+        let d = if crate::platform::valid_path(path, path.len()).is_ok() {
+            let near = crate::suggest::did_you_mean("", key, names.iter().map(String::as_str));
+            let there = if parent.is_empty() {
+                "the spec".to_string()
+            } else {
+                format!("`{}`", parent.join("."))
+            };
+            Diagnostic::error(
+                Code::NothingToRemove,
+                format!("`{key}` is not in {there}, so its `null` removes nothing"),
+            )
+            .at(at, "nothing to remove")
+            .help(near.unwrap_or_else(|| match names.as_slice() {
+                [] => format!("{there} is empty here; delete the line"),
+                names => format!(
+                    "{there} has: {}; delete the line or name one of them",
+                    names.join(", ")
+                ),
+            }))
+        } else {
+            let near = crate::suggest::did_you_mean("", key, fields.iter().map(String::as_str));
+            let mut help = near.map_or(String::new(), |near| near + "\n");
+            help.push_str(&format!("valid keys here: {}", fields.join(", ")));
+            Diagnostic::error(
+                Code::UnknownKey,
+                format!("unknown key `{key}`: its `null` removes nothing"),
+            )
+            .at(at, "unknown key")
+            .help(help)
+        };
+        Some(d)
+    }
+
     /// The value at `path` with its history, or why there is none.
     pub fn lookup(&self, path: &[String]) -> Lookup<'_> {
         if let Some(node) = self.get(path) {
@@ -352,6 +411,9 @@ pub fn environment(
     let mut merged = Merged::new(layers.base);
     for overlay in layers.overlays {
         merged.layer(overlay);
+    }
+    for (path, at) in std::mem::take(&mut merged.void) {
+        diagnostics.extend(merged.removes_nothing(&path, at));
     }
     for set in sets {
         let id = map.add("--set", set.as_str());
@@ -447,12 +509,18 @@ pub(crate) fn drop_nulls(node: &mut Node) {
     }
 }
 
+/// What a merge records besides the tree.
+struct State<'a> {
+    history: &'a mut HashMap<Path, Vec<Node>>,
+    removed: &'a mut HashMap<Path, Removal>,
+    void: &'a mut Vec<(Path, Span)>,
+}
+
 fn merge_map(
     base: &mut MarkedMappingNode,
     over: MarkedMappingNode,
     path: &mut Path,
-    history: &mut HashMap<Path, Vec<Node>>,
-    removed: &mut HashMap<Path, Removal>,
+    state: &mut State,
 ) {
     let MarkedMappingNode { .. } = &over;
     let entries: Vec<(MarkedScalarNode, Node)> = over_entries(over);
@@ -468,9 +536,9 @@ fn merge_map(
                 let empty = matches!(&value, Node::Scalar(s) if s.as_str().is_empty());
                 let span = if empty { None } else { Span::of(value.span()) }
                     .or_else(|| Span::of(key.span()));
-                let previous = history.remove(path.as_slice()).unwrap_or_default();
+                let previous = state.history.remove(path.as_slice()).unwrap_or_default();
                 if let Some(by) = span {
-                    removed.insert(
+                    state.removed.insert(
                         path.clone(),
                         Removal {
                             by,
@@ -480,13 +548,13 @@ fn merge_map(
                         },
                     );
                 }
+            } else if let Some(at) = Span::of(key.span()) {
+                state.void.push((path.clone(), at));
             }
         } else {
-            removed.remove(path.as_slice());
+            state.removed.remove(path.as_slice());
             match (base.get_mut(key.as_str()), value) {
-                (Some(Node::Mapping(b)), Node::Mapping(o)) => {
-                    merge_map(b, o, path, history, removed)
-                }
+                (Some(Node::Mapping(b)), Node::Mapping(o)) => merge_map(b, o, path, state),
                 (Some(_), v) => {
                     value = v;
                     drop_nulls(&mut value);
@@ -494,7 +562,7 @@ fn merge_map(
                     // pointed at by the key of the layer that wrote it.
                     if let hashlink::linked_hash_map::Entry::Occupied(entry) = base.entry(key) {
                         let (_, old) = entry.replace_entry(value);
-                        history.entry(path.clone()).or_default().push(old);
+                        state.history.entry(path.clone()).or_default().push(old);
                     }
                 }
                 (None, v) => {

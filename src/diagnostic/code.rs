@@ -62,6 +62,7 @@ codes! {
     UnknownPath = "unknown-path": "A spec path (in `explain`) that is not set.",
     // Merging.
     NullInBase = "null-in-base": "A key without a value in `platform.yaml`: a null removes keys only in overlays.",
+    NothingToRemove = "nothing-to-remove": "An overlay's `null` for a name (a component, an env var…) that is not there.",
     // The typed spec.
     UnknownKey = "unknown-key": "A key the spec does not have (usually a misspelling).",
     MissingKey = "missing-key": "A required key that is not set.",

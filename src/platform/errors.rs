@@ -57,6 +57,23 @@ fn typed(tree: &Node, merged: Option<&Merged>) -> Result<Platform, Diagnostics> 
     // Keys removed after an error: when one of them is then missing, the error is reported
     // already (one error for `port: 70000`, not also "has no `port`").
     let mut dropped: Vec<Vec<Step>> = Vec::new();
+    for (path, expected) in misplaced_lists(&work) {
+        let field = match path.last() {
+            Some(Step::Key(key)) => format!("`{key}`"),
+            _ => "the value".to_string(),
+        };
+        let mut d = Diagnostic::error(
+            Code::TypeMismatch,
+            format!("invalid type for {field}: expected {expected}, found a list"),
+        )
+        .help(format!("write {expected} here"));
+        if let Some(at) = tree::point_at(&work, &path) {
+            d = d.at(at, format!("expected {expected}"));
+        }
+        diagnostics.push(d);
+        tree::remove(&mut work, &path);
+        dropped.push(path);
+    }
     for round in 0..=MAX_ERRORS {
         let error = match marked_yaml::from_node::<Platform>(&work) {
             Ok(platform) if diagnostics.is_empty() => return Ok(platform),
@@ -111,6 +128,24 @@ fn typed(tree: &Node, merged: Option<&Merged>) -> Result<Platform, Diagnostics> 
                 }
             }
             _ => {}
+        }
+        // In the merged spec, what is wrong below the key a typo was meant to be follows
+        // from the typo (`componenst:` leaves the overlays' components without an image):
+        // the typo is the error. Each layer's own errors were reported on their own.
+        let at = match &repair {
+            Repair::Remove(path) | Repair::Fill(path, _) => Some(path.as_slice()),
+            Repair::Stop => None,
+        };
+        if merged.is_some()
+            && at.is_some_and(|at| {
+                suggested.iter().any(|(parent, key)| {
+                    at.len() > parent.len()
+                        && at.starts_with(parent)
+                        && at[parent.len()] == Step::Key(key.clone())
+                })
+            })
+        {
+            report = false;
         }
         if let Some(path) = drop_parent {
             repair = Repair::Remove(path);
@@ -352,6 +387,99 @@ fn other(
             Repair::Stop
         },
     )
+}
+
+/// Every list in `tree` where the spec takes none, with what it takes there. serde reads a
+/// list as a struct's fields in order (`autoscale: [2, 5]` as `min` and `max`), which gives
+/// errors about lengths and elements; the list is refused whole instead, before serde.
+fn misplaced_lists(tree: &Node) -> Vec<(Vec<Step>, String)> {
+    let root = super::cached_schema();
+    let mut out = Vec::new();
+    walk_lists(
+        tree,
+        &super::alternatives(root, root),
+        &mut Vec::new(),
+        &mut out,
+    );
+    out
+}
+
+fn walk_lists(
+    node: &Node,
+    schemas: &[&serde_json::Value],
+    path: &mut Vec<Step>,
+    out: &mut Vec<(Vec<Step>, String)>,
+) {
+    let root = super::cached_schema();
+    let below = |key: &str, field: &str| -> Vec<&serde_json::Value> {
+        schemas
+            .iter()
+            .flat_map(|s| {
+                let child = match s.get("properties").and_then(|p| p.get(field)) {
+                    Some(p) => Some(p),
+                    None => s.get(key).filter(|a| a.is_object()),
+                };
+                child
+                    .map(|c| super::alternatives(root, c))
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
+    match node {
+        Node::Mapping(map) => {
+            for (key, value) in map.iter() {
+                let child = below("additionalProperties", key.as_str());
+                if !child.is_empty() {
+                    path.push(Step::Key(key.as_str().to_string()));
+                    walk_lists(value, &child, path, out);
+                    path.pop();
+                }
+            }
+        }
+        Node::Sequence(items) => {
+            let mut types = Vec::new();
+            for schema in schemas {
+                match schema.get("type") {
+                    Some(serde_json::Value::String(t)) => types.push(t.as_str()),
+                    Some(serde_json::Value::Array(ts)) => {
+                        types.extend(ts.iter().filter_map(|t| t.as_str()))
+                    }
+                    // An enum of words, a constant: not a list.
+                    _ if schema.get("enum").is_some() || schema.get("const").is_some() => {
+                        types.push("string")
+                    }
+                    // A schema that takes anything.
+                    _ => return,
+                }
+            }
+            types.retain(|t| *t != "null");
+            if types.is_empty() || types.contains(&"array") {
+                let child = below("items", "");
+                for (i, item) in items.iter().enumerate() {
+                    path.push(Step::Index(i));
+                    walk_lists(item, &child, path, out);
+                    path.pop();
+                }
+                return;
+            }
+            let mut words: Vec<&str> = Vec::new();
+            for t in types {
+                let word = match t {
+                    "object" => "a mapping (`key: value`)",
+                    "string" => "a string",
+                    "integer" => "a whole number",
+                    "number" => "a number",
+                    "boolean" => "`true` or `false`",
+                    other => other,
+                };
+                if !words.contains(&word) {
+                    words.push(word);
+                }
+            }
+            out.push((path.clone(), words.join(" or ")));
+        }
+        Node::Scalar(_) => {}
+    }
 }
 
 /// serde's type names, as a spec author would say them.

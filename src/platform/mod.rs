@@ -252,9 +252,17 @@ pub fn entity(path: &[String]) -> Option<&'static str> {
 
 /// The JSON Schema of the spec, for editors.
 pub fn schema() -> serde_json::Value {
-    let generator = schemars::generate::SchemaSettings::draft07().into_generator();
-    let schema = generator.into_root_schema_for::<Platform>();
-    serde_json::to_value(schema).unwrap_or_default()
+    cached_schema().clone()
+}
+
+/// The spec's JSON Schema, made once per process (the type checks walk it on every run).
+pub(crate) fn cached_schema() -> &'static serde_json::Value {
+    static SCHEMA: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let generator = schemars::generate::SchemaSettings::draft07().into_generator();
+        let schema = generator.into_root_schema_for::<Platform>();
+        serde_json::to_value(schema).unwrap_or_default()
+    })
 }
 
 /// The JSON Schema of an overlay, for editors: the spec's, with every field optional,
@@ -311,45 +319,21 @@ pub fn overlay_schema() -> serde_json::Value {
 /// apart from a name that is not there. Walks the JSON Schema `wfk schema` prints, so it
 /// knows every field without a second list.
 pub fn valid_path(path: &[String], declared: usize) -> Result<(), (usize, Vec<String>)> {
-    let root = schema();
-    let definitions = root.get("definitions").cloned().unwrap_or_default();
-    let resolve = |node: &serde_json::Value| -> Vec<serde_json::Value> {
-        let mut out = Vec::new();
-        let mut stack = vec![node.clone()];
-        while let Some(n) = stack.pop() {
-            let node = &n;
-            if let Some(name) = node
-                .get("$ref")
-                .and_then(|r| r.as_str())
-                .and_then(|r| r.rsplit('/').next())
-            {
-                if let Some(def) = definitions.get(name) {
-                    stack.push(def.clone());
-                }
-                continue;
-            }
-            if let Some(any) = node.get("anyOf").and_then(|a| a.as_array()) {
-                stack.extend(any.iter().cloned());
-                continue;
-            }
-            out.push(n.clone());
-        }
-        out
-    };
-    let mut current = vec![root.clone()];
+    let root = cached_schema();
+    let mut current = alternatives(root, root);
     for (i, key) in path.iter().enumerate() {
         let mut next = Vec::new();
         let mut keys = Vec::new();
-        for schema in current.iter().flat_map(&resolve) {
+        for schema in &current {
             if let Some(props) = schema.get("properties").and_then(|p| p.as_object()) {
                 keys.extend(props.keys().cloned());
                 if let Some(p) = props.get(key) {
-                    next.push(p.clone());
+                    next.extend(alternatives(root, p));
                 }
             }
             if let Some(extra) = schema.get("additionalProperties").filter(|a| a.is_object()) {
                 if i < declared {
-                    next.push(extra.clone());
+                    next.extend(alternatives(root, extra));
                 }
             }
         }
@@ -361,6 +345,32 @@ pub fn valid_path(path: &[String], declared: usize) -> Result<(), (usize, Vec<St
         current = next;
     }
     Ok(())
+}
+
+/// The schemas a value must match one of: `schema` with `$ref`, `allOf`, `anyOf` and
+/// `oneOf` opened (schemars writes an optional field as `anyOf: [T, null]`, a documented
+/// one as `allOf: [T]`).
+pub(crate) fn alternatives<'a>(
+    root: &'a serde_json::Value,
+    schema: &'a serde_json::Value,
+) -> Vec<&'a serde_json::Value> {
+    if let Some(name) = schema
+        .get("$ref")
+        .and_then(|r| r.as_str())
+        .and_then(|r| r.rsplit('/').next())
+    {
+        return root
+            .get("definitions")
+            .and_then(|d| d.get(name))
+            .map(|d| alternatives(root, d))
+            .unwrap_or_default();
+    }
+    for combinator in ["allOf", "anyOf", "oneOf"] {
+        if let Some(list) = schema.get(combinator).and_then(|l| l.as_array()) {
+            return list.iter().flat_map(|s| alternatives(root, s)).collect();
+        }
+    }
+    vec![schema]
 }
 
 #[cfg(test)]

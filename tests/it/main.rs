@@ -14,6 +14,7 @@ mod hostile;
 mod import;
 mod input_edges;
 mod merge_laws;
+mod mutations;
 mod onramp;
 mod origins;
 mod pods;

@@ -76,13 +76,13 @@ fn a_list_written_in_an_overlay_is_reported_at_the_overlay_line() {
         )
         .args(["render", "dev"])
         .stderr(
-            "error[type-mismatch]: invalid type for `cpu`: expected a string, found a list
+            "error[type-mismatch]: invalid type for `cpu`: expected a string or a number, found a list
  --> overlays/dev.yaml:3:23
   |
 3 |     resources: { cpu: [100m/250m] }
-  |                       ^ expected a string
+  |                       ^ expected a string or a number
   |
-  = help: write a string here
+  = help: write a string or a number here
 
 ",
         )
@@ -236,6 +236,67 @@ fn explain_of_an_object_or_field_that_is_not_rendered_is_an_error() {
             "error[unknown-path]: `spec.replicas` is not set in `Deployment/shop-api` in environment `prod`
   |
   = help: fields under `spec`: revisionHistoryLimit, selector, strategy, template
+
+",
+        )
+        .status(2)
+        .run();
+}
+
+#[test]
+fn a_null_for_a_misspelled_key_or_a_missing_name_is_an_error_at_its_key() {
+    project("{ max: 3 }")
+        .file(
+            "overlays/dev.yaml",
+            "components:\n  api: { autoscael: null }\n  wroker: null\n",
+        )
+        .args(["render", "dev"])
+        .stderr(
+            "error[unknown-key]: unknown key `autoscael`: its `null` removes nothing
+ --> overlays/dev.yaml:2:10
+  |
+2 |   api: { autoscael: null }
+  |          ^^^^^^^^^ unknown key
+  |
+  = help: did you mean `autoscale`?
+          valid keys here: [..]
+
+error[nothing-to-remove]: `wroker` is not in `components`, so its `null` removes nothing
+ --> overlays/dev.yaml:3:3
+  |
+3 |   wroker: null
+  |   ^^^^^^ nothing to remove
+  |
+  = help: did you mean `worker`?
+
+error: aborting due to 2 errors
+",
+        )
+        .status(2)
+        .run();
+    // Removing a field that is merely unset is harmless: `worker` has no autoscale.
+    project("{ max: 3 }")
+        .file(
+            "overlays/dev.yaml",
+            "components:\n  worker: { autoscale: null }\n",
+        )
+        .args(["validate", "dev"])
+        .stderr("...\nchecked 1 environment (dev): 0 errors, [..]\n")
+        .run();
+}
+
+#[test]
+fn a_list_where_a_mapping_belongs_is_one_type_error_at_the_list() {
+    project("[2, 5]")
+        .args(["render", "dev"])
+        .stderr(
+            "error[type-mismatch]: invalid type for `autoscale`: expected a mapping (`key: value`), found a list
+  --> platform.yaml:12:16
+   |
+12 |     autoscale: [2, 5]
+   |                ^ expected a mapping (`key: value`)
+   |
+   = help: write a mapping (`key: value`) here
 
 ",
         )
