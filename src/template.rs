@@ -216,12 +216,28 @@ fn objects_of(text: &str, id: usize, map: &SourceMap) -> Result<Vec<(Object, Spa
         }
     };
     let starts = document_starts(text);
-    let mut objects = Vec::new();
+    // A `kind: List` document stands for its items (as kubectl reads it): each is checked
+    // and written as an object of its own, at the List's line.
+    let mut documents = Vec::new();
     for (i, value) in values.into_iter().enumerate() {
+        let line = starts.get(i).copied().unwrap_or(1);
+        match value {
+            serde_json::Value::Object(mut list)
+                if list.get("kind").is_some_and(|k| k == "List")
+                    && list.get("items").is_some_and(|i| i.is_array()) =>
+            {
+                if let Some(serde_json::Value::Array(items)) = list.remove("items") {
+                    documents.extend(items.into_iter().map(|item| (item, line)));
+                }
+            }
+            value => documents.push((value, line)),
+        }
+    }
+    let mut objects = Vec::new();
+    for (value, line) in documents {
         if value.is_null() {
             continue;
         }
-        let line = starts.get(i).copied().unwrap_or(1);
         let has_data = ["data", "stringData"]
             .iter()
             .any(|k| value[k].as_object().is_some_and(|m| !m.is_empty()));

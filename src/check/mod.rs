@@ -17,6 +17,7 @@
 
 mod duplicate_object;
 mod duplicate_service_port;
+mod foreign_namespace;
 mod headless_service_missing;
 mod image_latest;
 mod image_without_digest;
@@ -36,6 +37,7 @@ mod invalid_quantity;
 mod invalid_schedule;
 mod isolated_component;
 mod load_balancer_exposed;
+mod pod_not_restricted;
 mod probe_missing;
 pub mod quantity;
 mod replicas_ignored;
@@ -213,6 +215,8 @@ pub const CHECKS: &[Check] = &[
     // Policy: what a reviewer would flag. Warnings; `--deny warnings` makes them errors.
     check! { code: "image-latest",              severity: Warning, suppressible: true,  module: image_latest },
     check! { code: "image-without-digest",      severity: Info,    suppressible: true,  module: image_without_digest },
+    check! { code: "foreign-namespace",         severity: Error,   suppressible: false, module: foreign_namespace },
+    check! { code: "pod-not-restricted",        severity: Error,   suppressible: false, module: pod_not_restricted },
     check! { code: "probe-missing",             severity: Warning, suppressible: true,  module: probe_missing },
     check! { code: "security-relaxed",          severity: Warning, suppressible: true,  module: security_relaxed },
     check! { code: "writable-root-filesystem",  severity: Warning, suppressible: true,  module: writable_root_filesystem },
@@ -308,6 +312,17 @@ pub(crate) fn origin_of(input: &Input, object: &Object) -> Origin {
         Some(Source::Spec(path)) => Origin::Key(path.clone()),
         Some(Source::Template(span)) => Origin::Span(*span),
         None => Origin::value(&["platform"]),
+    }
+}
+
+/// Where `field` of `object` comes from: the spec value, template or patch line the origins
+/// map holds for it (or for its nearest parent that has a record).
+pub(crate) fn field_origin(input: &Input, object: &Object, field: &str) -> Origin {
+    let sources = input.origins.field(object.kind(), object.name(), field);
+    match sources.first().map(|(_, s)| *s) {
+        Some(Source::Spec(path)) => Origin::Value(path.clone()),
+        Some(Source::Template(span)) => Origin::Span(*span),
+        None => origin_of(input, object),
     }
 }
 

@@ -9,6 +9,7 @@ mod ci;
 mod corpus;
 mod determinism;
 mod diff;
+mod emitted;
 mod examples;
 mod hostile;
 mod import;

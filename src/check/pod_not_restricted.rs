@@ -1,0 +1,193 @@
+//! ## What it checks
+//! Every pod template in the output — a Deployment, StatefulSet, Job or CronJob wfk builds,
+//! and a Pod, DaemonSet, ReplicaSet or any of those a template writes or a patch changes —
+//! meets the Kubernetes Pod Security Standard `restricted`: no host network, PID or IPC
+//! namespace, no host ports, no `hostPath` or other volume types outside the profile's list,
+//! no privileged container, no privilege escalation, not root, seccomp `RuntimeDefault` or
+//! `Localhost`, every capability dropped and none added but `NET_BIND_SERVICE`, no unmasked
+//! `/proc`.
+//!
+//! ## Why
+//! The platform's namespace enforces `restricted`: a pod outside it is refused by the API
+//! server at apply time, halfway through a rollout — or, where the label was changed too,
+//! runs with the node's privileges. wfk's own pods meet the profile; this holds it for what
+//! templates and patches add, on the objects as they are written out.
+//!
+//! ## Example
+//! `patches: { Deployment/shop-api: { spec: { template: { spec: { hostNetwork: true } } } } }`
+//!
+//! ## Fix
+//! Remove the field from the patch or template. A workload that truly needs the node (a CNI
+//! agent, a log shipper) does not belong in an application platform's namespace.
+
+use super::{Finding, Input, field_origin};
+use serde_json::Value;
+
+/// The volume types the restricted profile allows.
+const VOLUMES: [&str; 8] = [
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+];
+
+/// Where the pod spec sits in an object of `kind`, as field paths.
+fn pod_spec(kind: &str) -> Option<&'static str> {
+    match kind {
+        "Pod" => Some("spec"),
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController"
+        | "Job" => Some("spec.template.spec"),
+        "CronJob" => Some("spec.jobTemplate.spec.template.spec"),
+        _ => None,
+    }
+}
+
+pub(super) fn check(input: &Input) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for object in input.objects {
+        let Some(at) = pod_spec(object.kind()) else {
+            continue;
+        };
+        let Ok(value) = serde_json::to_value(object) else {
+            continue;
+        };
+        let pod = at.split('.').fold(&value, |v, key| &v[key]);
+        if !pod.is_object() {
+            continue;
+        }
+        for (field, problem) in violations(pod) {
+            let field = format!("{at}.{field}");
+            out.push(
+                Finding::new(
+                    format!(
+                        "{} `{}` breaks the restricted pod security profile: {problem}",
+                        object.kind(),
+                        object.name()
+                    ),
+                    field_origin(input, object, &field),
+                    format!("sets `{field}`"),
+                )
+                .help("remove it from the patch or template that writes it; the platform's namespace admits only restricted pods"),
+            );
+        }
+    }
+    out
+}
+
+/// Each field of a pod spec the restricted profile forbids, as (field path below the pod
+/// spec, what is wrong). Containers are named by name, as `wfk diff` prints them.
+fn violations(pod: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for field in ["hostNetwork", "hostPID", "hostIPC"] {
+        if pod[field] == true {
+            out.push((field.to_string(), format!("`{field}: true` shares the node's namespace")));
+        }
+    }
+    for volume in pod["volumes"].as_array().into_iter().flatten() {
+        let name = volume["name"].as_str().unwrap_or("");
+        for kind in volume.as_object().into_iter().flat_map(|v| v.keys()) {
+            if kind != "name" && !VOLUMES.contains(&kind.as_str()) {
+                out.push((
+                    format!("volumes[{name}].{kind}"),
+                    format!("a `{kind}` volume (restricted allows {})", VOLUMES.join(", ")),
+                ));
+            }
+        }
+    }
+    let pod_security = &pod["securityContext"];
+    security(pod_security, "securityContext", &mut out);
+    for list in ["containers", "initContainers", "ephemeralContainers"] {
+        for container in pod[list].as_array().into_iter().flatten() {
+            let at = format!("{list}[{}]", container["name"].as_str().unwrap_or(""));
+            let own = &container["securityContext"];
+            security(own, &format!("{at}.securityContext"), &mut out);
+            // Set on the pod or on every container.
+            let either = |key: &str| {
+                if own[key].is_null() {
+                    &pod_security[key]
+                } else {
+                    &own[key]
+                }
+            };
+            // A pod-wide `false` or `Unconfined` is reported once, at the pod.
+            if either("runAsNonRoot") != &Value::Bool(true) && pod_security["runAsNonRoot"] != false
+            {
+                out.push((
+                    format!("{at}.securityContext.runAsNonRoot"),
+                    "`runAsNonRoot` is not `true` for the container or its pod".to_string(),
+                ));
+            }
+            let seccomp = either("seccompProfile");
+            if !matches!(seccomp["type"].as_str(), Some("RuntimeDefault" | "Localhost"))
+                && pod_security["seccompProfile"]["type"] != "Unconfined"
+            {
+                out.push((
+                    format!("{at}.securityContext.seccompProfile"),
+                    "the seccomp profile is not `RuntimeDefault` or `Localhost`".to_string(),
+                ));
+            }
+            if own["allowPrivilegeEscalation"] != false {
+                out.push((
+                    format!("{at}.securityContext.allowPrivilegeEscalation"),
+                    "`allowPrivilegeEscalation` is not `false`".to_string(),
+                ));
+            }
+            if own["privileged"] == true {
+                out.push((
+                    format!("{at}.securityContext.privileged"),
+                    "a privileged container".to_string(),
+                ));
+            }
+            let drop = own["capabilities"]["drop"].as_array();
+            if !drop.is_some_and(|d| d.iter().any(|c| c == "ALL")) {
+                out.push((
+                    format!("{at}.securityContext.capabilities.drop"),
+                    "capabilities are not dropped (`drop: [ALL]`)".to_string(),
+                ));
+            }
+            for cap in own["capabilities"]["add"].as_array().into_iter().flatten() {
+                if cap != "NET_BIND_SERVICE" {
+                    out.push((
+                        format!("{at}.securityContext.capabilities.add"),
+                        format!("adds the capability {cap} (only NET_BIND_SERVICE may be added)"),
+                    ));
+                }
+            }
+            if own["procMount"].as_str().is_some_and(|m| m != "Default") {
+                out.push((
+                    format!("{at}.securityContext.procMount"),
+                    "an unmasked `/proc`".to_string(),
+                ));
+            }
+            for port in container["ports"].as_array().into_iter().flatten() {
+                if port["hostPort"].as_i64().is_some_and(|p| p != 0) {
+                    out.push((
+                        format!("{at}.ports"),
+                        format!("host port {} binds the node's address", port["hostPort"]),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What a pod's or a container's `securityContext` may not say, whichever sets it.
+fn security(context: &Value, at: &str, out: &mut Vec<(String, String)>) {
+    if context["runAsUser"].as_i64() == Some(0) {
+        out.push((format!("{at}.runAsUser"), "runs as root (`runAsUser: 0`)".to_string()));
+    }
+    if context["runAsNonRoot"] == false {
+        out.push((format!("{at}.runAsNonRoot"), "`runAsNonRoot: false`".to_string()));
+    }
+    if context["seccompProfile"]["type"] == "Unconfined" {
+        out.push((
+            format!("{at}.seccompProfile"),
+            "an `Unconfined` seccomp profile".to_string(),
+        ));
+    }
+}

@@ -1,0 +1,197 @@
+//! Guarantees that hold on the emitted stream, whatever produced an object: the spec, a
+//! template or a patch. Each finding is reported at the line that produced the field.
+
+use crate::support::Test;
+
+/// A minimal platform whose one component meets every check.
+const BASE: &str = "platform: shop
+defaults:
+  resources: { cpu: 100m/500m, memory: 128Mi/256Mi }
+components:
+  api:
+    image: shop/api:v1.0.0@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+    ports: { http: { port: 8080, scrape: true } }
+    probes: { liveness: /health/live, readiness: /health/ready }
+";
+
+fn project() -> Test {
+    Test::new()
+        .file("platform.yaml", BASE)
+        .file("overlays/dev.yaml", "")
+}
+
+#[test]
+fn a_patch_that_makes_a_pod_privileged_is_refused_at_each_patch_line() {
+    let patch = "patches:
+  Deployment/shop-api:
+    spec:
+      template:
+        spec:
+          hostPID: true
+          volumes: [{ name: root, hostPath: { path: / } }]
+          securityContext: { runAsUser: 0 }
+";
+    project()
+        .file("platform.yaml", format!("{BASE}{patch}"))
+        .args(["render", "dev"])
+        .stderr(
+            "error[pod-not-restricted]: Deployment `shop-api` breaks the restricted pod security profile: `hostPID: true` shares the node's namespace
+  --> platform.yaml:14:20
+   |
+14 |           hostPID: true
+   |                    ^^^^ sets `spec.template.spec.hostPID`
+   |
+   = help: remove it from the patch or template that writes it; the platform's namespace admits only restricted pods
+
+error[pod-not-restricted]: Deployment `shop-api` breaks the restricted pod security profile: a `hostPath` volume (restricted allows configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret)
+  --> platform.yaml:15:20
+   |
+15 |           volumes: [{ name: root, hostPath: { path: / } }]
+   |                    ^ sets `spec.template.spec.volumes[root].hostPath`
+   |
+   = help: remove it from the patch or template that writes it; the platform's namespace admits only restricted pods
+
+error[pod-not-restricted]: Deployment `shop-api` breaks the restricted pod security profile: runs as root (`runAsUser: 0`)
+  --> platform.yaml:16:41
+   |
+16 |           securityContext: { runAsUser: 0 }
+   |                                         ^ sets `spec.template.spec.securityContext.runAsUser`
+   |
+   = help: remove it from the patch or template that writes it; the platform's namespace admits only restricted pods
+
+error: aborting due to 3 errors
+",
+        )
+        .status(1)
+        .run();
+}
+
+#[test]
+fn a_template_pod_or_daemon_set_is_held_to_the_same_profile_and_namespace() {
+    let out = project()
+        .file(
+            "templates/agent.yaml",
+            "apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: node-agent
+  namespace: kube-system
+spec:
+  selector: { matchLabels: { app: agent } }
+  template:
+    metadata: { labels: { app: agent } }
+    spec:
+      hostNetwork: true
+      containers:
+        - name: agent
+          image: agent:v1
+          securityContext: { privileged: true }
+",
+        )
+        .args(["validate", "dev", "--format", "json"])
+        .status(1)
+        .output();
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let found: Vec<(String, String, u64)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // Every finding points at the template document: the origin of all its fields.
+    assert!(
+        found
+            .iter()
+            .all(|(_, file, line)| file == "templates/agent.yaml" && *line == 1),
+        "{found:?}"
+    );
+    let messages: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "DaemonSet `node-agent` is put in the namespace `kube-system`; the platform's is `shop`",
+        "DaemonSet `node-agent` breaks the restricted pod security profile: `hostNetwork: true` shares the node's namespace",
+        "DaemonSet `node-agent` breaks the restricted pod security profile: a privileged container",
+        "DaemonSet `node-agent` breaks the restricted pod security profile: `allowPrivilegeEscalation` is not `false`",
+    ] {
+        assert!(messages.contains(&expected), "{expected}\nin {messages:#?}");
+    }
+}
+
+#[test]
+fn a_secret_inside_a_template_list_is_refused_like_a_top_level_one() {
+    project()
+        .file(
+            "templates/bundle.yaml",
+            "apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: { name: shop-extra }
+    data: { a: b }
+  - apiVersion: v1
+    kind: Secret
+    metadata: { name: shop-token }
+    stringData: { token: s3cr3t-in-a-list }
+",
+        )
+        .args(["render", "dev"])
+        .stderr(
+            "error[secret-with-data]: a template writes a Secret with data; wfk never writes secret values
+ --> templates/bundle.yaml:1:1
+  |
+1 | apiVersion: v1
+  | ^^^^^^^^^^ this document
+  |
+  = help: create the Secret outside the repository (sealed-secrets, External Secrets, `kubectl create secret`) and reference it with `{ secret: name/key }`
+
+",
+        )
+        .status(2)
+        .run();
+    // Without the Secret, the List's items are objects of their own.
+    let out = project()
+        .file(
+            "templates/bundle.yaml",
+            "apiVersion: v1\nkind: List\nitems:\n  - { apiVersion: v1, kind: ConfigMap, metadata: { name: shop-extra }, data: { a: b } }\n",
+        )
+        .args(["render", "dev"])
+        .output();
+    assert_eq!((out.status, out.stderr.as_str()), (Some(0), ""));
+    assert!(out.stdout.contains("kind: ConfigMap\nmetadata:\n  name: shop-extra\n"), "{}", out.stdout);
+    assert!(!out.stdout.contains("kind: List"), "{}", out.stdout);
+}
+
+#[test]
+fn kubernetes_own_namespaces_are_never_the_platform_s() {
+    for namespace in ["kube-system", "kube-public", "kube-node-lease"] {
+        project()
+            .file("overlays/dev.yaml", format!("namespace: {namespace}\n"))
+            .args(["render", "dev"])
+            .stderr(format!(
+                "error[foreign-namespace]: `{namespace}` is Kubernetes' own namespace; a platform cannot be deployed to it
+ --> overlays/dev.yaml:1:12
+  |
+1 | namespace: {namespace}
+  |            {carets} a system namespace
+  |
+  = help: set `namespace` to one of the platform's own, such as its name
+
+",
+                carets = "^".repeat(namespace.len())
+            ))
+            .status(1)
+            .run();
+    }
+}
