@@ -9,7 +9,7 @@
 
 use super::object::Object;
 use crate::platform::Platform;
-use crate::platform::component::{Component, Kind, Resources};
+use crate::platform::component::{Component, Kind, Resources, Security};
 use crate::platform::job::Job;
 use crate::source::Span;
 use std::collections::HashMap;
@@ -359,6 +359,23 @@ struct Pod<'a> {
     resources: [(&'a Resources, Vec<&'a str>); 3],
     component: Option<(&'a str, &'a Component)>,
     job: Option<(&'a str, &'a Job)>,
+    /// The pod's own user, group and fs group ids, then the defaults'.
+    ids: [(Ids, Vec<&'a str>); 2],
+}
+
+/// A user id, a group id and an fs group id, each if set.
+type Ids = (Option<i64>, Option<i64>, Option<i64>);
+
+/// Whether one of the three ids is set.
+type IdSet = fn(&Ids) -> bool;
+
+fn ids(s: &Security) -> Ids {
+    (s.run_as_user, s.run_as_group, s.fs_group)
+}
+
+fn default_ids(spec: &Platform) -> Ids {
+    let d = &spec.defaults;
+    (d.run_as_user, d.run_as_group, d.fs_group)
 }
 
 impl<'a> Pod<'a> {
@@ -372,6 +389,10 @@ impl<'a> Pod<'a> {
             ],
             component: Some(("", c)),
             job: None,
+            ids: [
+                (ids(&c.security), vec!["security"]),
+                (default_ids(spec), vec!["defaults"]),
+            ],
         }
     }
 
@@ -398,6 +419,10 @@ impl<'a> Pod<'a> {
             ],
             component: None,
             job: Some((n, j)),
+            ids: [
+                (ids(&j.security), vec!["security"]),
+                (default_ids(spec), vec!["defaults"]),
+            ],
         }
     }
 }
@@ -442,6 +467,23 @@ fn pod_fields(
                 format!("{container}.resources.{side}.{amount}"),
                 path.clone(),
             );
+        }
+    }
+    // Each id from the pod's own `security`, else `defaults`.
+    let keys: [(&str, IdSet); 3] = [
+        ("runAsUser", |i| i.0.is_some()),
+        ("runAsGroup", |i| i.1.is_some()),
+        ("fsGroup", |i| i.2.is_some()),
+    ];
+    for (key, set) in keys {
+        if let Some((_, path)) = pod.ids.iter().find(|(i, _)| set(i)) {
+            let mut path = if path[0] == "security" {
+                at(path)
+            } else {
+                p(path)
+            };
+            path.push(key.to_string());
+            rec(format!("{base}.securityContext.{key}"), path);
         }
     }
     for extended in pod.resources[0].0.extended.keys() {

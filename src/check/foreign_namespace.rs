@@ -33,7 +33,9 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
         };
         out.push(
             Finding::new(
-                format!("`{ours}` is Kubernetes' own namespace; a platform cannot be deployed to it"),
+                format!(
+                    "`{ours}` is Kubernetes' own namespace; a platform cannot be deployed to it"
+                ),
                 at,
                 "a system namespace",
             )

@@ -1,12 +1,12 @@
 //! ## What it checks
-//! User and group ids are in range (0–2147483647) and the user is not root (0), which the
-//! restricted Pod Security Standard forbids.
+//! User and group ids are in range (0–2147483647). Root (user 0) is refused on the pod
+//! itself by `pod-not-restricted`, whatever sets it.
 //!
 //! ## Why
-//! The namespace enforces the restricted profile: a pod running as root is refused.
+//! The API server refuses an id out of range when the pod is created, long after apply.
 //!
 //! ## Example
-//! `security: { runAsUser: 0 }`.
+//! `security: { runAsUser: 4294967296 }`.
 //!
 //! ## Fix
 //! Use the image's non-root user, such as 999 for postgres or 10001.
@@ -62,19 +62,13 @@ fn ids(
     if let Some(u) = user {
         let errors = is_valid_user_id(u);
         if !errors.is_empty() {
-            out.push(Finding::new(
-                format!("invalid user id {u}: {}", errors.join("; ")),
-                at("runAsUser"),
-                "out of range",
-            ));
-        } else if u == 0 {
             out.push(
                 Finding::new(
-                    "user id 0 is root, which the restricted profile forbids",
+                    format!("invalid user id {u}: {}", errors.join("; ")),
                     at("runAsUser"),
-                    "runAsNonRoot would refuse this pod",
+                    "out of range",
                 )
-                .help("use a non-root user id, such as 10001"),
+                .help("a user id is a number from 1 to 2147483647, such as 10001"),
             );
         }
     }
@@ -82,11 +76,14 @@ fn ids(
         if let Some(g) = id {
             let errors = is_valid_group_id(g);
             if !errors.is_empty() {
-                out.push(Finding::new(
-                    format!("invalid group id {g}: {}", errors.join("; ")),
-                    at(field),
-                    "out of range",
-                ));
+                out.push(
+                    Finding::new(
+                        format!("invalid group id {g}: {}", errors.join("; ")),
+                        at(field),
+                        "out of range",
+                    )
+                    .help("a group id is a number from 0 to 2147483647, such as 10001"),
+                );
             }
         }
     }

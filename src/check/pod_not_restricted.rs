@@ -39,7 +39,11 @@ const VOLUMES: [&str; 8] = [
 fn pod_spec(kind: &str) -> Option<&'static str> {
     match kind {
         "Pod" => Some("spec"),
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController"
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "ReplicationController"
         | "Job" => Some("spec.template.spec"),
         "CronJob" => Some("spec.jobTemplate.spec.template.spec"),
         _ => None,
@@ -84,7 +88,10 @@ fn violations(pod: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for field in ["hostNetwork", "hostPID", "hostIPC"] {
         if pod[field] == true {
-            out.push((field.to_string(), format!("`{field}: true` shares the node's namespace")));
+            out.push((
+                field.to_string(),
+                format!("`{field}: true` shares the node's namespace"),
+            ));
         }
     }
     for volume in pod["volumes"].as_array().into_iter().flatten() {
@@ -93,7 +100,10 @@ fn violations(pod: &Value) -> Vec<(String, String)> {
             if kind != "name" && !VOLUMES.contains(&kind.as_str()) {
                 out.push((
                     format!("volumes[{name}].{kind}"),
-                    format!("a `{kind}` volume (restricted allows {})", VOLUMES.join(", ")),
+                    format!(
+                        "a `{kind}` volume (restricted allows {})",
+                        VOLUMES.join(", ")
+                    ),
                 ));
             }
         }
@@ -122,8 +132,10 @@ fn violations(pod: &Value) -> Vec<(String, String)> {
                 ));
             }
             let seccomp = either("seccompProfile");
-            if !matches!(seccomp["type"].as_str(), Some("RuntimeDefault" | "Localhost"))
-                && pod_security["seccompProfile"]["type"] != "Unconfined"
+            if !matches!(
+                seccomp["type"].as_str(),
+                Some("RuntimeDefault" | "Localhost")
+            ) && pod_security["seccompProfile"]["type"] != "Unconfined"
             {
                 out.push((
                     format!("{at}.securityContext.seccompProfile"),
@@ -179,10 +191,16 @@ fn violations(pod: &Value) -> Vec<(String, String)> {
 /// What a pod's or a container's `securityContext` may not say, whichever sets it.
 fn security(context: &Value, at: &str, out: &mut Vec<(String, String)>) {
     if context["runAsUser"].as_i64() == Some(0) {
-        out.push((format!("{at}.runAsUser"), "runs as root (`runAsUser: 0`)".to_string()));
+        out.push((
+            format!("{at}.runAsUser"),
+            "runs as root (`runAsUser: 0`)".to_string(),
+        ));
     }
     if context["runAsNonRoot"] == false {
-        out.push((format!("{at}.runAsNonRoot"), "`runAsNonRoot: false`".to_string()));
+        out.push((
+            format!("{at}.runAsNonRoot"),
+            "`runAsNonRoot: false`".to_string(),
+        ));
     }
     if context["seccompProfile"]["type"] == "Unconfined" {
         out.push((

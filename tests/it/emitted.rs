@@ -169,7 +169,12 @@ items:
         .args(["render", "dev"])
         .output();
     assert_eq!((out.status, out.stderr.as_str()), (Some(0), ""));
-    assert!(out.stdout.contains("kind: ConfigMap\nmetadata:\n  name: shop-extra\n"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("kind: ConfigMap\ndata:\n  a: b\n")
+            && out.stdout.contains("  name: shop-extra\n"),
+        "{}",
+        out.stdout
+    );
     assert!(!out.stdout.contains("kind: List"), "{}", out.stdout);
 }
 
@@ -193,5 +198,47 @@ fn kubernetes_own_namespaces_are_never_the_platform_s() {
             ))
             .status(1)
             .run();
+    }
+}
+
+#[test]
+fn root_from_the_spec_is_refused_at_the_id_that_sets_it() {
+    for (spec, at) in [
+        (
+            format!("{BASE}    security: {{ runAsUser: 0 }}\n"),
+            "platform.yaml:9:28",
+        ),
+        (
+            BASE.replace("defaults:\n", "defaults:\n  runAsUser: 0\n"),
+            "platform.yaml:3:14",
+        ),
+    ] {
+        let out = project()
+            .file("platform.yaml", spec)
+            .args(["validate", "dev", "--format", "json"])
+            .status(1)
+            .output();
+        let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let found: Vec<String> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["severity"] == "error")
+            .map(|f| {
+                format!(
+                    "{} {}:{}:{}",
+                    f["code"].as_str().unwrap(),
+                    f["file"].as_str().unwrap(),
+                    f["line"],
+                    f["column"]
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [format!("pod-not-restricted {at}")],
+            "{}",
+            out.stdout
+        );
     }
 }

@@ -378,8 +378,11 @@ spec:
   template:
     metadata: { labels: { app: log-agent } }
     spec:
+      securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: RuntimeDefault } }
       containers:
-      - { name: agent, image: "fluent/fluent-bit:3.1.4" }
+      - name: agent
+        image: "fluent/fluent-bit:3.1.4"
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: [ALL] } }
 ---
 apiVersion: monitoring.coreos.com/v1
 kind: ServiceMonitor
