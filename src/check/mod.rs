@@ -17,6 +17,7 @@
 
 mod duplicate_object;
 mod duplicate_service_port;
+mod external_ips;
 mod foreign_namespace;
 mod headless_service_missing;
 mod image_latest;
@@ -215,6 +216,7 @@ pub const CHECKS: &[Check] = &[
     // Policy: what a reviewer would flag. Warnings; `--deny warnings` makes them errors.
     check! { code: "image-latest",              severity: Warning, suppressible: true,  module: image_latest },
     check! { code: "image-without-digest",      severity: Info,    suppressible: true,  module: image_without_digest },
+    check! { code: "external-ips",              severity: Error,   suppressible: false, module: external_ips },
     check! { code: "foreign-namespace",         severity: Error,   suppressible: false, module: foreign_namespace },
     check! { code: "pod-not-restricted",        severity: Error,   suppressible: false, module: pod_not_restricted },
     check! { code: "probe-missing",             severity: Warning, suppressible: true,  module: probe_missing },

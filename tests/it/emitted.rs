@@ -242,3 +242,26 @@ fn root_from_the_spec_is_refused_at_the_id_that_sets_it() {
         );
     }
 }
+
+#[test]
+fn a_template_service_with_external_ips_is_refused_at_the_template() {
+    project()
+        .file(
+            "templates/capture.yaml",
+            "# a Service that claims an address\napiVersion: v1\nkind: Service\nmetadata: { name: shop-capture }\nspec:\n  ports: [{ port: 80 }]\n  externalIPs: [203.0.113.10, 198.51.100.7]\n",
+        )
+        .args(["render", "dev"])
+        .stderr(
+            "error[external-ips]: Service `shop-capture` claims the external IPs 203.0.113.10, 198.51.100.7: every node would route their traffic to it
+ --> templates/capture.yaml:2:1
+  |
+2 | apiVersion: v1
+  | ^^^^^^^^^^ sets `spec.externalIPs`
+  |
+  = help: remove `externalIPs`; reach the component through `ingress`
+
+",
+        )
+        .status(1)
+        .run();
+}

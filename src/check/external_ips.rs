@@ -1,0 +1,48 @@
+//! ## What it checks
+//! No Service in the output — built by wfk, written by a template or changed by a patch —
+//! sets `spec.externalIPs`.
+//!
+//! ## Why
+//! `externalIPs` makes every node route traffic for an address to the Service, whoever owns
+//! that address: a Service can capture another tenant's or an external host's traffic
+//! (CVE-2020-8554, which Kubernetes documents as unfixable in the API). An application
+//! platform reaches the outside through its Ingress.
+//!
+//! ## Example
+//! `patches: { Service/shop-api: { spec: { externalIPs: [203.0.113.10] } } }`
+//!
+//! ## Fix
+//! Remove `externalIPs`; expose the component through `ingress`, or a `LoadBalancer`
+//! service with a reason.
+
+use super::{Finding, Input, field_origin};
+use crate::build::object::Object;
+
+pub(super) fn check(input: &Input) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for object in input.objects {
+        let ips = match object {
+            Object::Service(s) => s.spec.as_ref().and_then(|s| s.external_ips.clone()),
+            Object::Custom(_) if object.kind() == "Service" => serde_json::to_value(object)
+                .ok()
+                .and_then(|v| serde_json::from_value(v["spec"]["externalIPs"].clone()).ok()),
+            _ => None,
+        };
+        let Some(ips) = ips.filter(|ips: &Vec<String>| !ips.is_empty()) else {
+            continue;
+        };
+        out.push(
+            Finding::new(
+                format!(
+                    "Service `{}` claims the external IPs {}: every node would route their traffic to it",
+                    object.name(),
+                    ips.join(", ")
+                ),
+                field_origin(input, object, "spec.externalIPs"),
+                "sets `spec.externalIPs`",
+            )
+            .help("remove `externalIPs`; reach the component through `ingress`"),
+        );
+    }
+    out
+}
