@@ -21,16 +21,16 @@ use crate::build::object::Object;
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
     for object in input.objects {
-        let ips = match object {
-            Object::Service(s) => s.spec.as_ref().and_then(|s| s.external_ips.clone()),
-            Object::Custom(_) if object.kind() == "Service" => serde_json::to_value(object)
-                .ok()
-                .and_then(|v| serde_json::from_value(v["spec"]["externalIPs"].clone()).ok()),
-            _ => None,
-        };
-        let Some(ips) = ips.filter(|ips: &Vec<String>| !ips.is_empty()) else {
+        // A template's Service is read into the typed kind too, so this sees every one.
+        let Object::Service(service) = object else {
             continue;
         };
+        let Some(ips) = service.spec.as_ref().and_then(|s| s.external_ips.as_ref()) else {
+            continue;
+        };
+        if ips.is_empty() {
+            continue;
+        }
         out.push(
             Finding::new(
                 format!(
