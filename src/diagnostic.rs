@@ -34,9 +34,84 @@ impl Label {
     pub fn new(span: Span, note: impl Into<String>) -> Self {
         Label {
             span,
-            note: note.into(),
+            note: printable(note.into()),
         }
     }
+}
+
+/// The longest message, note or help printed, in characters: a value quoted from a
+/// one-line template output of megabytes is cut, not copied into every error.
+pub const MAX_TEXT_CHARS: usize = 1_000;
+
+/// The most findings one run prints as text; the rest are counted in one last line.
+pub const MAX_SHOWN: usize = 100;
+
+/// `text` safe to print in any format: control characters and bidirectional overrides
+/// escaped as `\n`, `\u{1b}` (so a value never starts a line a CI runner reads as a
+/// command, nor moves the cursor), and cut after [`MAX_TEXT_CHARS`] characters.
+pub fn printable(text: String) -> String {
+    clean(text, false)
+}
+
+/// Every control character of `text` but line breaks escaped (`\u{1b}`), at any length:
+/// for reports such as `diff`'s, whose lines are wfk's and whose values are the user's.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if bad(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// [`printable`], keeping line breaks: a help's lines are indented under `= help:`.
+fn printable_help(text: String) -> String {
+    clean(text, true)
+}
+
+fn clean(text: String, keep_newlines: bool) -> String {
+    let unsafe_char = |c: char| {
+        (c.is_control() && !(keep_newlines && c == '\n'))
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    // A kept line break never starts a line that reads as a workflow command (`::error`):
+    // wfk's own lines never do, so such a line is a value's.
+    let command_after = |i: usize| {
+        text[i + 1..]
+            .trim_start_matches([' ', '\t'])
+            .starts_with("::")
+    };
+    let breaks_badly = keep_newlines && text.match_indices('\n').any(|(i, _)| command_after(i));
+    if text.len() <= MAX_TEXT_CHARS && !breaks_badly && !text.chars().any(unsafe_char) {
+        return text;
+    }
+    let mut out = String::new();
+    for (i, (at, c)) in text.char_indices().enumerate() {
+        if i == MAX_TEXT_CHARS {
+            let rest = text.chars().count() - i;
+            out.push_str(&format!("… ({rest} more characters)"));
+            break;
+        }
+        match c {
+            '\n' if !keep_newlines || command_after(at) => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,7 +142,7 @@ impl Diagnostic {
         Diagnostic {
             code,
             severity,
-            message: message.into(),
+            message: printable(message.into()),
             primary: None,
             secondary: Vec::new(),
             help: None,
@@ -86,13 +161,34 @@ impl Diagnostic {
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(printable_help(help.into()));
         self
     }
 
     pub fn with_help(mut self, help: Option<String>) -> Self {
-        self.help = help;
+        self.help = help.map(printable_help);
         self
+    }
+
+    /// A copy with every value that looks like a secret masked where the message, a
+    /// note or the help quotes it ([`SourceMap::mask`]); `None` when nothing is quoted.
+    pub fn masked(&self, map: &SourceMap) -> Option<Diagnostic> {
+        let mut copy = self.clone();
+        let mut changed = false;
+        let mut mask = |text: &mut String| {
+            if let std::borrow::Cow::Owned(m) = map.mask(text) {
+                *text = m;
+                changed = true;
+            }
+        };
+        mask(&mut copy.message);
+        if let Some(help) = &mut copy.help {
+            mask(help);
+        }
+        for label in copy.primary.iter_mut().chain(copy.secondary.iter_mut()) {
+            mask(&mut label.note);
+        }
+        changed.then_some(copy)
     }
 
     /// `(code, line, col)`, for tests that pin the kind and the position.
@@ -123,6 +219,14 @@ pub fn render_text(
         Renderer::plain()
     };
     for d in diagnostics {
+        let owned;
+        let d = match d.masked(map) {
+            Some(m) => {
+                owned = m;
+                &owned
+            }
+            None => d,
+        };
         let level = match d.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
@@ -139,7 +243,16 @@ pub fn render_text(
                 None => by_source.push((label.span.source, vec![(label, kind)])),
             }
         }
+        // Values that look like secrets are masked in every snippet; a check's own
+        // redactions (a literal secret it reports) on top.
         let mut masked: Vec<(usize, String)> = Vec::new();
+        for (source, _) in &by_source {
+            if let Some(src) = map.get(*source) {
+                if let std::borrow::Cow::Owned(text) = src.masked_text() {
+                    masked.push((*source, text));
+                }
+            }
+        }
         for span in &d.redact {
             let Some(range) = map.token_range(*span) else {
                 continue;
@@ -150,7 +263,7 @@ pub fn render_text(
             let index = match masked.iter().position(|(s, _)| *s == span.source) {
                 Some(i) => i,
                 None => {
-                    masked.push((span.source, src.text.clone()));
+                    masked.push((span.source, src.masked_text().into_owned()));
                     masked.len() - 1
                 }
             };
@@ -190,12 +303,12 @@ pub struct Record<'a> {
     pub environments: &'a [&'a str],
     pub code: &'static str,
     pub severity: Severity,
-    pub message: &'a str,
+    pub message: std::borrow::Cow<'a, str>,
     /// The spec file (relative to the project folder), `--set`, or null.
     pub file: Option<&'a str>,
     pub line: Option<usize>,
     pub column: Option<usize>,
-    pub help: Option<&'a str>,
+    pub help: Option<std::borrow::Cow<'a, str>>,
 }
 
 impl Diagnostic {
@@ -205,11 +318,11 @@ impl Diagnostic {
             environments,
             code: self.code,
             severity: self.severity,
-            message: &self.message,
+            message: map.mask(&self.message),
             file: span.map(|s| map.name(s.source)),
             line: span.map(|s| s.line),
             column: span.map(|s| s.col),
-            help: self.help.as_deref(),
+            help: self.help.as_deref().map(|h| map.mask(h)),
         }
     }
 }
@@ -235,10 +348,10 @@ pub fn github_line(d: &Diagnostic, envs: &[&str], map: &SourceMap, dir: &str) ->
         envs => format!("wfk {} ({})", d.code, envs.join(", ")),
     };
     props.push(format!("title={}", escape_property(&title)));
-    let mut message = d.message.clone();
+    let mut message = map.mask(&d.message).into_owned();
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");
-        message.push_str(help);
+        message.push_str(&map.mask(help));
     }
     format!("::{level} {}::{}", props.join(","), escape_data(&message))
 }
@@ -289,18 +402,70 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// The line that ends a text report cut at [`MAX_SHOWN`] findings, if it was cut.
+pub fn left_out(total: usize) -> Option<String> {
+    (total > MAX_SHOWN).then(|| {
+        format!(
+            "note: {} more findings not shown (at most {MAX_SHOWN} per run); fix these and run again to see the rest",
+            total - MAX_SHOWN
+        )
+    })
+}
+
 /// Prints diagnostics to stderr, with colour only where anstream allows it.
 pub fn eprint(diagnostics: &[Diagnostic], map: &SourceMap) {
     let stderr = std::io::stderr();
     let styled = anstream::AutoStream::choice(&stderr) != anstream::ColorChoice::Never;
     let mut out = anstream::AutoStream::auto(stderr.lock());
     // stderr going away is no reason to fail differently: the exit code still says it.
-    let _ = render_text(diagnostics, map, styled, &mut out);
+    let shown = diagnostics.len().min(MAX_SHOWN);
+    let _ = render_text(&diagnostics[..shown], map, styled, &mut out);
+    if let Some(more) = left_out(diagnostics.len()) {
+        let _ = writeln!(out, "{more}");
+    }
     let errors = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .count();
     if errors > 1 {
         let _ = writeln!(out, "error: aborting due to {errors} errors");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printable_escapes_controls_and_bidi_overrides_and_cuts_long_text() {
+        assert_eq!(printable("a\n::error x".into()), "a\\n::error x");
+        assert_eq!(
+            printable("\u{1b}[31mred\t\r".into()),
+            "\\u{1b}[31mred\\t\\r"
+        );
+        assert_eq!(printable("a\u{202e}b".into()), "a\\u{202e}b");
+        let long = "é".repeat(MAX_TEXT_CHARS + 5);
+        let cut = printable(long);
+        assert!(cut.ends_with("… (5 more characters)"), "{cut}");
+        assert_eq!(cut.chars().filter(|&c| c == 'é').count(), MAX_TEXT_CHARS);
+        assert_eq!(printable("plain `text`".into()), "plain `text`");
+    }
+
+    #[test]
+    fn a_help_keeps_its_line_breaks_but_never_one_before_a_workflow_command() {
+        assert_eq!(printable_help("one\ntwo".into()), "one\ntwo");
+        assert_eq!(
+            printable_help("add `x\n  ::error a` here".into()),
+            "add `x\\n  ::error a` here"
+        );
+    }
+
+    #[test]
+    fn escape_controls_keeps_line_breaks_at_any_length() {
+        let long = format!("{}\n\u{7}", "x".repeat(5000));
+        assert_eq!(
+            escape_controls(&long),
+            format!("{}\n\\u{{7}}", "x".repeat(5000))
+        );
     }
 }

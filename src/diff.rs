@@ -192,6 +192,9 @@ pub fn objects(a: Vec<Rendered>, b: Vec<Rendered>) -> Report {
     report
 }
 
+/// The annotation `kubectl apply` keeps the last applied object in.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
 /// An object without what differs by design: its namespace, a Namespace's name, a Secret's
 /// data (never shown).
 pub fn comparable(value: &Value) -> Value {
@@ -203,6 +206,14 @@ pub fn comparable(value: &Value) -> Value {
         }
     }
     if value["kind"] == "Secret" {
+        // `kubectl apply` keeps the whole object, data included, in an annotation.
+        if let Some(last) = v
+            .pointer_mut("/metadata/annotations")
+            .and_then(Value::as_object_mut)
+            .and_then(|a| a.get_mut(LAST_APPLIED))
+        {
+            *last = Value::String("(secret)".into());
+        }
         for key in ["data", "stringData"] {
             if let Some(data) = v.get_mut(key).and_then(Value::as_object_mut) {
                 for (_, value) in data.iter_mut() {

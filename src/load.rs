@@ -35,6 +35,9 @@ pub const MAX_DEPTH: usize = 64;
 /// million tiny keys is refused without holding them all in memory.
 pub const MAX_NODES: usize = 1_000_000;
 
+/// The most overlays one `extends` chain may hold, the environment's own included.
+pub const MAX_EXTENDS: usize = 16;
+
 /// The base spec's file name.
 pub const PLATFORM_FILE: &str = "platform.yaml";
 
@@ -281,6 +284,18 @@ pub fn environment(dir: &Path, env: &str, map: &mut SourceMap) -> Result<Layers,
                 if let Some(at) = at {
                     d = d.also(*at, "extends here");
                 }
+            }
+            diagnostics.push(d);
+            break;
+        }
+        if chain.len() == MAX_EXTENDS {
+            let mut d = Diagnostic::error(
+                Code::OverLimit,
+                format!("`{env}` extends more than {MAX_EXTENDS} overlays"),
+            )
+            .help(format!("an `extends` chain holds at most {MAX_EXTENDS} overlays; let more environments extend one shared overlay"));
+            if let Some(at) = named_at {
+                d = d.at(at, "one overlay too many");
             }
             diagnostics.push(d);
             break;

@@ -4,7 +4,12 @@
 //! (counted in characters, as marked-yaml counts them). The [`SourceMap`] turns a span back
 //! into a display name (`overlays/prod.yaml`, `--set`) and a byte range for snippets.
 
+mod secrets;
+
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::fmt;
+use std::ops::Range;
 
 /// A position in one source. Each `--set` value is a source of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -29,6 +34,34 @@ impl Span {
 pub struct Source {
     pub name: String,
     pub text: String,
+    /// The byte ranges of values that look like secrets, found when first printed.
+    secrets: OnceCell<Vec<Range<usize>>>,
+}
+
+impl Source {
+    fn secrets(&self) -> &[Range<usize>] {
+        self.secrets.get_or_init(|| {
+            if self.name == "--set" {
+                secrets::set_ranges(&self.text)
+            } else {
+                secrets::ranges(&self.text)
+            }
+        })
+    }
+
+    /// The text with every value that looks like a secret masked by `*`s of its length,
+    /// so every position in it stays where it is.
+    pub fn masked_text(&self) -> Cow<'_, str> {
+        let ranges = self.secrets();
+        if ranges.is_empty() {
+            return Cow::Borrowed(&self.text);
+        }
+        let mut bytes = self.text.clone().into_bytes();
+        for range in ranges {
+            bytes[range.clone()].iter_mut().for_each(|b| *b = b'*');
+        }
+        Cow::Owned(String::from_utf8(bytes).unwrap_or_default())
+    }
 }
 
 /// Every source of a run, indexed by the id stored in each [`Span`].
@@ -42,12 +75,42 @@ impl SourceMap {
         self.sources.push(Source {
             name: name.into(),
             text: text.into(),
+            secrets: OnceCell::new(),
         });
         self.sources.len() - 1
     }
 
     pub fn get(&self, id: usize) -> Option<&Source> {
         self.sources.get(id)
+    }
+
+    /// `text` (a message, a note or a help) with every value that looks like a secret in
+    /// any source masked: `` `hunter2` `` becomes `` `****` ``.
+    pub fn mask<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let mut out = Cow::Borrowed(text);
+        for source in &self.sources {
+            for range in source.secrets() {
+                let value = &source.text[range.clone()];
+                let unquoted = value
+                    .strip_prefix('"')
+                    .and_then(|v| v.strip_suffix('"'))
+                    .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+                    .unwrap_or(value);
+                for shown in [value, unquoted] {
+                    // A value of four characters or more is masked wherever it appears; a
+                    // shorter one (`x`, `on`) only where it is quoted whole.
+                    let (find, with) = if shown.chars().count() >= 4 {
+                        (shown.to_string(), "****")
+                    } else {
+                        (format!("`{shown}`"), "`****`")
+                    };
+                    if !shown.is_empty() && out.contains(&find) {
+                        out = Cow::Owned(out.replace(&find, with));
+                    }
+                }
+            }
+        }
+        out
     }
 
     pub fn name(&self, id: usize) -> &str {

@@ -35,8 +35,25 @@ use yaml_rust2::scanner::TScalarStyle;
 /// The folder of templates in a project.
 pub const TEMPLATE_DIR: &str = "templates";
 
-/// Instructions one template may run: a generous bound that still stops a runaway loop.
-pub const FUEL: u64 = 5_000_000;
+/// Instructions all templates of one run may take together, every environment included
+/// (`validate` renders each): a generous bound that still stops runaway loops quickly.
+pub const FUEL: u64 = 20_000_000;
+
+/// The most template files a project may have.
+pub const MAX_TEMPLATES: usize = 1_000;
+
+/// What is left of a run's [`FUEL`]; every template render draws from it.
+#[derive(Debug)]
+pub struct Fuel {
+    left: u64,
+}
+
+impl Fuel {
+    /// The whole budget of one run.
+    pub fn per_run() -> Fuel {
+        Fuel { left: FUEL }
+    }
+}
 
 /// How deep includes and macros may nest.
 pub const RECURSION_LIMIT: usize = 32;
@@ -49,6 +66,7 @@ pub fn render_all(
     merged: &Merged,
     map: &mut SourceMap,
     origins: &mut Origins,
+    fuel: &mut Fuel,
 ) -> Result<Vec<Object>, Diagnostics> {
     let folder = dir.join(TEMPLATE_DIR);
     let Ok(entries) = std::fs::read_dir(&folder) else {
@@ -60,6 +78,18 @@ pub fn render_all(
         .filter(|n| (n.ends_with(".yaml") || n.ends_with(".yml")) && !n.starts_with('.'))
         .collect();
     names.sort();
+    if names.len() > MAX_TEMPLATES {
+        return Err(vec![
+            Diagnostic::error(
+                Code::OverLimit,
+                format!(
+                    "`{TEMPLATE_DIR}/` holds {} templates, more than the limit of {MAX_TEMPLATES}",
+                    names.len()
+                ),
+            )
+            .help(format!("a project has at most {MAX_TEMPLATES} templates; write several objects in one template, separated by `---`")),
+        ]);
+    }
     let mut diagnostics = Vec::new();
     let mut sources = Vec::new();
     for name in &names {
@@ -71,7 +101,6 @@ pub fn render_all(
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_debug(true);
-    env.set_fuel(Some(FUEL));
     env.set_recursion_limit(RECURSION_LIMIT);
     // minijinja would JSON-escape every value in a .yaml template; YAML authors expect the
     // text as written, and the YAML 1.1 check below catches what must be quoted.
@@ -96,7 +125,20 @@ pub fn render_all(
     };
     let mut objects = Vec::new();
     for (name, id) in &sources {
-        let rendered = env.get_template(name).and_then(|t| t.render(&context));
+        // A fuel of 0 would mean none is tracked: an empty tank is one unit that runs out.
+        env.set_fuel(Some(fuel.left.max(1)));
+        let rendered = env.get_template(name).and_then(|t| {
+            let captured = t.render_captured(&context)?;
+            let used = captured.state().fuel_levels().map_or(0, |(used, _)| used);
+            fuel.left = fuel.left.saturating_sub(used);
+            Ok(captured.into_output())
+        });
+        if rendered
+            .as_ref()
+            .is_err_and(|e| e.kind() == minijinja::ErrorKind::OutOfFuel)
+        {
+            fuel.left = 0;
+        }
         match rendered {
             Ok(text) => match objects_of(&text, *id, map) {
                 Ok(found) => {
@@ -154,6 +196,9 @@ fn template_error(e: &minijinja::Error, id: usize, map: &SourceMap) -> Diagnosti
     let help = match e.kind() {
         minijinja::ErrorKind::UndefinedError => {
             "the context is `spec` (the merged spec), `env`, `platform`, `namespace` and `labels`; use `spec.components.api.replicas`, or `| default(…)` for an optional value"
+        }
+        minijinja::ErrorKind::OutOfFuel => {
+            "the templates of one run share 20,000,000 instructions (every environment `validate` checks included); look for a loop that runs away"
         }
         _ => "fix the template at this line",
     };

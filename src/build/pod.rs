@@ -445,27 +445,46 @@ fn env<'a>(
     if vars.is_empty() {
         return None;
     }
-    let refs = |v: &EnvVar| -> BTreeSet<String> {
-        let text = v.value.as_deref().unwrap_or("");
-        text.split("$(")
+    // Kahn's algorithm, always taking the first ready name: O((V + E) log V).
+    let names: Vec<&str> = vars.keys().copied().collect();
+    let index = |name: &str| names.binary_search(&name).ok();
+    let mut waits = vec![0usize; names.len()];
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+    for (i, var) in vars.values().enumerate() {
+        let text = var.value.as_deref().unwrap_or("");
+        let refs: BTreeSet<usize> = text
+            .split("$(")
             .skip(1)
-            .filter_map(|s| s.split_once(')').map(|(n, _)| n.to_string()))
-            .filter(|n| vars.contains_key(n.as_str()) && n != &v.name)
-            .collect()
-    };
-    let mut placed: BTreeSet<&str> = BTreeSet::new();
-    let mut out = Vec::new();
+            .filter_map(|s| s.split_once(')').and_then(|(n, _)| index(n)))
+            .filter(|&r| r != i)
+            .collect();
+        waits[i] = refs.len();
+        for r in refs {
+            dependents[r].push(i);
+        }
+    }
+    let mut ready: BTreeSet<usize> = (0..names.len()).filter(|&i| waits[i] == 0).collect();
+    let mut placed = vec![false; names.len()];
+    let mut unplaced = 0..names.len();
+    let mut vars: Vec<Option<EnvVar>> = vars.into_values().map(Some).collect();
+    let mut out = Vec::with_capacity(vars.len());
     while out.len() < vars.len() {
-        let next = vars
-            .iter()
-            .find(|(n, v)| {
-                !placed.contains(*n) && refs(v).iter().all(|r| placed.contains(r.as_str()))
-            })
-            // A cycle of references cannot be ordered; fall back to name order.
-            .or_else(|| vars.iter().find(|(n, _)| !placed.contains(*n)));
-        let Some((name, var)) = next else { break };
-        placed.insert(name);
-        out.push(var.clone());
+        // A cycle of references cannot be ordered; fall back to name order.
+        let next = match ready.pop_first() {
+            Some(i) => i,
+            None => match unplaced.by_ref().find(|&i| !placed[i]) {
+                Some(i) => i,
+                None => break,
+            },
+        };
+        placed[next] = true;
+        out.extend(vars[next].take());
+        for &d in &dependents[next] {
+            waits[d] -= 1;
+            if waits[d] == 0 && !placed[d] {
+                ready.insert(d);
+            }
+        }
     }
     Some(out)
 }

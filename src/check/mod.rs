@@ -44,6 +44,7 @@ pub mod quantity;
 mod replicas_ignored;
 mod rollout_ignored;
 mod secret_in_literal;
+pub(crate) use secret_in_literal::looks_secret;
 mod security_relaxed;
 mod selector_mismatch;
 mod single_replica;

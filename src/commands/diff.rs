@@ -66,12 +66,13 @@ pub fn run(dir: &Path, args: &DiffArgs) -> anyhow::Result<Exit> {
             "name a second environment (`wfk diff dev prod`) or an earlier render (`--against FILE`)"
         );
     }
-    let (a, a_objects) = match render(dir, &args.env, &args.set)? {
+    let mut fuel = crate::template::Fuel::per_run();
+    let (a, a_objects) = match render(dir, &args.env, &args.set, &mut fuel)? {
         Ok(side) => side,
         Err(exit) => return Ok(exit),
     };
     let (b, b_objects) = match (&args.other, &args.against) {
-        (Some(other), _) => match render(dir, other, &args.set)? {
+        (Some(other), _) => match render(dir, other, &args.set, &mut fuel)? {
             Ok(side) => side,
             Err(exit) => return Ok(exit),
         },
@@ -104,7 +105,11 @@ pub fn run(dir: &Path, args: &DiffArgs) -> anyhow::Result<Exit> {
         None => Vec::new(),
     };
     let out = match args.format {
-        DiffFormat::Text => text(&report, before, after, args.unified)?,
+        // A value's control characters never reach a terminal or a CI log raw.
+        DiffFormat::Text => {
+            crate::diagnostic::escape_controls(&text(&report, before, after, args.unified)?)
+                .into_owned()
+        }
         DiffFormat::Json => json_report(&report, before, after, &refused)?,
     };
     if args.format == DiffFormat::Text && !refused.is_empty() {
@@ -199,6 +204,7 @@ fn render(
     dir: &Path,
     env: &str,
     sets: &[String],
+    fuel: &mut crate::template::Fuel,
 ) -> anyhow::Result<Result<(Side, Vec<Rendered>), Exit>> {
     let mut map = SourceMap::default();
     let super::Render {
@@ -206,7 +212,7 @@ fn render(
         objects,
         origins,
         ..
-    } = match super::objects(dir, env, sets, &mut map) {
+    } = match super::objects(dir, env, sets, &mut map, fuel) {
         Ok(all) => all,
         Err(ds) => return Ok(Err(fail(&ds, &map))),
     };
@@ -272,7 +278,10 @@ fn read_render(path: &Path) -> anyhow::Result<Vec<Rendered>> {
 fn show(v: &Option<Value>) -> String {
     match v {
         None => "(none)".into(),
-        Some(Value::String(s)) => s.clone(),
+        // One line, whatever the value holds: `\n` and other control characters escaped.
+        Some(Value::String(s)) => {
+            crate::diagnostic::escape_controls(&s.replace('\n', "\\n")).into_owned()
+        }
         Some(other) => other.to_string(),
     }
 }
@@ -473,7 +482,7 @@ fn spec_diff(before: &Side, after: &Side, format: DiffFormat) -> anyhow::Result<
             } else {
                 writeln!(out, "{} spec values differ", fields.len())?;
             }
-            out
+            crate::diagnostic::escape_controls(&out).into_owned()
         }
         DiffFormat::Json => {
             let items: Vec<Value> = fields

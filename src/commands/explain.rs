@@ -229,7 +229,13 @@ fn object_path(path: &str) -> Option<(&str, &str)> {
 /// the objects were built.
 fn object(dir: &Path, args: &ExplainArgs, kind: &str, name: &str) -> anyhow::Result<Exit> {
     let mut map = SourceMap::default();
-    let render = match super::objects(dir, &args.env, &args.set, &mut map) {
+    let render = match super::objects(
+        dir,
+        &args.env,
+        &args.set,
+        &mut map,
+        &mut crate::template::Fuel::per_run(),
+    ) {
         Ok(render) => render,
         Err(ds) => return Ok(fail(&ds, &map)),
     };

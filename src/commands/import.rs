@@ -197,6 +197,7 @@ fn write(dir: &Path, files: &[(PathBuf, String)], envs: &[String]) -> anyhow::Re
 /// Renders every environment of the new project and runs the checks: an import that does
 /// not render is refused rather than written.
 fn verify(project: &Path, envs: &[String]) -> anyhow::Result<()> {
+    let mut fuel = crate::template::Fuel::per_run();
     for env in envs {
         let mut map = SourceMap::default();
         let super::Render {
@@ -205,7 +206,7 @@ fn verify(project: &Path, envs: &[String]) -> anyhow::Result<()> {
             objects,
             origins,
             ..
-        } = match super::objects(project, env, &[], &mut map) {
+        } = match super::objects(project, env, &[], &mut map, &mut fuel) {
             Ok(all) => all,
             Err(ds) => {
                 diagnostic::eprint(&ds, &map);

@@ -111,6 +111,7 @@ pub fn objects(
     env: &str,
     sets: &[String],
     map: &mut SourceMap,
+    fuel: &mut template::Fuel,
 ) -> Result<Render, Diagnostics> {
     let (merged, platform) = spec(dir, env, sets, map)?;
     let (mut objects, mut origins) = build::build(&platform);
@@ -121,6 +122,7 @@ pub fn objects(
         &merged,
         map,
         &mut origins,
+        fuel,
     )?);
     patch::apply(&mut objects, &platform, &merged, &mut origins)?;
     objects.sort_by(|a, b| a.order().cmp(&b.order()));

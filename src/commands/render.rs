@@ -31,7 +31,13 @@ pub fn run(dir: &Path, args: &RenderArgs, quiet: bool) -> anyhow::Result<Exit> {
         objects,
         origins,
         ..
-    } = match super::objects(dir, &args.env, &sets, &mut map) {
+    } = match super::objects(
+        dir,
+        &args.env,
+        &sets,
+        &mut map,
+        &mut crate::template::Fuel::per_run(),
+    ) {
         Ok(all) => all,
         Err(ds) => return Ok(fail(&ds, &map)),
     };

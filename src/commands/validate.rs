@@ -49,9 +49,11 @@ pub fn run(dir: &Path, args: &ValidateArgs, quiet: bool, verbose: bool) -> anyho
             };
         }
     };
+    // One fuel budget for the run: a runaway template is not paid for once per environment.
+    let mut fuel = crate::template::Fuel::per_run();
     let reports: Vec<Report> = envs
         .iter()
-        .map(|env| check_env(dir, env, &args.set))
+        .map(|env| check_env(dir, env, &args.set, &mut fuel))
         .collect();
     let findings = unique(&reports);
     let deny = args.deny == Some(Deny::Warnings);
@@ -181,7 +183,7 @@ fn ci_document(format: FindingsFormat, entries: &[Entry], dir: &Path) -> anyhow:
     Ok(())
 }
 
-fn check_env(dir: &Path, env: &str, sets: &[String]) -> Report {
+fn check_env(dir: &Path, env: &str, sets: &[String], fuel: &mut crate::template::Fuel) -> Report {
     let mut map = SourceMap::default();
     let super::Render {
         merged,
@@ -189,7 +191,7 @@ fn check_env(dir: &Path, env: &str, sets: &[String]) -> Report {
         objects,
         origins,
         ..
-    } = match super::objects(dir, env, sets, &mut map) {
+    } = match super::objects(dir, env, sets, &mut map, fuel) {
         Ok(all) => all,
         Err(diagnostics) => {
             return Report {
@@ -227,6 +229,8 @@ fn text(
     let styled = anstream::AutoStream::choice(&stderr) != anstream::ColorChoice::Never;
     let mut out = anstream::AutoStream::auto(stderr.lock());
     let mut groups: Vec<&[&str]> = Vec::new();
+    let total = findings.iter().filter(|f| shown(f.diagnostic)).count();
+    let mut budget = diagnostic::MAX_SHOWN;
     for f in findings.iter().filter(|f| shown(f.diagnostic)) {
         if !groups.contains(&f.envs.as_slice()) {
             groups.push(&f.envs);
@@ -237,10 +241,15 @@ fn text(
             [env] => writeln!(out, "environment `{env}`:"),
             _ => writeln!(out, "environments `{}`:", group.join("`, `")),
         };
+        if budget == 0 {
+            break;
+        }
         for f in findings
             .iter()
             .filter(|f| f.envs.as_slice() == group && shown(f.diagnostic))
+            .take(budget)
         {
+            budget -= 1;
             let _ = diagnostic::render_text(
                 std::slice::from_ref(f.diagnostic),
                 f.map,
@@ -248,6 +257,9 @@ fn text(
                 &mut out,
             );
         }
+    }
+    if let Some(more) = diagnostic::left_out(total) {
+        let _ = writeln!(out, "{more}");
     }
     if quiet {
         return;

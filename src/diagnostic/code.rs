@@ -71,6 +71,7 @@ codes! {
     InvalidValue = "invalid-value": "A value the field's own grammar refuses.",
     InvalidImage = "invalid-image": "An image reference outside the grammar `[registry[:port]/]path[:tag][@digest]`.",
     TooManyErrors = "too-many-errors": "The run stopped after this many errors.",
+    OverLimit = "over-limit": "A value past one of wfk's documented maxima (replicas, env vars, `extends` depth, templates).",
     // References between parts of the spec.
     UnknownComponent = "unknown-component": "A reference to a component that does not exist.",
     UnknownPort = "unknown-port": "A reference to a port the component does not declare.",

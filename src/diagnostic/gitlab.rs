@@ -23,7 +23,7 @@ pub fn report(entries: &[Entry], dir: &str) -> Value {
     type Key<'a> = (
         &'a str,
         Severity,
-        &'a str,
+        std::borrow::Cow<'a, str>,
         String,
         usize,
         usize,
@@ -42,7 +42,7 @@ pub fn report(entries: &[Entry], dir: &str) -> Value {
         let key = (
             d.code,
             d.severity,
-            d.message.as_str(),
+            e.map.mask(&d.message),
             path,
             line,
             col,
@@ -67,7 +67,7 @@ pub fn report(entries: &[Entry], dir: &str) -> Value {
             json!({
                 "description": description,
                 "check_name": code,
-                "fingerprint": fingerprint(&[code, message, &path, &line.to_string(), &col.to_string(), set.unwrap_or("")]),
+                "fingerprint": fingerprint(&[code, &message, &path, &line.to_string(), &col.to_string(), set.unwrap_or("")]),
                 "severity": match severity {
                     Severity::Error => "critical",
                     Severity::Warning => "minor",

@@ -99,7 +99,7 @@ fn rule(code: &str) -> Value {
 
 fn result(e: &Entry, rule_index: usize, dir: &str) -> Value {
     let d = e.diagnostic;
-    let mut text = d.message.clone();
+    let mut text = e.map.mask(&d.message).into_owned();
     match e.envs {
         [] => {}
         [env] => text.push_str(&format!(" (environment `{env}`)")),
@@ -107,7 +107,7 @@ fn result(e: &Entry, rule_index: usize, dir: &str) -> Value {
     }
     if let Some(help) = &d.help {
         text.push_str("\nhelp: ");
-        text.push_str(help);
+        text.push_str(&e.map.mask(help));
     }
     let mut result = json!({
         "ruleId": d.code,

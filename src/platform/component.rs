@@ -31,6 +31,7 @@ pub struct Component {
     pub args: Option<Vec<String>>,
     /// Number of pods (the HPA's minimum when `autoscale` is set). Default 1.
     #[serde(default)]
+    #[schemars(range(max = 5000))]
     pub replicas: Option<u32>,
     /// Named container ports: `http: 8080`, or `metrics: { port: 9090, service: false }`.
     #[serde(default)]
@@ -433,8 +434,10 @@ pub struct ServiceAccount {
 pub struct Autoscale {
     /// Fewest replicas. Default: the component's `replicas`.
     #[serde(default)]
+    #[schemars(range(max = 5000))]
     pub min: Option<u32>,
     /// Most replicas.
+    #[schemars(range(max = 5000))]
     pub max: u32,
     /// Target average CPU utilisation, in percent of the request.
     #[serde(default)]

@@ -22,6 +22,7 @@ macro_rules! kubernetes_names {
     };
 }
 
+mod bounds;
 pub mod component;
 mod errors;
 pub mod ingress;
@@ -156,8 +157,12 @@ impl Platform {
     pub fn from_tree(merged: &Merged) -> Result<Platform, Diagnostics> {
         let mut platform = errors::deserialize(merged)?;
         platform.read_files(merged);
-        references::check(&platform, merged)?;
-        Ok(platform)
+        // Bounds first: a count past them must stop the run before anything is built.
+        let mut ds = bounds::check(&platform, merged);
+        if let Err(more) = references::check(&platform, merged) {
+            ds.extend(more);
+        }
+        if ds.is_empty() { Ok(platform) } else { Err(ds) }
     }
 
     /// The namespace objects are deployed to.

@@ -33,8 +33,16 @@ fn render(dir: &Path, env: &str) -> String {
     let platform = wfk::platform::Platform::from_tree(&merged).unwrap_or_else(|d| panic!("{d:?}"));
     let (mut objects, mut origins) = wfk::build::build(&platform);
     objects.extend(
-        wfk::template::render_all(dir, env, &platform, &merged, &mut map, &mut origins)
-            .unwrap_or_else(|d| panic!("{d:?}")),
+        wfk::template::render_all(
+            dir,
+            env,
+            &platform,
+            &merged,
+            &mut map,
+            &mut origins,
+            &mut wfk::template::Fuel::per_run(),
+        )
+        .unwrap_or_else(|d| panic!("{d:?}")),
     );
     wfk::patch::apply(&mut objects, &platform, &merged, &mut origins)
         .unwrap_or_else(|d| panic!("{d:?}"));

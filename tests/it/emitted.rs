@@ -1,24 +1,7 @@
 //! Guarantees that hold on the emitted stream, whatever produced an object: the spec, a
 //! template or a patch. Each finding is reported at the line that produced the field.
 
-use crate::support::Test;
-
-/// A minimal platform whose one component meets every check.
-const BASE: &str = "platform: shop
-defaults:
-  resources: { cpu: 100m/500m, memory: 128Mi/256Mi }
-components:
-  api:
-    image: shop/api:v1.0.0@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-    ports: { http: { port: 8080, scrape: true } }
-    probes: { liveness: /health/live, readiness: /health/ready }
-";
-
-fn project() -> Test {
-    Test::new()
-        .file("platform.yaml", BASE)
-        .file("overlays/dev.yaml", "")
-}
+use crate::support::{SHOP as BASE, shop as project};
 
 #[test]
 fn a_patch_that_makes_a_pod_privileged_is_refused_at_each_patch_line() {

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod bounds;
 mod canary;
 mod cases;
 mod checks;
@@ -18,6 +19,7 @@ mod merge_laws;
 mod mutations;
 mod onramp;
 mod origins;
+mod output_safety;
 mod pods;
 mod render;
 mod render_support;

@@ -398,3 +398,22 @@ fn shorten(line: &str) -> &str {
         None => line,
     }
 }
+
+/// A minimal platform whose one component meets every check: the base most tests of
+/// one finding start from.
+pub const SHOP: &str = "platform: shop
+defaults:
+  resources: { cpu: 100m/500m, memory: 128Mi/256Mi }
+components:
+  api:
+    image: shop/api:v1.0.0@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+    ports: { http: { port: 8080, scrape: true } }
+    probes: { liveness: /health/live, readiness: /health/ready }
+";
+
+/// [`SHOP`] with an empty `dev` overlay.
+pub fn shop() -> Test {
+    Test::new()
+        .file("platform.yaml", SHOP)
+        .file("overlays/dev.yaml", "")
+}
