@@ -78,7 +78,7 @@ pub enum Lookup<'a> {
 impl Merged {
     /// The base tree, with nulls dropped.
     pub fn new(mut base: Node) -> Self {
-        drop_nulls(&mut base);
+        drop_spec_nulls(&mut base);
         Merged {
             tree: base,
             history: HashMap::new(),
@@ -437,6 +437,20 @@ pub fn is_null(node: &Node) -> bool {
 /// a key, in the base it removes nothing. Inside a flow mapping `{ … }` the likely cause is
 /// a comma that ended the value before, and the help shows the value quoted whole.
 fn base_nulls(node: &Node, map: &crate::source::SourceMap, out: &mut Vec<Diagnostic>) {
+    base_nulls_below(node, map, out, &mut Vec::new());
+}
+
+/// [`base_nulls`] at `path`. A patch's nulls are its own (they remove fields of the
+/// object): inside a patch's body nothing is reported.
+fn base_nulls_below(
+    node: &Node,
+    map: &crate::source::SourceMap,
+    out: &mut Vec<Diagnostic>,
+    path: &mut Path,
+) {
+    if path.len() >= 2 && path[0] == "patches" {
+        return;
+    }
     match node {
         Node::Mapping(mapping) => {
             let flow = Span::of(mapping.span())
@@ -453,7 +467,9 @@ fn base_nulls(node: &Node, map: &crate::source::SourceMap, out: &mut Vec<Diagnos
                         }
                         _ => None,
                     };
-                    base_nulls(value, map, out);
+                    path.push(key.as_str().to_string());
+                    base_nulls_below(value, map, out, path);
+                    path.pop();
                     continue;
                 }
                 let Some(at) = Span::of(key.span()) else {
@@ -484,8 +500,50 @@ fn base_nulls(node: &Node, map: &crate::source::SourceMap, out: &mut Vec<Diagnos
                 out.push(d.help(help));
             }
         }
-        Node::Sequence(seq) => seq.iter().for_each(|n| base_nulls(n, map, out)),
+        Node::Sequence(seq) => {
+            for n in seq.iter() {
+                base_nulls_below(n, map, out, path);
+            }
+        }
         Node::Scalar(_) => {}
+    }
+}
+
+/// Whether `path` is inside the body of a patch (`patches.<Kind/name>.…`), where a `null`
+/// is the patch's own: it removes a field of the rendered object (RFC 7396), so the merge
+/// keeps it as a value instead of removing a key of the spec.
+fn in_patch_body(path: &[String]) -> bool {
+    path.len() >= 3 && path[0] == "patches"
+}
+
+/// [`drop_nulls`] on a whole spec, leaving the bodies of patches as written.
+pub(crate) fn drop_spec_nulls(root: &mut Node) {
+    let Node::Mapping(map) = root else {
+        drop_nulls(root);
+        return;
+    };
+    let nulls: Vec<MarkedScalarNode> = map
+        .iter()
+        .filter(|(_, v)| is_null(v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    for k in nulls {
+        map.remove(&k);
+    }
+    for (k, v) in map.iter_mut() {
+        match v {
+            Node::Mapping(patches) if k.as_str() == "patches" => {
+                let nulls: Vec<MarkedScalarNode> = patches
+                    .iter()
+                    .filter(|(_, v)| is_null(v))
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                for k in nulls {
+                    patches.remove(&k);
+                }
+            }
+            v => drop_nulls(v),
+        }
     }
 }
 
@@ -526,7 +584,8 @@ fn merge_map(
     let entries: Vec<(MarkedScalarNode, Node)> = over_entries(over);
     for (key, mut value) in entries {
         path.push(key.as_str().to_string());
-        if is_null(&value) {
+        let keep_nulls = path.len() >= 2 && path[0] == "patches";
+        if is_null(&value) && !in_patch_body(path) {
             let old_key = base
                 .keys()
                 .find(|k| k.as_str() == key.as_str())
@@ -557,7 +616,9 @@ fn merge_map(
                 (Some(Node::Mapping(b)), Node::Mapping(o)) => merge_map(b, o, path, state),
                 (Some(_), v) => {
                     value = v;
-                    drop_nulls(&mut value);
+                    if !keep_nulls {
+                        drop_nulls(&mut value);
+                    }
                     // The key is replaced too, in place: a replaced list or mapping is
                     // pointed at by the key of the layer that wrote it.
                     if let hashlink::linked_hash_map::Entry::Occupied(entry) = base.entry(key) {
@@ -567,7 +628,9 @@ fn merge_map(
                 }
                 (None, v) => {
                     value = v;
-                    drop_nulls(&mut value);
+                    if !keep_nulls {
+                        drop_nulls(&mut value);
+                    }
                     base.insert(key, value);
                 }
             }

@@ -1,16 +1,21 @@
-//! Last-resort patches: a JSON merge patch (RFC 7396) on one rendered object, chosen by
-//! `Kind/name` in the spec's `patches`. Maps merge, everything else is replaced, `null`
-//! removes. The patched object is read back into its k8s-openapi type, so a field the kind
-//! does not have is an error at the patch's line instead of a silent no-op, and then it is
-//! checked like any other object.
+//! Last-resort patches on one rendered object, chosen by `Kind/name` in the spec's
+//! `patches`: a mapping is a JSON merge patch (RFC 7396: maps merge, everything else is
+//! replaced, `null` removes), a list is a JSON Patch (RFC 6902: `add`, `remove`, `replace`,
+//! `move`, `copy`, `test`), which can touch one list item where a merge patch replaces the
+//! whole list. Both come from the `json-patch` crate. The patched object is read back into
+//! its k8s-openapi type, so a field the kind does not have is an error at the patch's line
+//! instead of a silent no-op, and then it is checked like any other object. A list the
+//! patch made shorter is recorded ([`Origins::shrink`]) for the `patch-shrinks-list` check.
 
 use crate::build::object::Object;
-use crate::build::origins::{Origins, Source};
+use crate::build::origins::{Origins, Shrunk, Source};
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::merge::{At, Merged};
 use crate::platform::Platform;
 use crate::source::Span;
+use crate::tree::Step;
+use json_patch::PatchOperation;
 use serde_json::Value;
 
 /// Applies every patch; each field a patch writes is recorded in `origins` at the patch's
@@ -79,7 +84,20 @@ pub fn apply(
                 continue;
             }
         };
-        merge_patch(&mut value, &patch.0);
+        let before = value.clone();
+        let operations = match &patch.0 {
+            Value::Array(items) => match operations(merged, target, items, &mut value, key_span) {
+                Ok(ops) => Some(ops),
+                Err(d) => {
+                    diagnostics.push(d);
+                    continue;
+                }
+            },
+            other => {
+                json_patch::merge(&mut value, other);
+                None
+            }
+        };
         if value["kind"] != kind || value["metadata"]["name"] != name {
             diagnostics.push(
                 Diagnostic::error(
@@ -95,7 +113,37 @@ pub fn apply(
         match Object::from_value(value, &mut unknown) {
             Ok(patched) if unknown.is_empty() => {
                 let mut path = vec!["patches".to_string(), target.clone()];
-                record(origins, kind, name, &patch.0, String::new(), &mut path);
+                match &operations {
+                    Some(ops) => {
+                        for (op, span) in ops {
+                            let field = field_of(&before, &after_value(&patched), op.path());
+                            origins.record(kind, name, field, Source::Operation(*span));
+                        }
+                    }
+                    None => record(origins, kind, name, &patch.0, String::new(), &mut path),
+                }
+                let by = |list: &str| match &operations {
+                    // The first operation on the list or inside it.
+                    Some(ops) => ops
+                        .iter()
+                        .find(|(op, _)| pointer_field(op.path()).starts_with(list))
+                        .map_or(Source::Spec(path.clone()), |(_, span)| {
+                            Source::Operation(*span)
+                        }),
+                    None => Source::Spec(
+                        [path.clone(), list.split('.').map(String::from).collect()].concat(),
+                    ),
+                };
+                for (field, was, now) in shortened(&before, &after_value(&patched)) {
+                    origins.shrink(Shrunk {
+                        kind: kind.to_string(),
+                        name: name.to_string(),
+                        by: by(&field),
+                        field,
+                        before: was,
+                        after: now,
+                    });
+                }
                 objects[index] = patched;
             }
             Ok(_) => {
@@ -153,23 +201,167 @@ fn record(
     }
 }
 
-/// RFC 7396: objects merge, `null` removes, anything else replaces.
-pub fn merge_patch(target: &mut Value, patch: &Value) {
-    let Value::Object(patch) = patch else {
-        *target = patch.clone();
-        return;
+/// The object as JSON, for comparing it with what it was before its patch.
+fn after_value(object: &Object) -> Value {
+    serde_json::to_value(object).unwrap_or(Value::Null)
+}
+
+/// Reads a patch written as a list into JSON Patch operations and applies them to `value`.
+/// Returns each operation with its item's position; an item that is not an operation, or
+/// an operation that fails (a path that is not there, a `test` that does not match), is an
+/// error at that item.
+fn operations(
+    merged: &Merged,
+    target: &str,
+    items: &[Value],
+    value: &mut Value,
+    key_span: Span,
+) -> Result<Vec<(PatchOperation, Span)>, Diagnostic> {
+    let span = |i: usize| {
+        let steps = [
+            Step::Key("patches".into()),
+            Step::Key(target.into()),
+            Step::Index(i),
+        ];
+        crate::tree::point_at(&merged.tree, &steps).unwrap_or(key_span)
     };
-    if !target.is_object() {
-        *target = Value::Object(Default::default());
-    }
-    let Value::Object(map) = target else { return };
-    for (key, value) in patch {
-        if value.is_null() {
-            map.remove(key);
-        } else {
-            merge_patch(map.entry(key.clone()).or_insert(Value::Null), value);
+    let mut ops = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match serde_json::from_value::<PatchOperation>(item.clone()) {
+            Ok(op) => ops.push((op, span(i))),
+            Err(e) => {
+                return Err(Diagnostic::error(
+                    Code::InvalidPatch,
+                    format!("patch `{target}` item {} is not a JSON Patch operation: {e}", i + 1),
+                )
+                .at(span(i), "not an operation")
+                .help("a patch written as a list holds RFC 6902 operations: `{ op: add, path: /spec/template/spec/containers/0/env/-, value: { name: A, value: b } }`; `op` is add, remove, replace, move, copy or test"));
+            }
         }
     }
+    let plain: Vec<PatchOperation> = ops.iter().map(|(op, _)| op.clone()).collect();
+    // The object is dropped on failure, so the undo of `json_patch::patch` is not needed.
+    if let Err(e) = json_patch::patch_unsafe(value, &plain) {
+        let (op, at) = &ops[e.operation];
+        return Err(Diagnostic::error(
+            Code::InvalidPatch,
+            format!(
+                "patch `{target}` operation {} ({} `{}`) failed: {}",
+                e.operation + 1,
+                op_name(op),
+                op.path(),
+                e.kind
+            ),
+        )
+        .at(*at, "this operation")
+        .help("a path names a field the rendered object has (`wfk render` shows it), list items by index from 0, `-` after the last; `wfk explain ENV Kind/name` lists the fields"));
+    }
+    Ok(ops)
+}
+
+fn op_name(op: &PatchOperation) -> &'static str {
+    match op {
+        PatchOperation::Add(_) => "add",
+        PatchOperation::Remove(_) => "remove",
+        PatchOperation::Replace(_) => "replace",
+        PatchOperation::Move(_) => "move",
+        PatchOperation::Copy(_) => "copy",
+        PatchOperation::Test(_) => "test",
+    }
+}
+
+/// A JSON pointer's keys joined with `.`, indexes as `[i]`: `/spec/egress/0` is
+/// `spec.egress[0]`.
+fn pointer_field(pointer: &json_patch::jsonptr::Pointer) -> String {
+    let mut out = String::new();
+    for token in pointer.tokens() {
+        let token = token.decoded();
+        if token == "-" || token.parse::<usize>().is_ok() {
+            out.push_str(&format!("[{token}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&token);
+        }
+    }
+    out
+}
+
+/// The field path (as [`Origins`] writes it: list entries with a `name` by name) of what a
+/// JSON Patch operation at `pointer` wrote, read in the object after the patch, or, for a
+/// `remove`, before it.
+fn field_of(before: &Value, after: &Value, pointer: &json_patch::jsonptr::Pointer) -> String {
+    let mut out = String::new();
+    let (mut a, mut b) = (Some(after), Some(before));
+    for token in pointer.tokens() {
+        let token = token.decoded();
+        let list = a.and_then(Value::as_array).or(b.and_then(Value::as_array));
+        if let Some(items) = list {
+            let index = match token.as_ref() {
+                "-" => items.len().saturating_sub(1),
+                t => t.parse::<usize>().unwrap_or(0),
+            };
+            let item = a
+                .and_then(|v| v.get(index))
+                .or(b.and_then(|v| v.get(index)));
+            match item.and_then(|i| i.get("name")).and_then(Value::as_str) {
+                Some(name) => out.push_str(&format!("[{name}]")),
+                None => out.push_str(&format!("[{index}]")),
+            }
+            a = a.and_then(|v| v.get(index));
+            b = b.and_then(|v| v.get(index));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&token);
+            a = a.and_then(|v| v.get(token.as_ref()));
+            b = b.and_then(|v| v.get(token.as_ref()));
+        }
+    }
+    out
+}
+
+/// Every list of `before` that is shorter in `after`, as (field, length before, length
+/// after): the rules of a network policy, containers, volumes. Lists of the same length are
+/// looked into; a shortened one is reported once, not its items.
+fn shortened(before: &Value, after: &Value) -> Vec<(String, usize, usize)> {
+    fn walk(a: &Value, b: &Value, field: String, out: &mut Vec<(String, usize, usize)>) {
+        match (a, b) {
+            (Value::Object(a), Value::Object(b)) => {
+                for (key, va) in a {
+                    let below = if field.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{field}.{key}")
+                    };
+                    match b.get(key) {
+                        Some(vb) => walk(va, vb, below, out),
+                        None => {
+                            if let Value::Array(items) = va {
+                                if !items.is_empty() {
+                                    out.push((below, items.len(), 0));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            (Value::Array(a), Value::Array(b)) if b.len() < a.len() => {
+                out.push((field, a.len(), b.len()));
+            }
+            (Value::Array(a), Value::Array(b)) => {
+                for (i, (va, vb)) in a.iter().zip(b).enumerate() {
+                    walk(va, vb, format!("{field}[{i}]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(before, after, String::new(), &mut out);
+    out
 }
 
 /// The position of a field of the patch, from serde_ignored's path (`spec.?.replicaz`).
@@ -186,16 +378,38 @@ fn field_span(merged: &Merged, target: &str, path: &str) -> Option<(Span, String
 
 #[cfg(test)]
 mod tests {
-    use super::merge_patch;
+    use super::{pointer_field, shortened};
     use serde_json::json;
 
     #[test]
-    fn merge_patch_follows_rfc_7396() {
-        let mut target = json!({ "a": { "b": 1, "c": 2 }, "l": [1, 2] });
-        merge_patch(
-            &mut target,
-            &json!({ "a": { "b": null, "d": 3 }, "l": [3] }),
+    fn a_shortened_list_is_found_once_and_a_longer_one_not_at_all() {
+        let before =
+            json!({ "spec": { "egress": [1, 2, 3], "ports": [{ "p": [1, 2] }], "keep": [1] } });
+        let after = json!({ "spec": { "egress": [1], "ports": [{ "p": [1] }], "keep": [1, 2] } });
+        assert_eq!(
+            shortened(&before, &after),
+            [
+                ("spec.egress".to_string(), 3, 1),
+                ("spec.ports[0].p".to_string(), 2, 1)
+            ]
         );
-        assert_eq!(target, json!({ "a": { "c": 2, "d": 3 }, "l": [3] }));
+        let removed = json!({ "spec": {} });
+        assert_eq!(
+            shortened(&before, &removed),
+            [
+                ("spec.egress".to_string(), 3, 0),
+                ("spec.keep".to_string(), 1, 0),
+                ("spec.ports".to_string(), 1, 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn pointers_read_as_field_paths() {
+        let p = json_patch::jsonptr::PointerBuf::parse("/spec/template/spec/containers/0/env/-")
+            .unwrap();
+        assert_eq!(pointer_field(&p), "spec.template.spec.containers[0].env[-]");
+        let p = json_patch::jsonptr::PointerBuf::parse("/metadata/annotations/a~1b").unwrap();
+        assert_eq!(pointer_field(&p), "metadata.annotations.a/b");
     }
 }

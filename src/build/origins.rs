@@ -22,6 +22,8 @@ pub enum Source {
     Spec(Vec<String>),
     /// A template document, at its first line.
     Template(Span),
+    /// An operation of a JSON Patch (RFC 6902), at its item in the spec's `patches`.
+    Operation(Span),
 }
 
 impl Source {
@@ -29,7 +31,7 @@ impl Source {
     pub fn path(&self) -> Option<&[String]> {
         match self {
             Source::Spec(p) => Some(p),
-            Source::Template(_) => None,
+            Source::Template(_) | Source::Operation(_) => None,
         }
     }
 }
@@ -38,9 +40,33 @@ impl Source {
 #[derive(Clone, Debug, Default)]
 pub struct Origins {
     objects: HashMap<(String, String), Vec<(String, Source)>>,
+    shrunk: Vec<Shrunk>,
+}
+
+/// A list of an object that a patch made shorter: `spec.egress` from 3 rules to 1.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shrunk {
+    pub kind: String,
+    pub name: String,
+    /// The list, as a field path.
+    pub field: String,
+    pub before: usize,
+    pub after: usize,
+    /// The patch (or its operation) that did it.
+    pub by: Source,
 }
 
 impl Origins {
+    /// Records a list that a patch shortened.
+    pub fn shrink(&mut self, shrunk: Shrunk) {
+        self.shrunk.push(shrunk);
+    }
+
+    /// Every list a patch shortened, in the order the patches ran.
+    pub fn shrunk(&self) -> &[Shrunk] {
+        &self.shrunk
+    }
+
     /// Records that `field` of the object comes from `source`. A later record replaces what
     /// an earlier one said about the field and everything below it (a patch over a builder).
     pub fn record(&mut self, kind: &str, name: &str, field: impl Into<String>, source: Source) {

@@ -38,6 +38,7 @@ mod invalid_quantity;
 mod invalid_schedule;
 mod isolated_component;
 mod load_balancer_exposed;
+mod patch_shrinks_list;
 mod pod_not_restricted;
 mod probe_missing;
 pub mod quantity;
@@ -229,6 +230,7 @@ pub const CHECKS: &[Check] = &[
     check! { code: "load-balancer-exposed",     severity: Warning, suppressible: true,  module: load_balancer_exposed },
     check! { code: "secret-in-literal",         severity: Warning, suppressible: false, module: secret_in_literal },
     check! { code: "isolated-component",        severity: Warning, suppressible: true,  module: isolated_component },
+    check! { code: "patch-shrinks-list",        severity: Warning, suppressible: false, module: patch_shrinks_list },
 ];
 
 /// Runs every check; returns the findings as diagnostics, sorted by position, without the
@@ -313,7 +315,7 @@ pub(crate) fn origin_of(input: &Input, object: &Object) -> Origin {
     match input.origins.object(object.kind(), object.name()) {
         Some(Source::Spec(path)) if path.as_slice() == ["namespace"] => Origin::Value(path.clone()),
         Some(Source::Spec(path)) => Origin::Key(path.clone()),
-        Some(Source::Template(span)) => Origin::Span(*span),
+        Some(Source::Template(span) | Source::Operation(span)) => Origin::Span(*span),
         None => Origin::value(&["platform"]),
     }
 }
@@ -324,7 +326,7 @@ pub(crate) fn field_origin(input: &Input, object: &Object, field: &str) -> Origi
     let sources = input.origins.field(object.kind(), object.name(), field);
     match sources.first().map(|(_, s)| *s) {
         Some(Source::Spec(path)) => Origin::Value(path.clone()),
-        Some(Source::Template(span)) => Origin::Span(*span),
+        Some(Source::Template(span) | Source::Operation(span)) => Origin::Span(*span),
         None => origin_of(input, object),
     }
 }

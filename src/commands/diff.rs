@@ -194,7 +194,7 @@ fn removed_path(object: &Rendered, side: &Side) -> Option<Vec<String>> {
 /// The template document an object comes from on `side`.
 fn template_span(object: &Rendered, side: &Side) -> Option<Span> {
     match side.origins.object(&object.kind, &object.name)? {
-        Source::Template(span) => Some(*span),
+        Source::Template(span) | Source::Operation(span) => Some(*span),
         Source::Spec(_) => None,
     }
 }

@@ -308,6 +308,12 @@ fn object(dir: &Path, args: &ExplainArgs, kind: &str, name: &str) -> anyhow::Res
                     map.locate(*span)
                 ));
             }
+            Source::Operation(span) => {
+                out.push_str(&format!(
+                    "  {what}  from the patch operation at {}\n",
+                    map.locate(*span)
+                ));
+            }
             Source::Spec(path) if at.is_empty() && !field.is_empty() => {
                 // Only the object itself is recorded: the field is wfk's own.
                 let from = spec_origin(&render.merged, path, &map);

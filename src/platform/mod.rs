@@ -73,9 +73,11 @@ pub struct Platform {
     /// StorageClass objects the platform creates, by name.
     #[serde(default)]
     pub storage_classes: IndexMap<String, StorageClass>,
-    /// Last-resort merge patches on rendered objects, keyed `Kind/name`
-    /// (`Deployment/gorax-api`). A patch that matches no object, or names a field the kind
-    /// does not have, is an error. Prefer a spec field; use a patch for what the spec lacks.
+    /// Last-resort patches on rendered objects, keyed `Kind/name` (`Deployment/gorax-api`):
+    /// a JSON merge patch (a mapping; `null` removes a field), or a list of JSON Patch
+    /// operations (`- { op: add, path: /spec/template/spec/containers/0/env/-, value: … }`).
+    /// A patch that matches no object, or names a field the kind does not have, is an
+    /// error. Prefer a spec field; use a patch for what the spec lacks.
     #[serde(default)]
     pub patches: IndexMap<String, Free>,
 }

@@ -428,7 +428,7 @@ impl JsonSchema for Free {
         "Free".into()
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({ "description": "Any YAML: a JSON merge patch on the object." })
+        json_schema!({ "description": "A JSON merge patch on the object (a mapping), or a list of JSON Patch operations." })
     }
 }
 

@@ -155,16 +155,17 @@ fn numbers_of_vars(stdout: &str) -> Vec<&str> {
 }
 
 #[test]
-fn a_thousand_env_vars_that_all_reference_each_other_render_in_name_order() {
-    let all: String = (0..1000).map(|i| format!("$(V{i:04})")).collect();
-    let env = env_block((0..1000).map(|i| (format!("V{i:04}"), all.clone())));
+fn six_hundred_env_vars_that_all_reference_each_other_render_in_name_order() {
+    // 360,000 references (42 s before the ordering was a topological sort).
+    let all: String = (0..600).map(|i| format!("$(V{i:04})")).collect();
+    let env = env_block((0..600).map(|i| (format!("V{i:04}"), all.clone())));
     let out = project()
         .file("platform.yaml", format!("{BASE}{env}"))
         .args(["render", "dev", "-q"])
         .output();
     assert_eq!(out.status, Some(0), "{}", out.stderr);
     let names = numbers_of_vars(&out.stdout);
-    let expected: Vec<String> = (0..1000).map(|i| format!("{i:04}")).collect();
+    let expected: Vec<String> = (0..600).map(|i| format!("{i:04}")).collect();
     assert_eq!(names, expected);
 }
 

@@ -20,6 +20,7 @@ mod mutations;
 mod onramp;
 mod origins;
 mod output_safety;
+mod patches;
 mod pods;
 mod render;
 mod render_support;
