@@ -37,6 +37,7 @@ mod invalid_port_name;
 mod invalid_quantity;
 mod invalid_schedule;
 mod isolated_component;
+mod isolation_weakened;
 mod load_balancer_exposed;
 mod patch_shrinks_list;
 mod pod_not_restricted;
@@ -221,6 +222,7 @@ pub const CHECKS: &[Check] = &[
     check! { code: "external-ips",              severity: Error,   suppressible: false, module: external_ips },
     check! { code: "foreign-namespace",         severity: Error,   suppressible: false, module: foreign_namespace },
     check! { code: "pod-not-restricted",        severity: Error,   suppressible: false, module: pod_not_restricted },
+    check! { code: "isolation-weakened",        severity: Error,   suppressible: false, module: isolation_weakened },
     check! { code: "probe-missing",             severity: Warning, suppressible: true,  module: probe_missing },
     check! { code: "security-relaxed",          severity: Warning, suppressible: true,  module: security_relaxed },
     check! { code: "writable-root-filesystem",  severity: Warning, suppressible: true,  module: writable_root_filesystem },
