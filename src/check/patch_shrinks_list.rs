@@ -8,12 +8,12 @@
 //! shorter list after a patch is almost always that mistake.
 //!
 //! ## Example
-//! `patches: { NetworkPolicy/shop-api: { spec: { egress: [{ ports: [{ port: 443 }] }] } } }`
+//! `patches: { NetworkPolicy/shop-api: { spec: { egress: [{ to: [{ ipBlock: { cidr: 10.0.0.0/8 } }], ports: [{ port: 443 }] }] } } }`
 //! on a policy with three egress rules.
 //!
 //! ## Fix
 //! Add one item with a JSON Patch operation instead, which keeps the others:
-//! `patches: { NetworkPolicy/shop-api: [{ op: add, path: /spec/egress/-, value: { ports: [{ port: 443 }] } }] }`,
+//! `patches: { NetworkPolicy/shop-api: [{ op: add, path: /spec/egress/-, value: { to: …, ports: [{ port: 443 }] } }] }`,
 //! or, better, say it in the spec (`uses`, `ports`, `mounts`).
 
 use super::{Finding, Input, Origin};
