@@ -35,6 +35,7 @@ codes! {
     // Reading files.
     MissingFile = "missing-file": "A spec, overlay or template file that does not exist.",
     NotAFile = "not-a-file": "A path that is a folder, device or pipe where a file is expected.",
+    OutsideProject = "outside-project": "A project file that is a symbolic link (or lies in a linked folder) leading outside the project folder.",
     FileTooLarge = "file-too-large": "A file over the size limit.",
     NulByte = "nul-byte": "A file with a NUL byte: not text.",
     UnreadableFile = "unreadable-file": "A file that cannot be read.",

@@ -14,6 +14,7 @@ mod examples;
 mod hostile;
 mod import;
 mod input_edges;
+mod inputs;
 mod merge_laws;
 mod mutations;
 mod onramp;
