@@ -92,6 +92,7 @@ codes! {
     TemplateInvalidYaml = "template-invalid-yaml": "A template whose output is not YAML.",
     TemplateAmbiguousScalar = "template-ambiguous-scalar": "A template value that YAML 1.1 and 1.2 read differently.",
     InvalidObject = "invalid-object": "A template object that is not a valid Kubernetes object.",
+    InvalidObjectKind = "invalid-object-kind": "A template object whose custom kind the API server refuses.",
     InvalidObjectName = "invalid-object-name": "A template object whose name the API server refuses.",
     SecretWithData = "secret-with-data": "A Secret with values: wfk never writes secret values.",
     InvalidPatch = "invalid-patch": "A patch that is not a mapping, or that breaks its object.",

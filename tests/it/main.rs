@@ -19,6 +19,7 @@ mod merge_laws;
 mod mutations;
 mod onramp;
 mod origins;
+mod output_dir;
 mod pods;
 mod render;
 mod render_support;

@@ -1,0 +1,163 @@
+//! `wfk render ENV --output-dir DIR`: the folder is swapped into place and never missing,
+//! staging folders of killed runs are removed, a folder that cannot be replaced (the
+//! current one, `/`, a read-only one) is refused before anything is written, a template's
+//! kind or name never becomes a path unchecked, and the output limit holds for every
+//! format and destination. (What the folder holds, and a folder with files added by hand,
+//! are tests/it/render.rs's.)
+
+use crate::support::{Output, Test};
+use std::path::Path;
+
+const BASE: &str = "platform: p
+defaults: { resources: { cpu: 100m/200m, memory: 64Mi/128Mi } }
+ingress: { hosts: { api.example.com: { paths: { /: api } } } }
+components:
+  api:
+    image: p/api:1.0
+    ports: { http: 8080 }
+    probes: { liveness: /h, readiness: /h }
+";
+
+fn project() -> Test {
+    Test::new()
+        .file("platform.yaml", BASE)
+        .file("overlays/dev.yaml", "")
+}
+
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Runs `test` (which stays, for another run) and checks what it printed.
+fn expect(test: &Test, status: i32, stdout: &str, stderr: &str) -> Output {
+    let output = test.output();
+    assert_eq!(
+        (
+            output.status,
+            output.stdout.as_str(),
+            output.stderr.as_str()
+        ),
+        (Some(status), stdout, stderr),
+        "exit code, stdout and stderr"
+    );
+    output
+}
+
+// The kind and name of a template's object, before any path is built from them.
+
+const KIND_RULE: &str = "may have mixed case, but should otherwise match: a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+
+const KIND_HELP: &str = "write the kind as the custom resource definition names it: letters and digits in upper camel case, such as `ServiceMonitor`";
+
+/// `template` as `templates/crd.yaml`, rendered to stdout and into `out`: the same error
+/// both ways, and no folder.
+fn refused_both_ways(template: &str, stderr: &str) {
+    for args in [
+        &["render", "dev"][..],
+        &["render", "dev", "--output-dir", "out"][..],
+    ] {
+        let test = project()
+            .file("templates/crd.yaml", template)
+            .args(args.iter().copied());
+        expect(&test, 2, "", stderr);
+        assert_eq!(
+            names(test.path()),
+            ["overlays", "platform.yaml", "templates"],
+            "nothing written"
+        );
+    }
+}
+
+#[test]
+fn a_custom_kind_with_a_path_in_it_is_refused_at_its_line() {
+    refused_both_ways(
+        "apiVersion: example.com/v1\nkind: \"a/../../x\"\nmetadata:\n  name: x\n",
+        &format!(
+            "error[invalid-object-kind]: kind `a/../../x` from a template is invalid: {KIND_RULE}
+ --> templates/crd.yaml:2:7
+  |
+2 | kind: \"a/../../x\"
+  |       ^^^^^^^^^^^ output line 2: `kind: \"a/../../x\"`
+  |
+  = help: {KIND_HELP}
+
+"
+        ),
+    );
+}
+
+#[test]
+fn a_custom_kind_with_a_line_break_is_refused_at_its_line() {
+    refused_both_ways(
+        "apiVersion: example.com/v1\nmetadata: { name: x }\nkind: \"Two\\nLines\"\n",
+        &format!(
+            "error[invalid-object-kind]: kind `Two\\nLines` from a template is invalid: {KIND_RULE}
+ --> templates/crd.yaml:3:7
+  |
+3 | kind: \"Two\\nLines\"
+  |       ^^^^^^^^^^^^ output line 3: `kind: \"Two\\nLines\"`
+  |
+  = help: {KIND_HELP}
+
+"
+        ),
+    );
+}
+
+#[test]
+fn a_bad_kind_in_a_list_item_is_refused_at_the_item() {
+    refused_both_ways(
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: example.com/v1\n  kind: Good\n  metadata: { name: a }\n- apiVersion: example.com/v1\n  kind: Not/Good\n  metadata: { name: b }\n",
+        &format!(
+            "error[invalid-object-kind]: kind `Not/Good` from a template is invalid: {KIND_RULE}
+ --> templates/crd.yaml:8:9
+  |
+8 |   kind: Not/Good
+  |         ^^^^^^^^ output line 8: `kind: Not/Good`
+  |
+  = help: {KIND_HELP}
+
+"
+        ),
+    );
+}
+
+#[test]
+fn an_object_name_with_a_path_in_it_is_refused_at_its_line() {
+    refused_both_ways(
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  labels: { a: b }\n  name: \"../x\"\n",
+        "error[invalid-object-name]: Widget name `../x` from a template is invalid: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')
+ --> templates/crd.yaml:5:9
+  |
+5 |   name: \"../x\"
+  |         ^^^^^^ output line 5: `name: \"../x\"`
+  |
+  = help: set `metadata.name` to lowercase letters, digits, `-` and `.`
+
+",
+    );
+}
+
+#[test]
+fn a_custom_kind_in_mixed_case_is_written_to_its_file() {
+    // The API server's rule, not a stricter one: `serviceMonitor` is a kind it accepts.
+    let test = project()
+        .file(
+            "templates/crd.yaml",
+            "apiVersion: example.com/v1\nkind: serviceMonitor\nmetadata: { name: m }\n",
+        )
+        .args(["render", "dev", "--output-dir", "out"]);
+    expect(
+        &test,
+        0,
+        "",
+        "wrote 9 files and kustomization.yaml to `out`\n",
+    );
+    assert!(test.path().join("out/09-servicemonitor-m.yaml").is_file());
+}
