@@ -59,8 +59,8 @@ pub fn run(dir: &Path, args: &RenderArgs, quiet: bool) -> anyhow::Result<Exit> {
     }
     match &args.output_dir {
         None => {
-            let text = emit::to_string(&objects, args.output)?;
-            std::io::stdout().lock().write_all(text.as_bytes())?;
+            let text = emit::to_bytes(&objects, args.output)?;
+            std::io::stdout().lock().write_all(&text)?;
         }
         Some(out) => {
             let written = write_dir(out, &objects, args.output)?;
@@ -124,6 +124,8 @@ fn write_dir(
     format: emit::Format,
 ) -> anyhow::Result<usize> {
     check_replaceable(out)?;
+    // Every text first: a render over the output limit writes nothing.
+    let texts = emit::files(objects, format)?;
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -142,14 +144,14 @@ fn write_dir(
             emit::Format::Json => "json",
         };
         let mut files = Vec::with_capacity(objects.len());
-        for (i, object) in objects.iter().enumerate() {
+        for ((i, object), text) in objects.iter().enumerate().zip(&texts) {
             let file = format!(
                 "{:0width$}-{}-{}.{ext}",
                 i + 1,
                 object.kind().to_lowercase(),
                 object.name()
             );
-            fs::write(staging.join(&file), emit::one(object, format)?)?;
+            fs::write(staging.join(&file), text)?;
             files.push(file);
         }
         fs::write(staging.join(KUSTOMIZATION), kustomization(&files))?;

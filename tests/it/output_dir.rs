@@ -6,7 +6,9 @@
 //! are tests/it/render.rs's.)
 
 use crate::support::{Output, Test};
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::Duration;
 
 const BASE: &str = "platform: p
 defaults: { resources: { cpu: 100m/200m, memory: 64Mi/128Mi } }
@@ -22,6 +24,30 @@ fn project() -> Test {
     Test::new()
         .file("platform.yaml", BASE)
         .file("overlays/dev.yaml", "")
+}
+
+/// Every file and folder under `dir` (hidden ones included), with the files' bytes.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            let rel = path
+                .strip_prefix(base)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if entry.file_type().unwrap().is_dir() {
+                out.insert(format!("{rel}/"), Vec::new());
+                walk(base, &path, out);
+            } else {
+                out.insert(rel, std::fs::read(&path).unwrap_or_default());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
 }
 
 /// The names in `dir`, sorted.
@@ -160,4 +186,74 @@ fn a_custom_kind_in_mixed_case_is_written_to_its_file() {
         "wrote 9 files and kustomization.yaml to `out`\n",
     );
     assert!(test.path().join("out/09-servicemonitor-m.yaml").is_file());
+}
+
+// The output limit (256 MiB), for every format and destination.
+
+/// A project whose render is `configmaps` ConfigMaps from one template loop, besides the
+/// 8 objects of [`BASE`], each carrying the platform's 1,000 labels of 380 bytes: about
+/// 390 KB per object in pretty JSON, so 700 make more than 256 MiB from 400 KB of input.
+fn large(configmaps: usize) -> Test {
+    let prefix: Vec<String> = ["a", "b", "c", "d"].iter().map(|c| c.repeat(61)).collect();
+    let prefix = prefix.join(".");
+    let mut spec = format!("{BASE}labels:\n");
+    for i in 0..1000 {
+        spec.push_str(&format!(
+            "  {prefix}/k{i:04}{}: {}\n",
+            "x".repeat(57),
+            "v".repeat(63)
+        ));
+    }
+    project().file("platform.yaml", spec).file(
+        "templates/many.yaml",
+        format!(
+            "apiVersion: v1\nkind: List\nitems:\n{{% for i in range({configmaps}) %}}- {{ apiVersion: v1, kind: ConfigMap, metadata: {{ name: c{{{{ i }}}} }} }}\n{{% endfor %}}"
+        ),
+    )
+}
+
+/// Time enough to serialize 256 MiB in a debug build on a busy machine; a release build
+/// takes a few seconds.
+const LARGE_TIMEOUT: Duration = Duration::from_secs(240);
+
+const TOO_LARGE: &str = "error: the render is larger than 256 MiB; nothing was written\n";
+
+#[test]
+fn json_under_the_output_limit_is_written() {
+    // The same project with 10 ConfigMaps: the labels are valid, only the size is at stake.
+    let test = large(10).args(["render", "dev", "-o", "json"]);
+    let output = test.output();
+    assert_eq!((output.status, output.stderr.as_str()), (Some(0), ""));
+    let list: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(18));
+    assert!(
+        output.stdout.len() > 5 << 20,
+        "each object carries the labels"
+    );
+}
+
+#[test]
+fn json_over_the_output_limit_prints_nothing() {
+    large(700)
+        .timeout(LARGE_TIMEOUT)
+        .args(["render", "dev", "-o", "json"])
+        .status(2)
+        .stderr(TOO_LARGE)
+        .run();
+}
+
+#[test]
+fn an_output_dir_over_the_output_limit_writes_nothing() {
+    // An earlier render is left as it was, and no staging folder is made.
+    let test = large(700)
+        .timeout(LARGE_TIMEOUT)
+        .file(
+            "out/.wfk-render",
+            "# written by `wfk render --output-dir`\nold.json\n",
+        )
+        .file("out/old.json", "{}\n")
+        .args(["render", "dev", "-o", "json", "--output-dir", "out"]);
+    let before = snapshot(test.path());
+    expect(&test, 2, "", TOO_LARGE);
+    assert!(snapshot(test.path()) == before, "nothing was written");
 }
