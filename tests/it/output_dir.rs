@@ -20,6 +20,9 @@ components:
     probes: { liveness: /h, readiness: /h }
 ";
 
+/// What a render of [`project`] into `out` says.
+const WROTE: &str = "wrote 8 files and kustomization.yaml to `out`\n";
+
 fn project() -> Test {
     Test::new()
         .file("platform.yaml", BASE)
@@ -256,4 +259,256 @@ fn an_output_dir_over_the_output_limit_writes_nothing() {
     let before = snapshot(test.path());
     expect(&test, 2, "", TOO_LARGE);
     assert!(snapshot(test.path()) == before, "nothing was written");
+}
+
+// The swap, and what runs before it leave behind.
+
+#[test]
+fn a_render_over_an_earlier_one_replaces_it_and_leaves_no_staging_folder() {
+    let test = project().args(["render", "dev", "--output-dir", "out"]);
+    expect(&test, 0, "", WROTE);
+    let first = snapshot(&test.path().join("out"));
+    let test = test.file(
+        "overlays/dev.yaml",
+        "components: { api: { replicas: 3 } }\n",
+    );
+    expect(&test, 0, "", WROTE);
+    let second = snapshot(&test.path().join("out"));
+    assert!(first.keys().eq(second.keys()), "the same files: {second:?}");
+    let deployment = String::from_utf8_lossy(&second["04-deployment-p-api.yaml"]).into_owned();
+    assert!(deployment.contains("replicas: 3"), "{deployment}");
+    assert_eq!(names(test.path()), ["out", "overlays", "platform.yaml"]);
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn the_output_folder_is_never_missing_or_half_written_while_it_is_replaced() {
+    // On Linux the new folder is exchanged with the old one in one step: a reader polling
+    // the marker (the last file written) never finds it missing.
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let test = project().args(["render", "dev", "--output-dir", "out"]);
+    expect(&test, 0, "", WROTE);
+    let marker = test.path().join("out/.wfk-render");
+    let done = AtomicBool::new(false);
+    let (checks, missing) = std::thread::scope(|s| {
+        let watcher = s.spawn(|| {
+            let (mut checks, mut missing) = (0u64, 0u64);
+            while !done.load(Ordering::Relaxed) {
+                checks += 1;
+                if !marker.is_file() {
+                    missing += 1;
+                }
+            }
+            (checks, missing)
+        });
+        for _ in 0..10 {
+            expect(&test, 0, "", WROTE);
+        }
+        done.store(true, Ordering::Relaxed);
+        watcher.join().unwrap()
+    });
+    assert!(checks > 1000, "the watcher ran: {checks} checks");
+    assert_eq!(
+        missing, 0,
+        "`out` was missing in {missing} of {checks} checks"
+    );
+}
+
+#[test]
+fn staging_folders_left_by_killed_renders_are_removed() {
+    // A process that has ended: its staging folders are stale. The test itself is running,
+    // so one named after it may belong to a render still at work and stays, as do folders
+    // of another output folder and names that are not a staging folder's.
+    let dead = {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        pid
+    };
+    let alive = std::process::id();
+    let test = project()
+        .file(format!(".out.wfk-new-{dead}/01-namespace-p.yaml"), "half\n")
+        .file(format!(".out.wfk-old-{dead}/01-namespace-p.yaml"), "old\n")
+        .dir(format!(".out.wfk-new-{alive}"))
+        .dir(format!(".other.wfk-new-{dead}"))
+        .dir(".out.wfk-new-later")
+        .args(["render", "dev", "--output-dir", "out"]);
+    expect(&test, 0, "", WROTE);
+    assert_eq!(
+        names(test.path()),
+        [
+            format!(".other.wfk-new-{dead}"),
+            format!(".out.wfk-new-{alive}"),
+            ".out.wfk-new-later".to_string(),
+            "out".to_string(),
+            "overlays".to_string(),
+            "platform.yaml".to_string(),
+        ]
+    );
+}
+
+#[test]
+fn missing_folders_on_the_way_are_made() {
+    let test = project().args(["render", "dev", "--output-dir", "new/deeper/out"]);
+    expect(
+        &test,
+        0,
+        "",
+        "wrote 8 files and kustomization.yaml to `new/deeper/out`\n",
+    );
+    assert_eq!(names(&test.path().join("new/deeper")), ["out"]);
+}
+
+// Folders that cannot be replaced: refused before anything is written.
+
+#[test]
+fn the_current_folder_one_that_holds_it_and_the_root_are_refused() {
+    let how = "wfk replaces the output folder as a whole, swapping a new folder into its place; name a folder below it, such as `--output-dir manifests`";
+    for (dir, what) in [
+        (".", "is the current folder"),
+        ("overlays/..", "is the current folder"),
+        ("..", "holds the current folder"),
+    ] {
+        let test = project().args(["render", "dev", "--output-dir", dir]);
+        let before = snapshot(test.path());
+        expect(
+            &test,
+            2,
+            "",
+            &format!("error: `{dir}` {what}, which cannot be the output folder: {how}\n"),
+        );
+        assert!(
+            snapshot(test.path()) == before,
+            "nothing written for `{dir}`"
+        );
+    }
+    let test = project().args(["render", "dev", "--output-dir", "/"]);
+    let before = snapshot(test.path());
+    expect(
+        &test,
+        2,
+        "",
+        "error: `/` is the root folder, which cannot be the output folder: wfk replaces the output folder as a whole; name a folder of its own, such as `--output-dir manifests`\n",
+    );
+    assert!(snapshot(test.path()) == before);
+}
+
+#[test]
+fn a_file_as_the_output_folder_is_refused() {
+    let test = project()
+        .file("out", "notes\n")
+        .args(["render", "dev", "--output-dir", "out"]);
+    expect(
+        &test,
+        2,
+        "",
+        "error: `out` is a file, not a folder; name a new folder, an empty one, or one an earlier render wrote\n",
+    );
+    assert_eq!(
+        std::fs::read_to_string(test.path().join("out")).unwrap(),
+        "notes\n"
+    );
+}
+
+#[test]
+#[cfg(unix)]
+fn a_fifo_as_the_marker_is_refused_without_blocking() {
+    let test = project()
+        .file("out/01-namespace-p.yaml", "old\n")
+        .fifo("out/.wfk-render")
+        .timeout(Duration::from_secs(5))
+        .args(["render", "dev", "--output-dir", "out"]);
+    let output = expect(
+        &test,
+        2,
+        "",
+        "error: cannot read `out/.wfk-render`: it is not a regular file; it marks a folder an earlier render wrote, so wfk does not replace `out` without it\n",
+    );
+    assert!(output.elapsed < Duration::from_secs(5));
+    assert_eq!(
+        names(&test.path().join("out")),
+        [".wfk-render", "01-namespace-p.yaml"]
+    );
+}
+
+#[cfg(unix)]
+fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+const READ_ONLY_OUT: &str = "error: cannot replace the files in `out`: Permission denied (os error 13); make it writable (`chmod u+w out`), or name another folder\n";
+
+#[test]
+#[cfg(unix)]
+fn a_read_only_output_folder_is_replaced_only_by_a_user_who_may_write_it() {
+    // Whoever runs the tests: the superuser may write a read-only folder, so for it the
+    // render goes through; anyone else is refused, and the folder stays as it was.
+    let test = project().args(["render", "dev", "--output-dir", "out"]);
+    expect(&test, 0, "", WROTE);
+    let out = test.path().join("out");
+    chmod(&out, 0o555);
+    let may_write = std::fs::File::create(out.join(".probe")).is_ok();
+    let _ = std::fs::remove_file(out.join(".probe"));
+    let before = snapshot(test.path());
+    if may_write {
+        expect(&test, 0, "", WROTE);
+    } else {
+        expect(&test, 2, "", READ_ONLY_OUT);
+        assert!(snapshot(test.path()) == before, "nothing written");
+    }
+    chmod(&out, 0o755);
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_read_only_output_folder_or_parent_is_refused_before_anything_is_written() {
+    // Run as a user the permissions hold for: this one, or, when the tests run as the
+    // superuser, `nobody` through util-linux's setpriv with the project made its own.
+    let test = project();
+    let test = if rustix::process::geteuid().is_root() {
+        fn chown_all(path: &Path) {
+            std::os::unix::fs::lchown(path, Some(65534), Some(65534)).unwrap();
+            if path.is_dir() && !path.is_symlink() {
+                for entry in std::fs::read_dir(path).unwrap() {
+                    chown_all(&entry.unwrap().path());
+                }
+            }
+        }
+        chown_all(test.path());
+        test.prefix([
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+        ])
+    } else {
+        test
+    };
+    let test = test.args(["render", "dev", "--output-dir", "out"]);
+    expect(&test, 0, "", WROTE);
+    let out = test.path().join("out");
+    chmod(&out, 0o555);
+    let before = snapshot(test.path());
+    expect(&test, 2, "", READ_ONLY_OUT);
+    assert!(snapshot(test.path()) == before, "the folder is as it was");
+
+    chmod(&out, 0o755);
+    chmod(test.path(), 0o555);
+    let before = snapshot(test.path());
+    expect(
+        &test,
+        2,
+        "",
+        "error: cannot write `out` in `.`: Permission denied (os error 13); make `.` writable, or name a folder in a writable place\n",
+    );
+    let test = test.then_args(["render", "dev", "--output-dir", "new/deeper"]);
+    expect(
+        &test,
+        2,
+        "",
+        "error: cannot write `new/deeper` in `.`: Permission denied (os error 13); make `.` writable, or name a folder in a writable place\n",
+    );
+    assert!(snapshot(test.path()) == before, "nothing written");
+    chmod(test.path(), 0o755);
 }
