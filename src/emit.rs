@@ -5,8 +5,9 @@
 use crate::build::object::Object;
 
 /// The most output one render may produce: 256 MiB, far above any platform (the
-/// 1,000-component benchmark renders a few MiB). A template that loops past it is stopped
-/// here rather than filling a disk or a pipe into `kubectl`.
+/// 1,000-component benchmark renders a few MiB), in either format, on stdout or in
+/// `--output-dir` files together. A template that loops past it is stopped here rather
+/// than filling a disk or a pipe into `kubectl`, and nothing is written.
 pub const MAX_OUTPUT_BYTES: usize = 256 * 1024 * 1024;
 
 /// Output formats of `render`.
@@ -17,22 +18,21 @@ pub enum Format {
     Json,
 }
 
-/// The whole stream as one string.
+/// The whole stream as one string, refused past [`MAX_OUTPUT_BYTES`].
 pub fn to_string(objects: &[Object], format: Format) -> anyhow::Result<String> {
+    Ok(String::from_utf8(to_bytes(objects, format)?)?)
+}
+
+/// The whole stream as UTF-8 bytes, refused past [`MAX_OUTPUT_BYTES`]: what `wfk render`
+/// prints.
+pub fn to_bytes(objects: &[Object], format: Format) -> anyhow::Result<Vec<u8>> {
+    let mut out = Bounded::new(MAX_OUTPUT_BYTES);
     match format {
         Format::Yaml => {
-            let mut out = String::new();
             for object in objects {
-                out.push_str("---\n");
-                out.push_str(&yaml(object)?);
-                if out.len() > MAX_OUTPUT_BYTES {
-                    anyhow::bail!(
-                        "the render is larger than {} MiB; nothing was written",
-                        MAX_OUTPUT_BYTES >> 20
-                    );
-                }
+                out.write("---\n")?;
+                out.yaml(object)?;
             }
-            Ok(out)
         }
         Format::Json => {
             let list = List {
@@ -40,11 +40,28 @@ pub fn to_string(objects: &[Object], format: Format) -> anyhow::Result<String> {
                 items: objects,
                 kind: "List",
             };
-            let mut out = serde_json::to_string_pretty(&list)?;
-            out.push('\n');
-            Ok(out)
+            out.json(&list)?;
         }
     }
+    Ok(out.bytes)
+}
+
+/// One text per object, for `--output-dir` files: each as [`to_bytes`] would write it
+/// alone (YAML without the leading `---`), all together refused past
+/// [`MAX_OUTPUT_BYTES`], so nothing is written when the render is too large.
+pub fn files(objects: &[Object], format: Format) -> anyhow::Result<Vec<Vec<u8>>> {
+    let mut left = MAX_OUTPUT_BYTES;
+    let mut texts = Vec::with_capacity(objects.len());
+    for object in objects {
+        let mut out = Bounded::new(left);
+        match format {
+            Format::Yaml => out.yaml(object)?,
+            Format::Json => out.json(object)?,
+        }
+        left -= out.bytes.len();
+        texts.push(out.bytes);
+    }
+    Ok(texts)
 }
 
 /// A `v1` `List` of objects, as `kubectl get -o json` prints it (keys in sorted order).
@@ -56,23 +73,93 @@ struct List<'a> {
     kind: &'static str,
 }
 
-/// One object as YAML (no leading `---`).
-pub fn yaml(object: &Object) -> anyhow::Result<String> {
-    let mut text = serde_saphyr::to_string(object)?;
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
-    Ok(text)
+/// Output that refuses to grow past a limit. The serializers write into it piece by piece
+/// (serde-saphyr as text, serde_json as bytes, both UTF-8), so an object too large is
+/// stopped at the limit instead of being built whole first.
+struct Bounded {
+    bytes: Vec<u8>,
+    left: usize,
+    over: bool,
 }
 
-/// One object in `format`, for `--output-dir` files.
-pub fn one(object: &Object, format: Format) -> anyhow::Result<String> {
-    match format {
-        Format::Yaml => yaml(object),
-        Format::Json => {
-            let mut out = serde_json::to_string_pretty(object)?;
-            out.push('\n');
-            Ok(out)
+impl Bounded {
+    fn new(limit: usize) -> Bounded {
+        Bounded {
+            bytes: Vec::new(),
+            left: limit,
+            over: false,
         }
     }
+
+    fn push(&mut self, piece: &[u8]) -> bool {
+        if piece.len() > self.left {
+            self.over = true;
+            return false;
+        }
+        self.left -= piece.len();
+        self.bytes.extend_from_slice(piece);
+        true
+    }
+
+    fn write(&mut self, s: &str) -> anyhow::Result<()> {
+        if self.push(s.as_bytes()) {
+            Ok(())
+        } else {
+            Err(too_large())
+        }
+    }
+
+    /// One object as YAML (no leading `---`), ending in a newline.
+    fn yaml(&mut self, object: &Object) -> anyhow::Result<()> {
+        let result = serde_saphyr::to_fmt_writer(self, object);
+        if self.over {
+            return Err(too_large());
+        }
+        result?;
+        if !self.bytes.ends_with(b"\n") {
+            self.write("\n")?;
+        }
+        Ok(())
+    }
+
+    /// A value as pretty JSON, ending in a newline.
+    fn json(&mut self, value: &impl serde::Serialize) -> anyhow::Result<()> {
+        let result = serde_json::to_writer_pretty(&mut *self, value);
+        if self.over {
+            return Err(too_large());
+        }
+        result?;
+        self.write("\n")
+    }
+}
+
+impl std::fmt::Write for Bounded {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.push(s.as_bytes()) {
+            Ok(())
+        } else {
+            Err(std::fmt::Error)
+        }
+    }
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.push(buf) {
+            Ok(buf.len())
+        } else {
+            Err(std::io::Error::other("the output limit is reached"))
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn too_large() -> anyhow::Error {
+    anyhow::anyhow!(
+        "the render is larger than {} MiB; nothing was written",
+        MAX_OUTPUT_BYTES >> 20
+    )
 }

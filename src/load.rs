@@ -4,7 +4,9 @@
 //! The files are untrusted (anyone who can open a pull request can change them), so reading
 //! is bounded before any tree is built:
 //!
-//! - a file must be a regular file of at most [`MAX_FILE_BYTES`], read through a limit;
+//! - every file goes through one door, [`read_bounded`]: a regular file (a FIFO or a device
+//!   is refused before it is opened), inside the project folder once symbolic links are
+//!   resolved, of at most [`MAX_FILE_BYTES`], read through a limit;
 //! - it must be UTF-8 (a leading byte-order mark is allowed);
 //! - an event pre-pass refuses anchors, aliases, tags and a second document, and nesting
 //!   deeper than [`MAX_DEPTH`], before the tree is built (a deep tree would overflow the
@@ -383,37 +385,205 @@ pub fn parents(
 /// Reads `dir/rel` as text with the same limits as a spec file, registering it in `map`.
 pub fn text(dir: &Path, rel: &Path, map: &mut SourceMap) -> Result<usize, Diagnostics> {
     let name = rel.to_string_lossy().replace('\\', "/");
-    let text = read(&dir.join(rel), &name)?;
+    let text = read(dir, rel, &name)?;
     Ok(map.add(name, text))
 }
 
 /// Reads and parses `dir/rel`, registering it in `map` under the name `rel`.
 pub fn file(dir: &Path, rel: &Path, map: &mut SourceMap) -> Result<Node, Diagnostics> {
     let name = rel.to_string_lossy().replace('\\', "/");
-    let text = read(&dir.join(rel), &name)?;
+    let text = read(dir, rel, &name)?;
     let id = map.add(name, text);
     let text = &map.get(id).map(|s| s.text.clone()).unwrap_or_default();
     parse(id, text).map_err(|d| vec![d])
 }
 
-/// Reads a file that must be a regular UTF-8 file of at most [`MAX_FILE_BYTES`].
-fn read(path: &Path, name: &str) -> Result<String, Diagnostics> {
+/// Where a file read through [`read_bounded`] may be.
+#[derive(Clone, Copy, Debug)]
+pub enum Within<'a> {
+    /// Inside this project folder, after every symbolic link is resolved: a link inside
+    /// the project to another file of the project is fine, one that leads out is not.
+    Project(&'a Path),
+    /// Anywhere: a file named on the command line, such as `wfk diff --against FILE`.
+    Anywhere,
+}
+
+/// Why [`read_bounded`] did not read a file.
+#[derive(Debug)]
+pub enum Refusal {
+    /// Nothing is there.
+    Missing,
+    /// A folder, device, FIFO or socket (after following links): `what` says which, for
+    /// messages ("a directory", "not a regular file").
+    NotAFile { what: &'static str },
+    /// A project file that leads outside the project folder. `link` is the project-relative
+    /// name of the symbolic link that leads out (the file itself, or a folder on its way).
+    OutsideProject { link: PathBuf },
+    /// More than the limit.
+    TooLarge { limit: u64 },
+    /// The file system refused (permissions, an I/O error).
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Missing => write!(f, "it does not exist"),
+            Refusal::NotAFile { what } => write!(f, "it is {what}"),
+            Refusal::OutsideProject { link } => write!(
+                f,
+                "`{}` is a symbolic link that leads outside the project",
+                link.display()
+            ),
+            Refusal::TooLarge { limit } => write!(f, "it is larger than {} MiB", limit >> 20),
+            Refusal::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// The one door every input file goes through: a project's spec, overlays and templates, an
+/// earlier render's marker, and `wfk diff --against` files.
+///
+/// - Only a regular file is opened (after following symbolic links): a folder, a device
+///   (`/dev/zero` never ends) or a FIFO (opening one blocks until a writer comes) is
+///   refused from its metadata, before it is opened. The file is opened without
+///   blocking and without following a link in its last component, and checked again once
+///   open, so a file swapped for a FIFO in between is refused too.
+/// - With [`Within::Project`], the file's real path (every link resolved) must lie inside
+///   the project's real folder, so a link cannot make wfk read, and quote in a diagnostic,
+///   a file outside the project.
+/// - It is read through `limit`: the size in the metadata can change between the check
+///   and the read.
+pub fn read_bounded(path: &Path, within: Within, limit: u64) -> Result<Vec<u8>, Refusal> {
+    let not_a_file = |meta: &fs::Metadata| Refusal::NotAFile {
+        what: if meta.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file"
+        },
+    };
+    // `metadata` follows links: a link to a regular file is fine, a link to /dev/zero is not.
+    let meta = fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Refusal::Missing,
+        _ => Refusal::Io(e),
+    })?;
+    if !meta.is_file() {
+        return Err(not_a_file(&meta));
+    }
+    let real = fs::canonicalize(path).map_err(Refusal::Io)?;
+    if let Within::Project(dir) = within {
+        let root = fs::canonicalize(dir).map_err(Refusal::Io)?;
+        if !real.starts_with(&root) {
+            return Err(Refusal::OutsideProject {
+                link: link_out(dir, path, &root),
+            });
+        }
+    }
+    let file = open_regular(&real).map_err(Refusal::Io)?;
+    let meta = file.metadata().map_err(Refusal::Io)?;
+    if !meta.is_file() {
+        return Err(not_a_file(&meta));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(Refusal::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(Refusal::TooLarge { limit });
+    }
+    Ok(bytes)
+}
+
+/// Opens `path` for reading without blocking (a FIFO put there after the check would
+/// otherwise wait for a writer) and without following a link in its last component
+/// (`path` is already resolved, so a link there was put there since).
+#[cfg(unix)]
+fn open_regular(path: &Path) -> std::io::Result<fs::File> {
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    Ok(fs::File::from(rustix::fs::open(
+        path,
+        flags,
+        Mode::empty(),
+    )?))
+}
+
+/// Elsewhere only the metadata check guards against a FIFO (Windows has none in the file
+/// system).
+#[cfg(not(unix))]
+fn open_regular(path: &Path) -> std::io::Result<fs::File> {
+    fs::File::open(path)
+}
+
+/// The project-relative name of the symbolic link through which `path` leads outside the
+/// project (whose real folder is `root`): the first link on the way whose target is
+/// outside, else the file itself.
+fn link_out(dir: &Path, path: &Path, root: &Path) -> PathBuf {
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    let mut prefix = PathBuf::new();
+    for part in rel.components() {
+        prefix.push(part);
+        let here = dir.join(&prefix);
+        let is_link = fs::symlink_metadata(&here).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link && fs::canonicalize(&here).is_ok_and(|real| !real.starts_with(root)) {
+            return prefix;
+        }
+    }
+    rel.to_path_buf()
+}
+
+/// Reads `dir/rel`, a file of the project, through [`read_bounded`]: a regular UTF-8 file
+/// of at most [`MAX_FILE_BYTES`] inside the project folder.
+fn read(dir: &Path, rel: &Path, name: &str) -> Result<String, Diagnostics> {
     let fail = |code, message: String, help: &str| {
         Err(vec![
             Diagnostic::error(code, message).help(help.to_string()),
         ])
     };
-    // `metadata` follows symlinks: a link to a regular file is fine, a link to /dev/zero is not.
-    let meta = match fs::metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+    let bytes = match read_bounded(&dir.join(rel), Within::Project(dir), MAX_FILE_BYTES) {
+        Ok(bytes) => bytes,
+        Err(Refusal::Missing) => {
             return fail(
                 Code::MissingFile,
                 format!("`{name}` does not exist"),
                 "run wfk in a project folder, or point `--dir` at one",
             );
         }
-        Err(e) => {
+        Err(Refusal::NotAFile { what }) => {
+            return fail(
+                Code::NotAFile,
+                format!("`{name}` is {what}"),
+                "a spec must be a regular YAML file",
+            );
+        }
+        Err(Refusal::OutsideProject { link }) => {
+            let link = link.to_string_lossy().replace('\\', "/");
+            let message = if link == name {
+                format!("`{name}` is a symbolic link to a file outside the project")
+            } else {
+                format!(
+                    "`{name}` is not read: `{link}` is a symbolic link to a folder outside the project"
+                )
+            };
+            return fail(
+                Code::OutsideProject,
+                message,
+                &format!(
+                    "wfk reads only files inside the project folder; copy what `{link}` points to into the project in place of the link"
+                ),
+            );
+        }
+        Err(Refusal::TooLarge { .. }) => {
+            return fail(
+                Code::FileTooLarge,
+                format!(
+                    "`{name}` is larger than {} MiB",
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
+                "a spec file is at most 16 MiB; split large config files out of the spec",
+            );
+        }
+        Err(Refusal::Io(e)) => {
             return fail(
                 Code::UnreadableFile,
                 format!("cannot read `{name}`: {e}"),
@@ -421,47 +591,6 @@ fn read(path: &Path, name: &str) -> Result<String, Diagnostics> {
             );
         }
     };
-    if !meta.is_file() {
-        let what = if meta.is_dir() {
-            "a directory"
-        } else {
-            "not a regular file"
-        };
-        return fail(
-            Code::NotAFile,
-            format!("`{name}` is {what}"),
-            "a spec must be a regular YAML file",
-        );
-    }
-    let file = match fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => {
-            return fail(
-                Code::UnreadableFile,
-                format!("cannot read `{name}`: {e}"),
-                "check the file's permissions",
-            );
-        }
-    };
-    // Read through a limit: the size in the metadata can change between the check and the read.
-    let mut bytes = Vec::new();
-    if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
-        return fail(
-            Code::UnreadableFile,
-            format!("cannot read `{name}`: {e}"),
-            "check the file's permissions",
-        );
-    }
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return fail(
-            Code::FileTooLarge,
-            format!(
-                "`{name}` is larger than {} MiB",
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
-            "a spec file is at most 16 MiB; split large config files out of the spec",
-        );
-    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     if let Some(at) = bytes.iter().position(|&b| b == 0) {
         let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;

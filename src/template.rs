@@ -14,8 +14,9 @@
 //! - the output may not hold a plain YAML 1.1 word that kubectl would retype (`no`, `on`,
 //!   `12:30`, `0755`): write `{{ value | tojson }}` or quote it;
 //! - each document of a kind wfk knows is read into its k8s-openapi type, and a field the
-//!   type does not have is an error; other kinds (custom resources) need `apiVersion`,
-//!   `kind` and a valid `metadata.name`.
+//!   type does not have is an error; other kinds (custom resources) need `apiVersion`, a
+//!   `kind` the API server accepts and a valid `metadata.name` (both name the object's
+//!   `--output-dir` file), each refused at its own line.
 //!
 //! Errors point at the template's file and line. For problems in the output, the line is
 //! the output's line, which is the template's where no tag spans lines.
@@ -272,14 +273,33 @@ fn objects_of(text: &str, id: usize, map: &SourceMap) -> Result<Vec<(Object, Spa
                     && list.get("items").is_some_and(|i| i.is_array()) =>
             {
                 if let Some(serde_json::Value::Array(items)) = list.remove("items") {
-                    documents.extend(items.into_iter().map(|item| (item, line)));
+                    documents.extend(items.into_iter().enumerate().map(|(j, item)| {
+                        (
+                            item,
+                            line,
+                            vec![i.to_string(), "items".into(), j.to_string()],
+                        )
+                    }));
                 }
             }
-            value => documents.push((value, line)),
+            value => documents.push((value, line, vec![i.to_string()])),
         }
     }
+    // Where a field of a document is in the output (a template's line where no tag spans
+    // lines), else the document's first line.
+    let field_at = |document: &[String], line: usize, field: &[&str]| {
+        let mut path = document.to_vec();
+        path.extend(field.iter().map(|f| f.to_string()));
+        match position_of(text, &path) {
+            Some((line, col)) => (
+                at(line, col),
+                format!("output line {line}: `{}`", shown(line)),
+            ),
+            None => (at(line, 1), "this document".to_string()),
+        }
+    };
     let mut objects = Vec::new();
-    for (value, line) in documents {
+    for (value, line, document) in documents {
         if value.is_null() {
             continue;
         }
@@ -298,19 +318,39 @@ fn objects_of(text: &str, id: usize, map: &SourceMap) -> Result<Vec<(Object, Spa
         let mut unknown = Vec::new();
         match Object::from_value(value, &mut unknown) {
             Ok(object) if unknown.is_empty() => {
+                let kind = object.kind().to_string();
                 let name = object.name().to_string();
-                let problems = crate::validation::is_dns1123_subdomain(&name);
-                if !problems.is_empty() {
+                let kind_problems = match &object {
+                    Object::Custom(_) => kind_problems(&kind),
+                    _ => Vec::new(),
+                };
+                let name_problems = crate::validation::is_dns1123_subdomain(&name);
+                if !kind_problems.is_empty() {
+                    let (span, note) = field_at(&document, line, &["kind"]);
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::InvalidObjectKind,
+                            format!(
+                                "kind `{}` from a template is invalid: {}",
+                                kind.escape_debug(),
+                                kind_problems.join("; ")
+                            ),
+                        )
+                        .at(span, note)
+                        .help("write the kind as the custom resource definition names it: letters and digits in upper camel case, such as `ServiceMonitor`"),
+                    );
+                } else if !name_problems.is_empty() {
+                    let (span, note) = field_at(&document, line, &["metadata", "name"]);
                     diagnostics.push(
                         Diagnostic::error(
                             Code::InvalidObjectName,
                             format!(
-                                "{} name `{name}` from a template is invalid: {}",
-                                object.kind(),
-                                problems.join("; ")
+                                "{kind} name `{}` from a template is invalid: {}",
+                                name.escape_debug(),
+                                name_problems.join("; ")
                             ),
                         )
-                        .at(at(line, 1), "this document")
+                        .at(span, note)
                         .help("set `metadata.name` to lowercase letters, digits, `-` and `.`"),
                     );
                 } else {
@@ -344,6 +384,96 @@ fn objects_of(text: &str, id: usize, map: &SourceMap) -> Result<Vec<(Object, Spa
         Ok(objects)
     } else {
         Err(diagnostics)
+    }
+}
+
+/// What the API server says of a custom kind: lowercased, it must be a DNS-1035 label
+/// (letters, digits and `-`, starting with a letter, at most 63 characters). A kind names
+/// each `--output-dir` file, so this also keeps `/`, `..` and line breaks out of paths.
+fn kind_problems(kind: &str) -> Vec<String> {
+    let problems = crate::validation::is_dns1035_label(&kind.to_lowercase());
+    if problems.is_empty() {
+        return problems;
+    }
+    vec![format!(
+        "may have mixed case, but should otherwise match: {}",
+        problems.join(",")
+    )]
+}
+
+/// The output line and column of the scalar at `path` in a YAML stream: the document's
+/// index, then keys and sequence indexes (as decimal text).
+fn position_of(text: &str, path: &[String]) -> Option<(usize, usize)> {
+    struct Frame {
+        map: bool,
+        key: Option<String>,
+        index: usize,
+        want_key: bool,
+    }
+    let (document, path) = path.split_first()?;
+    let mut parser = Parser::new_from_str(text);
+    let mut documents = 0usize;
+    let mut frames: Vec<Frame> = Vec::new();
+    let step = |frames: &mut Vec<Frame>| {
+        if let Some(top) = frames.last_mut() {
+            if top.map {
+                top.want_key = true;
+                top.key = None;
+            } else {
+                top.index += 1;
+            }
+        }
+    };
+    loop {
+        let (event, mark) = parser.next_token().ok()?;
+        let start = match &event {
+            Event::StreamEnd => return None,
+            Event::DocumentStart => {
+                documents += 1;
+                frames.clear();
+                continue;
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                frames.pop();
+                step(&mut frames);
+                continue;
+            }
+            Event::Scalar(..) | Event::Alias(_) => None,
+            Event::MappingStart(..) => Some(true),
+            Event::SequenceStart(..) => Some(false),
+            _ => continue,
+        };
+        let is_key = frames.last().is_some_and(|top| top.map && top.want_key);
+        if let (true, Event::Scalar(key, ..)) = (is_key, &event) {
+            if let Some(top) = frames.last_mut() {
+                top.key = Some(key.clone());
+                top.want_key = false;
+            }
+            continue;
+        }
+        match start {
+            Some(map) => frames.push(Frame {
+                map,
+                key: None,
+                index: 0,
+                want_key: map,
+            }),
+            None => {
+                let here = frames.iter().map(|f| {
+                    if f.map {
+                        f.key.clone().unwrap_or_default()
+                    } else {
+                        f.index.to_string()
+                    }
+                });
+                if documents.checked_sub(1).map(|d| d.to_string()).as_ref() == Some(document)
+                    && here.eq(path.iter().cloned())
+                {
+                    return Some((mark.line(), mark.col() + 1));
+                }
+                step(&mut frames);
+            }
+        }
     }
 }
 
@@ -433,6 +563,40 @@ mod tests {
         }
         for word in ["10", "0", "1.5", "nope", "v1.2"] {
             assert!(!ambiguous(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn a_field_is_found_by_document_and_path() {
+        let text = "a: 1\n---\nkind: X\nmetadata:\n  labels: { k: v }\n  name: n\n---\nkind: List\nitems:\n- kind: Y\n- { kind: Z }\n";
+        let at = |path: &[&str]| {
+            position_of(
+                text,
+                &path.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(at(&["1", "kind"]), Some((3, 7)));
+        assert_eq!(at(&["1", "metadata", "name"]), Some((6, 9)));
+        assert_eq!(at(&["2", "items", "0", "kind"]), Some((10, 9)));
+        assert_eq!(at(&["2", "items", "1", "kind"]), Some((11, 11)));
+        assert_eq!(at(&["0", "kind"]), None);
+        assert_eq!(at(&["1", "metadata"]), None, "only scalars are found");
+    }
+
+    #[test]
+    fn custom_kinds_follow_the_api_server() {
+        for kind in ["ServiceMonitor", "Kind2", "my-kind", "X"] {
+            assert_eq!(kind_problems(kind), Vec::<String>::new(), "{kind}");
+        }
+        for kind in [
+            "a/../../x",
+            "Two\nLines",
+            "2Fast",
+            "Service Monitor",
+            "Kind-",
+            &"K".repeat(64),
+        ] {
+            assert_eq!(kind_problems(kind).len(), 1, "{kind}");
         }
     }
 

@@ -76,7 +76,10 @@ fn namespace(input: &Input, object: &Object, value: &Value, out: &mut Vec<Findin
 fn default_deny(input: &Input, object: &Object, value: &Value, out: &mut Vec<Finding>) {
     let spec = &value["spec"];
     let mut problems = Vec::new();
-    if spec["podSelector"].as_object().is_none_or(|s| !s.is_empty()) {
+    if spec["podSelector"]
+        .as_object()
+        .is_none_or(|s| !s.is_empty())
+    {
         problems.push(("spec.podSelector", "selects only some pods".to_string()));
     }
     for direction in ["Ingress", "Egress"] {
@@ -98,7 +101,10 @@ fn default_deny(input: &Input, object: &Object, value: &Value, out: &mut Vec<Fin
     for (field, problem) in problems {
         out.push(
             Finding::new(
-                format!("the default-deny NetworkPolicy `{}` {problem}", object.name()),
+                format!(
+                    "the default-deny NetworkPolicy `{}` {problem}",
+                    object.name()
+                ),
                 field_origin(input, object, field),
                 format!("sets `{field}`"),
             )

@@ -15,7 +15,7 @@ use crate::diff::{self, Change, Field, Rendered};
 use crate::merge::{At, Lookup, Merged};
 use crate::platform::Platform;
 use crate::source::{SourceMap, Span};
-use crate::tree;
+use crate::{emit, load, tree};
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -238,6 +238,12 @@ fn render(
 }
 
 /// Reads an earlier render: a YAML stream, a JSON `List`, or a folder of either.
+///
+/// Every file goes through the same door as a spec ([`load::read_bounded`]): a regular
+/// file only, so a link to `/dev/zero` or a FIFO (here, or among a folder's `.yaml` and
+/// `.json` entries) is refused before it is opened, and read through a limit. An earlier
+/// render lives outside the project by nature, so it may be anywhere; its files together
+/// may be as large as one render can be ([`emit::MAX_OUTPUT_BYTES`]).
 fn read_render(path: &Path) -> anyhow::Result<Vec<Rendered>> {
     let mut files = Vec::new();
     if path.is_dir() {
@@ -262,9 +268,29 @@ fn read_render(path: &Path) -> anyhow::Result<Vec<Rendered>> {
         files.push(path.to_path_buf());
     }
     let mut out = Vec::new();
+    let mut left = emit::MAX_OUTPUT_BYTES as u64;
     for file in files {
-        let text = std::fs::read_to_string(&file)
-            .with_context(|| format!("cannot read `{}`", file.display()))?;
+        let bytes = load::read_bounded(&file, load::Within::Anywhere, left).map_err(|refusal| {
+            let shown = file.display();
+            match refusal {
+                load::Refusal::TooLarge { .. } => anyhow::anyhow!(
+                    "cannot read `{shown}`: the earlier render is larger than {} MiB, more than wfk ever writes; pass the output of `wfk render`",
+                    emit::MAX_OUTPUT_BYTES >> 20
+                ),
+                load::Refusal::NotAFile { .. } => anyhow::anyhow!(
+                    "cannot read `{shown}`: {refusal}; pass a file that `wfk render` wrote, or a folder of them"
+                ),
+                _ => anyhow::anyhow!("cannot read `{shown}`: {refusal}"),
+            }
+        })?;
+        left -= bytes.len() as u64;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "`{}` is not UTF-8 text (byte {})",
+                file.display(),
+                e.utf8_error().valid_up_to()
+            )
+        })?;
         out.extend(
             diff::documents(&file, &text)?
                 .into_iter()

@@ -35,6 +35,7 @@ codes! {
     // Reading files.
     MissingFile = "missing-file": "A spec, overlay or template file that does not exist.",
     NotAFile = "not-a-file": "A path that is a folder, device or pipe where a file is expected.",
+    OutsideProject = "outside-project": "A project file that is a symbolic link (or lies in a linked folder) leading outside the project folder.",
     FileTooLarge = "file-too-large": "A file over the size limit.",
     NulByte = "nul-byte": "A file with a NUL byte: not text.",
     UnreadableFile = "unreadable-file": "A file that cannot be read.",
@@ -92,6 +93,7 @@ codes! {
     TemplateInvalidYaml = "template-invalid-yaml": "A template whose output is not YAML.",
     TemplateAmbiguousScalar = "template-ambiguous-scalar": "A template value that YAML 1.1 and 1.2 read differently.",
     InvalidObject = "invalid-object": "A template object that is not a valid Kubernetes object.",
+    InvalidObjectKind = "invalid-object-kind": "A template object whose custom kind the API server refuses.",
     InvalidObjectName = "invalid-object-name": "A template object whose name the API server refuses.",
     SecretWithData = "secret-with-data": "A Secret with values: wfk never writes secret values.",
     InvalidPatch = "invalid-patch": "A patch that is not a mapping, or that breaks its object.",

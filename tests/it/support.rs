@@ -96,6 +96,7 @@ pub struct Output {
 #[must_use = "a Test does nothing until `.run()`"]
 pub struct Test {
     tempdir: TempDir,
+    prefix: Vec<OsString>,
     args: Vec<OsString>,
     stdout: String,
     stderr: String,
@@ -113,6 +114,7 @@ impl Test {
     pub fn new() -> Test {
         Test {
             tempdir: TempDir::new(),
+            prefix: Vec::new(),
             args: Vec::new(),
             stdout: String::new(),
             stderr: String::new(),
@@ -162,6 +164,17 @@ impl Test {
         self
     }
 
+    /// Runs the binary through a program, such as `setpriv --reuid=65534 …` to run it as
+    /// another user: the command becomes `PREFIX… wfk --dir <tmp> ARGS…`.
+    pub fn prefix<I, S>(mut self, prefix: I) -> Test
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<OsString>,
+    {
+        self.prefix = prefix.into_iter().map(Into::into).collect();
+        self
+    }
+
     pub fn arg(mut self, arg: impl Into<OsString>) -> Test {
         self.args.push(arg.into());
         self
@@ -174,6 +187,17 @@ impl Test {
     {
         self.args.extend(args.into_iter().map(Into::into));
         self
+    }
+
+    /// The arguments of a further run in the same project, replacing the earlier ones (an
+    /// earlier run, through [`Test::output`], prepared what this one reads).
+    pub fn then_args<I, S>(mut self, args: I) -> Test
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<OsString>,
+    {
+        self.args.clear();
+        self.args(args)
     }
 
     pub fn stdout(mut self, stdout: impl Into<String>) -> Test {
@@ -238,6 +262,7 @@ impl Test {
             .arg(format!(
                 "ulimit -v {MEMORY_LIMIT_KIB} && exec \"$0\" \"$@\""
             ))
+            .args(&self.prefix)
             .arg(env!("CARGO_BIN_EXE_wfk"))
             .arg("--dir")
             .arg(self.path())
