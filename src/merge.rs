@@ -522,6 +522,17 @@ pub(crate) fn drop_spec_nulls(root: &mut Node) {
         drop_nulls(root);
         return;
     };
+    remove_null_keys(map);
+    for (k, v) in map.iter_mut() {
+        match v {
+            Node::Mapping(patches) if k.as_str() == "patches" => remove_null_keys(patches),
+            v => drop_nulls(v),
+        }
+    }
+}
+
+/// Removes the keys of `map` whose value is a plain null (not below them).
+fn remove_null_keys(map: &mut MarkedMappingNode) {
     let nulls: Vec<MarkedScalarNode> = map
         .iter()
         .filter(|(_, v)| is_null(v))
@@ -530,34 +541,12 @@ pub(crate) fn drop_spec_nulls(root: &mut Node) {
     for k in nulls {
         map.remove(&k);
     }
-    for (k, v) in map.iter_mut() {
-        match v {
-            Node::Mapping(patches) if k.as_str() == "patches" => {
-                let nulls: Vec<MarkedScalarNode> = patches
-                    .iter()
-                    .filter(|(_, v)| is_null(v))
-                    .map(|(k, _)| k.clone())
-                    .collect();
-                for k in nulls {
-                    patches.remove(&k);
-                }
-            }
-            v => drop_nulls(v),
-        }
-    }
 }
 
 pub(crate) fn drop_nulls(node: &mut Node) {
     match node {
         Node::Mapping(map) => {
-            let nulls: Vec<MarkedScalarNode> = map
-                .iter()
-                .filter(|(_, v)| is_null(v))
-                .map(|(k, _)| k.clone())
-                .collect();
-            for k in nulls {
-                map.remove(&k);
-            }
+            remove_null_keys(map);
             for (_, v) in map.iter_mut() {
                 drop_nulls(v);
             }

@@ -15,6 +15,7 @@
 //! To add a check: write check/<code>.rs (its code with `_` for `-`) with the doc header (What it checks, Why, Example,
 //! Fix), add a line to [`CHECKS`], add a fixture that triggers it and one that passes.
 
+mod cluster_access;
 mod duplicate_object;
 mod duplicate_service_port;
 mod external_ips;
@@ -77,6 +78,9 @@ pub struct Finding {
     pub help: Option<String>,
     /// A value never to print (a secret written in the spec).
     pub redact: Option<Origin>,
+    /// The object (`Kind/name`) a finding of a check that the spec's `relax` can allow is
+    /// about; `None` for checks that cannot be relaxed by object.
+    pub object: Option<String>,
 }
 
 /// Where in the spec a finding comes from. A path that is not set (a default) points at
@@ -132,7 +136,14 @@ impl Finding {
             note: note.into(),
             help: None,
             redact: None,
+            object: None,
         }
+    }
+
+    /// Marks the finding as about `object`, so `relax: { Kind/name: reason }` allows it.
+    pub fn on(mut self, object: &Object) -> Self {
+        self.object = Some(format!("{}/{}", object.kind(), object.name()));
+        self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
@@ -223,6 +234,7 @@ pub const CHECKS: &[Check] = &[
     check! { code: "foreign-namespace",         severity: Error,   suppressible: false, module: foreign_namespace },
     check! { code: "pod-not-restricted",        severity: Error,   suppressible: false, module: pod_not_restricted },
     check! { code: "isolation-weakened",        severity: Error,   suppressible: false, module: isolation_weakened },
+    check! { code: "cluster-access",            severity: Error,   suppressible: false, module: cluster_access },
     check! { code: "probe-missing",             severity: Warning, suppressible: true,  module: probe_missing },
     check! { code: "security-relaxed",          severity: Warning, suppressible: true,  module: security_relaxed },
     check! { code: "writable-root-filesystem",  severity: Warning, suppressible: true,  module: writable_root_filesystem },
@@ -239,8 +251,28 @@ pub const CHECKS: &[Check] = &[
 /// suppressed ones, plus errors for suppressions that are not allowed.
 pub fn all(input: &Input) -> Vec<Diagnostic> {
     let mut out = suppression_errors(input);
+    let mut relaxed: Vec<&str> = Vec::new();
     for check in CHECKS {
         for finding in (check.run)(input) {
+            let reason = finding
+                .object
+                .as_deref()
+                .and_then(|o| input.spec.relax.get_key_value(o))
+                .filter(|(_, reason)| !reason.trim().is_empty());
+            if let Some((key, reason)) = reason {
+                // A relaxation stated in the spec: a note at the relax entry, never silent.
+                relaxed.push(key);
+                let at = Origin::key(&["relax", key]).span(input.merged);
+                out.push(
+                    Diagnostic::finding(
+                        check.code,
+                        Severity::Info,
+                        format!("relaxed: {} ({reason})", finding.message),
+                    )
+                    .at(at, "allowed here"),
+                );
+                continue;
+            }
             if check.suppressible {
                 let suppressed = finding
                     .at
@@ -264,6 +296,7 @@ pub fn all(input: &Input) -> Vec<Diagnostic> {
             out.push(d);
         }
     }
+    out.extend(relax_errors(input, &relaxed));
     out.sort_by(|a, b| {
         let key = |d: &Diagnostic| {
             (
@@ -275,6 +308,59 @@ pub fn all(input: &Input) -> Vec<Diagnostic> {
         key(a).cmp(&key(b))
     });
     out.dedup();
+    out
+}
+
+/// Each `relax` entry must give a reason and allow something a check refuses: one that
+/// names no rendered object, or an object nothing refuses, is an error at its key.
+fn relax_errors(input: &Input, used: &[&str]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (key, reason) in &input.spec.relax {
+        let at = Origin::key(&["relax", key.as_str()]).span(input.merged);
+        if reason.trim().is_empty() {
+            out.push(
+                Diagnostic::error(
+                    Code::SuppressionWithoutReason,
+                    format!("`relax` of `{key}` gives no reason"),
+                )
+                .at(at, "no reason given")
+                .help(format!("write why: `{key}: \"<reason>\"`")),
+            );
+            continue;
+        }
+        if used.contains(&key.as_str()) {
+            continue;
+        }
+        let exists = input
+            .objects
+            .iter()
+            .any(|o| key.split_once('/') == Some((o.kind(), o.name())));
+        let (message, help) = if exists {
+            (
+                format!("`relax` of `{key}` allows nothing: no check refuses that object"),
+                "remove the entry: the object needs no relaxation".to_string(),
+            )
+        } else {
+            let names: Vec<String> = input
+                .objects
+                .iter()
+                .map(|o| format!("{}/{}", o.kind(), o.name()))
+                .collect();
+            let near = crate::suggest::did_you_mean("", key, names.iter().map(String::as_str));
+            (
+                format!("`relax` of `{key}` matches no rendered object"),
+                near.unwrap_or_else(|| {
+                    "remove the entry, or name the object as `wfk render` writes it: `Kind/name`"
+                        .to_string()
+                }),
+            )
+        };
+        out.push(
+            Diagnostic::error(Code::RelaxTargetMissing, message)
+                .at(at, "relaxed here")
+                .help(help),
+        );
+    }
     out
 }
 

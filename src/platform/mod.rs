@@ -80,6 +80,12 @@ pub struct Platform {
     /// error. Prefer a spec field; use a patch for what the spec lacks.
     #[serde(default)]
     pub patches: IndexMap<String, Free>,
+    /// Objects a template makes that a check would refuse, allowed by `Kind/name` with the
+    /// reason (`ClusterRoleBinding/shop-metrics-reader: "the metrics adapter reads every
+    /// namespace's pods"`): cluster-scoped objects, RBAC that can escalate, a mounted
+    /// service-account token. Each shows up as a note; a patch cannot write one.
+    #[serde(default)]
+    pub relax: IndexMap<String, String>,
 }
 
 /// Defaults applied to every component and job unless it sets its own.
@@ -245,6 +251,7 @@ pub const ENTITY_MAPS: &[(&[&str], &str)] = &[
     (&["storageClasses"], "storage class"),
     (&["ingress", "hosts"], "ingress host"),
     (&["patches"], "patch"),
+    (&["relax"], "relaxation"),
 ];
 
 /// The word for the entity `path` names (`["components", "api"]` → `component`), or

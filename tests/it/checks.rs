@@ -27,11 +27,13 @@ use wfk::build::object::Object;
 use wfk::check::CHECKS;
 use wfk::diagnostic::Severity;
 
-/// Errors about suppressions themselves, reported by `check::all` beside the checks.
+/// Errors about suppressions and `relax` entries themselves, reported by `check::all`
+/// beside the checks.
 const SUPPRESSION_CODES: &[&str] = &[
     "unknown-check",
     "suppression-not-allowed",
     "suppression-without-reason",
+    "relax-target-missing",
 ];
 
 /// Checks that no spec can trigger, and why; each has a library test in this file.

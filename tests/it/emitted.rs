@@ -248,3 +248,110 @@ fn a_template_service_with_external_ips_is_refused_at_the_template() {
         .status(1)
         .run();
 }
+
+const CLUSTER_ROLE: &str = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: shop-node-reader
+rules:
+  - { apiGroups: [\"\"], resources: [nodes], verbs: [get, list] }
+";
+
+#[test]
+fn a_cluster_role_from_a_template_is_refused_until_the_spec_says_why() {
+    project()
+        .file("templates/reader.yaml", CLUSTER_ROLE)
+        .args(["render", "dev"])
+        .stderr(
+            "error[cluster-access]: ClusterRole `shop-node-reader` is cluster-scoped: it reaches beyond the platform's namespace
+ --> templates/reader.yaml:1:1
+  |
+1 | apiVersion: rbac.authorization.k8s.io/v1
+  | ^^^^^^^^^^ written here
+  |
+  = help: grant what a component needs in the namespace with `access`; if the platform needs this object, say why: `relax: { ClusterRole/shop-node-reader: \"<reason>\" }`
+
+",
+        )
+        .status(1)
+        .run();
+    let relaxed = format!(
+        "{BASE}relax:\n  ClusterRole/shop-node-reader: \"the scheduler dashboard lists nodes\"\n"
+    );
+    let out = project()
+        .file("platform.yaml", &relaxed)
+        .file("templates/reader.yaml", CLUSTER_ROLE)
+        .args(["render", "dev"])
+        .output();
+    assert_eq!(out.status, Some(0), "{}", out.stderr);
+    assert!(out.stdout.contains("kind: ClusterRole\n"));
+    project()
+        .file("platform.yaml", &relaxed)
+        .file("templates/reader.yaml", CLUSTER_ROLE)
+        .args(["validate", "-v"])
+        .stderr(
+            "environment `dev`:
+info[cluster-access]: relaxed: ClusterRole `shop-node-reader` is cluster-scoped: it reaches beyond the platform's namespace (the scheduler dashboard lists nodes)
+  --> platform.yaml:10:3
+   |
+10 |   ClusterRole/shop-node-reader: \"the scheduler dashboard lists nodes\"
+   |   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^ allowed here
+
+checked 1 environment (dev): 0 errors, 0 warnings, 1 note (-v shows them)
+",
+        )
+        .run();
+}
+
+#[test]
+fn a_relax_without_a_reason_is_an_error_and_allows_nothing() {
+    project()
+        .file(
+            "platform.yaml",
+            format!("{BASE}relax:\n  ClusterRole/shop-node-reader: \"\"\n"),
+        )
+        .file("templates/reader.yaml", CLUSTER_ROLE)
+        .args(["validate", "--format", "json"])
+        .stdout(
+            r#"{
+  "environments": [
+    "dev"
+  ],
+  "findings": [
+    {
+      "code": "suppression-without-reason",
+      "column": 3,
+      "environments": [
+        "dev"
+      ],
+      "file": "platform.yaml",
+      "help": "write why: `ClusterRole/shop-node-reader: \"<reason>\"`",
+      "line": 10,
+      "message": "`relax` of `ClusterRole/shop-node-reader` gives no reason",
+      "severity": "error"
+    },
+    {
+      "code": "cluster-access",
+      "column": 1,
+      "environments": [
+        "dev"
+      ],
+      "file": "templates/reader.yaml",
+      "help": "grant what a component needs in the namespace with `access`; if the platform needs this object, say why: `relax: { ClusterRole/shop-node-reader: \"<reason>\" }`",
+      "line": 1,
+      "message": "ClusterRole `shop-node-reader` is cluster-scoped: it reaches beyond the platform's namespace",
+      "severity": "error"
+    }
+  ],
+  "summary": {
+    "errors": 2,
+    "notes": 0,
+    "warnings": 0
+  },
+  "version": 2
+}
+"#,
+        )
+        .status(1)
+        .run();
+}
