@@ -51,6 +51,7 @@ pub(crate) use secret_in_literal::looks_secret;
 mod security_relaxed;
 mod selector_mismatch;
 mod single_replica;
+mod token_without_access;
 mod writable_root_filesystem;
 
 use crate::build::object::Object;
@@ -235,6 +236,7 @@ pub const CHECKS: &[Check] = &[
     check! { code: "pod-not-restricted",        severity: Error,   suppressible: false, module: pod_not_restricted },
     check! { code: "isolation-weakened",        severity: Error,   suppressible: false, module: isolation_weakened },
     check! { code: "cluster-access",            severity: Error,   suppressible: false, module: cluster_access },
+    check! { code: "token-without-access",      severity: Error,   suppressible: false, module: token_without_access },
     check! { code: "probe-missing",             severity: Warning, suppressible: true,  module: probe_missing },
     check! { code: "security-relaxed",          severity: Warning, suppressible: true,  module: security_relaxed },
     check! { code: "writable-root-filesystem",  severity: Warning, suppressible: true,  module: writable_root_filesystem },

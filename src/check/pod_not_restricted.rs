@@ -36,7 +36,7 @@ const VOLUMES: [&str; 8] = [
 ];
 
 /// Where the pod spec sits in an object of `kind`, as field paths.
-fn pod_spec(kind: &str) -> Option<&'static str> {
+pub(super) fn pod_spec(kind: &str) -> Option<&'static str> {
     match kind {
         "Pod" => Some("spec"),
         "Deployment"

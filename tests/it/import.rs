@@ -378,6 +378,7 @@ spec:
   template:
     metadata: { labels: { app: log-agent } }
     spec:
+      automountServiceAccountToken: false
       securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: RuntimeDefault } }
       containers:
       - name: agent

@@ -1,0 +1,117 @@
+//! ## What it checks
+//! A pod in the output mounts a Kubernetes API token only if the spec grants its component
+//! `access`: whether a template or a patch wrote the pod, the token is mounted when
+//! `automountServiceAccountToken` is true or unset on the pod and not false on its
+//! ServiceAccount (Kubernetes' default is to mount it), or a projected volume asks for a
+//! `serviceAccountToken`.
+//!
+//! ## Why
+//! A mounted token is a credential for the API server: anyone who runs code in the pod can
+//! use whatever the account may do, the namespace's `default` account included. wfk mounts
+//! one only where the spec says what it is for (`access`), beside the Role that limits it.
+//!
+//! ## Example
+//! A template DaemonSet without `automountServiceAccountToken: false`, or
+//! `patches: { Deployment/shop-api: { spec: { template: { spec: { automountServiceAccountToken: true } } } } }`.
+//!
+//! ## Fix
+//! Set `automountServiceAccountToken: false`, or give the component `access` with the rules
+//! it needs. For a template's pod that needs the API, say why:
+//! `relax: { DaemonSet/shop-agent: "<reason>" }`.
+
+use super::pod_not_restricted::pod_spec;
+use super::{Finding, Input, field_origin};
+use crate::build::object::Object;
+use crate::build::origins::Source;
+use serde_json::Value;
+
+pub(super) fn check(input: &Input) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for object in input.objects {
+        let Some(at) = pod_spec(object.kind()) else {
+            continue;
+        };
+        if granted(input, object) {
+            continue;
+        }
+        let Ok(value) = serde_json::to_value(object) else {
+            continue;
+        };
+        let pod = at.split('.').fold(&value, |v, key| &v[key]);
+        if !pod.is_object() {
+            continue;
+        }
+        if let Some((field, why)) = token(input, pod) {
+            let field = format!("{at}.{field}");
+            out.push(
+                Finding::new(
+                    format!(
+                        "{} `{}` mounts a Kubernetes API token ({why}) but no `access` grants one",
+                        object.kind(),
+                        object.name()
+                    ),
+                    field_origin(input, object, &field),
+                    format!("from `{field}`"),
+                )
+                .help(format!(
+                    "set `automountServiceAccountToken: false`, or give the component `access`; if the pod needs the API, say why: `relax: {{ {}/{}: \"<reason>\" }}`",
+                    object.kind(),
+                    object.name()
+                ))
+                .on(object),
+            );
+        }
+    }
+    out
+}
+
+/// Whether the object is a component's workload and the spec grants it `access`.
+fn granted(input: &Input, object: &Object) -> bool {
+    match input.origins.object(object.kind(), object.name()) {
+        Some(Source::Spec(path)) => match path.as_slice() {
+            [first, name] if first == "components" => input
+                .spec
+                .components
+                .get(name)
+                .is_some_and(|c| c.access.is_some()),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Where a pod spec mounts an API token, as (field below the pod spec, why), if it does.
+fn token(input: &Input, pod: &Value) -> Option<(String, String)> {
+    for (i, volume) in pod["volumes"].as_array().into_iter().flatten().enumerate() {
+        let sources = volume["projected"]["sources"].as_array();
+        if sources.is_some_and(|s| s.iter().any(|s| s["serviceAccountToken"].is_object())) {
+            let name = volume["name"].as_str().map_or(i.to_string(), String::from);
+            return Some((
+                format!("volumes[{name}]"),
+                "a projected `serviceAccountToken` volume".into(),
+            ));
+        }
+    }
+    match pod["automountServiceAccountToken"].as_bool() {
+        Some(true) => Some((
+            "automountServiceAccountToken".into(),
+            "`automountServiceAccountToken: true`".into(),
+        )),
+        Some(false) => None,
+        None => {
+            let account = pod["serviceAccountName"].as_str().unwrap_or("default");
+            let off = input.objects.iter().any(|o| match o {
+                Object::ServiceAccount(sa) => {
+                    o.name() == account && sa.automount_service_account_token == Some(false)
+                }
+                _ => false,
+            });
+            (!off).then(|| {
+                (
+                    "automountServiceAccountToken".into(),
+                    format!("unset, and ServiceAccount `{account}` does not turn it off"),
+                )
+            })
+        }
+    }
+}
