@@ -2,7 +2,8 @@
 //! The platform owns one namespace, and it is not one of Kubernetes' own: `kube-system`,
 //! `kube-public` and `kube-node-lease` are refused as the platform's namespace, every object
 //! in the output that names a namespace names the platform's, and no template writes a
-//! Namespace other than the platform's.
+//! Namespace other than the platform's. `default` is the platform's namespace only when
+//! `relax: { Namespace/default: "<reason>" }` says why.
 //!
 //! ## Why
 //! wfk labels its namespace `enforce: restricted` and puts a default-deny NetworkPolicy in
@@ -42,6 +43,27 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
             .help("set `namespace` to one of the platform's own, such as its name"),
         );
         return out;
+    }
+    if ours == "default" {
+        // Shared by whatever else the cluster runs there: allowed only with a reason.
+        let at = match input.spec.namespace {
+            Some(_) => Origin::value(&["namespace"]),
+            None => Origin::value(&["platform"]),
+        };
+        let mut finding = Finding::new(
+            "`default` is the namespace everything without one lands in; the platform's restricted labels and default deny would apply to all of it",
+            at,
+            "the `default` namespace",
+        )
+        .help("set `namespace` to one of the platform's own; if it must be `default`, say why: `relax: { Namespace/default: \"<reason>\" }`");
+        if let Some(object) = input
+            .objects
+            .iter()
+            .find(|o| matches!(o, Object::Namespace(_)) && o.name() == "default")
+        {
+            finding = finding.on(object);
+        }
+        out.push(finding);
     }
     for object in input.objects {
         if let Object::Namespace(_) = object {

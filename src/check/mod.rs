@@ -339,8 +339,8 @@ fn relax_errors(input: &Input, used: &[&str]) -> Vec<Diagnostic> {
             .any(|o| key.split_once('/') == Some((o.kind(), o.name())));
         let (message, help) = if exists {
             (
-                format!("`relax` of `{key}` allows nothing: no check refuses that object"),
-                "remove the entry: the object needs no relaxation".to_string(),
+                format!("`relax` of `{key}` allows nothing: no check that a reason can relax refuses that object"),
+                "remove the entry; a system namespace, Secret data, `externalIPs` and the pod security of the platform's namespace are hard limits, which no reason relaxes".to_string(),
             )
         } else {
             let names: Vec<String> = input

@@ -355,3 +355,55 @@ fn a_relax_without_a_reason_is_an_error_and_allows_nothing() {
         .status(1)
         .run();
 }
+
+#[test]
+fn the_default_namespace_needs_a_reason() {
+    project()
+        .file("overlays/dev.yaml", "namespace: default\n")
+        .args(["render", "dev"])
+        .stderr(
+            "error[foreign-namespace]: `default` is the namespace everything without one lands in; the platform's restricted labels and default deny would apply to all of it
+ --> overlays/dev.yaml:1:12
+  |
+1 | namespace: default
+  |            ^^^^^^^ the `default` namespace
+  |
+  = help: set `namespace` to one of the platform's own; if it must be `default`, say why: `relax: { Namespace/default: \"<reason>\" }`
+
+",
+        )
+        .status(1)
+        .run();
+    let out = project()
+        .file(
+            "overlays/dev.yaml",
+            "namespace: default\nrelax:\n  Namespace/default: \"a single-tenant demo cluster\"\n",
+        )
+        .args(["render", "dev", "-q"])
+        .output();
+    assert_eq!(out.status, Some(0), "{}", out.stderr);
+    assert!(out.stdout.contains("  name: default\n"), "{}", out.stdout);
+}
+
+#[test]
+fn kube_system_cannot_be_relaxed() {
+    let out = project()
+        .file(
+            "overlays/dev.yaml",
+            "namespace: kube-system\nrelax:\n  Namespace/kube-system: \"we own the cluster\"\n",
+        )
+        .args(["render", "dev"])
+        .output();
+    assert_eq!(out.status, Some(1), "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr.starts_with("error[foreign-namespace]: `kube-system` is Kubernetes' own namespace; a platform cannot be deployed to it\n"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("error[relax-target-missing]: `relax` of `Namespace/kube-system` allows nothing: no check that a reason can relax refuses that object"),
+        "{}",
+        out.stderr
+    );
+}
