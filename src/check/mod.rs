@@ -46,6 +46,7 @@ mod probe_missing;
 pub mod quantity;
 mod replicas_ignored;
 mod rollout_ignored;
+mod secret_data;
 mod secret_in_literal;
 pub(crate) use secret_in_literal::looks_secret;
 mod security_relaxed;
@@ -237,6 +238,7 @@ pub const CHECKS: &[Check] = &[
     check! { code: "isolation-weakened",        severity: Error,   suppressible: false, module: isolation_weakened },
     check! { code: "cluster-access",            severity: Error,   suppressible: false, module: cluster_access },
     check! { code: "token-without-access",      severity: Error,   suppressible: false, module: token_without_access },
+    check! { code: "secret-data",               severity: Error,   suppressible: false, module: secret_data },
     check! { code: "probe-missing",             severity: Warning, suppressible: true,  module: probe_missing },
     check! { code: "security-relaxed",          severity: Warning, suppressible: true,  module: security_relaxed },
     check! { code: "writable-root-filesystem",  severity: Warning, suppressible: true,  module: writable_root_filesystem },
