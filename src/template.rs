@@ -167,11 +167,11 @@ pub fn render_all(
         object_labels.extend(ctx.pruning_labels());
     }
     for object in &mut objects {
-        let namespaced = !matches!(
-            object,
-            Object::Custom(_) | Object::Namespace(_) | Object::StorageClass(_)
-        );
-        if namespaced && object.metadata().namespace.is_none() {
+        // A namespaced object without a namespace would land in whatever namespace kubectl
+        // is pointed at: every one gets the platform's, custom resources included.
+        if !crate::build::object::cluster_scoped(object.kind())
+            && object.metadata().namespace.is_none()
+        {
             object.metadata_mut().namespace = Some(platform.namespace().to_string());
         }
     }

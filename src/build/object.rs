@@ -167,6 +167,42 @@ objects! {
     Ingress: k8s_openapi::api::networking::v1::Ingress,
 }
 
+/// Built-in cluster-scoped kinds (`kubectl api-resources --namespaced=false`).
+const CLUSTER_SCOPED: &[&str] = &[
+    "APIService",
+    "CertificateSigningRequest",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "ComponentStatus",
+    "CSIDriver",
+    "CSINode",
+    "CustomResourceDefinition",
+    "FlowSchema",
+    "IngressClass",
+    "MutatingAdmissionPolicy",
+    "MutatingAdmissionPolicyBinding",
+    "MutatingWebhookConfiguration",
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "PriorityClass",
+    "PriorityLevelConfiguration",
+    "RuntimeClass",
+    "StorageClass",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "ValidatingWebhookConfiguration",
+    "VolumeAttachment",
+];
+
+/// Whether objects of `kind` live outside any namespace: the built-in cluster-scoped kinds,
+/// and custom resources named `Cluster…` (cert-manager's ClusterIssuer, Kyverno's
+/// ClusterPolicy), as that is how such kinds are named. Every other kind gets the
+/// platform's namespace.
+pub fn cluster_scoped(kind: &str) -> bool {
+    CLUSTER_SCOPED.contains(&kind) || kind.starts_with("Cluster")
+}
+
 impl Object {
     pub fn name(&self) -> &str {
         self.metadata().name.as_deref().unwrap_or("")

@@ -26,37 +26,9 @@
 //! needs the cluster object, say why in `relax`.
 
 use super::{Finding, Input, field_origin};
-use crate::build::object::Object;
+use crate::build::object::{Object, cluster_scoped};
 use crate::build::origins::Source;
 use serde_json::Value;
-
-/// Built-in cluster-scoped kinds (`kubectl api-resources --namespaced=false`), besides
-/// Namespace, which `foreign-namespace` owns.
-const CLUSTER_SCOPED: &[&str] = &[
-    "APIService",
-    "CertificateSigningRequest",
-    "ClusterRole",
-    "ClusterRoleBinding",
-    "ComponentStatus",
-    "CSIDriver",
-    "CSINode",
-    "CustomResourceDefinition",
-    "FlowSchema",
-    "IngressClass",
-    "MutatingAdmissionPolicy",
-    "MutatingAdmissionPolicyBinding",
-    "MutatingWebhookConfiguration",
-    "Node",
-    "PersistentVolume",
-    "PriorityClass",
-    "PriorityLevelConfiguration",
-    "RuntimeClass",
-    "StorageClass",
-    "ValidatingAdmissionPolicy",
-    "ValidatingAdmissionPolicyBinding",
-    "ValidatingWebhookConfiguration",
-    "VolumeAttachment",
-];
 
 /// Verbs that let a role grant more than it holds.
 const ESCALATING: &[&str] = &["*", "escalate", "bind", "impersonate"];
@@ -69,10 +41,10 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
             input.origins.object(kind, object.name()),
             Some(Source::Spec(path)) if path.first().is_some_and(|p| p != "patches")
         );
-        let cluster_scoped = CLUSTER_SCOPED.contains(&kind)
-            || (kind.starts_with("Cluster") && matches!(object, Object::Custom(_)));
-        // The spec's own StorageClasses are stated in the spec.
-        if cluster_scoped && !(kind == "StorageClass" && from_spec) {
+        // The spec's own StorageClasses are stated in the spec; Namespaces are
+        // `foreign-namespace`'s.
+        let stated = kind == "StorageClass" && from_spec;
+        if cluster_scoped(kind) && kind != "Namespace" && !stated {
             out.push(
                 Finding::new(
                     format!(

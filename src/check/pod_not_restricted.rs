@@ -175,10 +175,16 @@ fn violations(pod: &Value) -> Vec<(String, String)> {
                     "an unmasked `/proc`".to_string(),
                 ));
             }
-            for port in container["ports"].as_array().into_iter().flatten() {
+            for (i, port) in container["ports"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
                 if port["hostPort"].as_i64().is_some_and(|p| p != 0) {
+                    let name = port["name"].as_str().map_or(i.to_string(), String::from);
                     out.push((
-                        format!("{at}.ports"),
+                        format!("{at}.ports[{name}].hostPort"),
                         format!("host port {} binds the node's address", port["hostPort"]),
                     ));
                 }
