@@ -21,6 +21,7 @@
 //! agent, a log shipper) does not belong in an application platform's namespace.
 
 use super::{Finding, Input, field_origin};
+use crate::build::object::Object;
 use serde_json::Value;
 
 /// The volume types the restricted profile allows.
@@ -36,7 +37,7 @@ const VOLUMES: [&str; 8] = [
 ];
 
 /// Where the pod spec sits in an object of `kind`, as field paths.
-pub(super) fn pod_spec(kind: &str) -> Option<&'static str> {
+fn pod_spec(kind: &str) -> Option<&'static str> {
     match kind {
         "Pod" => Some("spec"),
         "Deployment"
@@ -50,20 +51,23 @@ pub(super) fn pod_spec(kind: &str) -> Option<&'static str> {
     }
 }
 
+/// The pod spec of a workload, with its field path, as JSON (`None` for other kinds).
+pub(super) fn pod_of(object: &Object) -> Option<(&'static str, Value)> {
+    let at = pod_spec(object.kind())?;
+    let mut value = serde_json::to_value(object).ok()?;
+    let pod = at
+        .split('.')
+        .try_fold(&mut value, |v, key| v.get_mut(key))?;
+    pod.is_object().then(|| (at, pod.take()))
+}
+
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
     for object in input.objects {
-        let Some(at) = pod_spec(object.kind()) else {
+        let Some((at, pod)) = pod_of(object) else {
             continue;
         };
-        let Ok(value) = serde_json::to_value(object) else {
-            continue;
-        };
-        let pod = at.split('.').fold(&value, |v, key| &v[key]);
-        if !pod.is_object() {
-            continue;
-        }
-        for (field, problem) in violations(pod) {
+        for (field, problem) in violations(&pod) {
             let field = format!("{at}.{field}");
             out.push(
                 Finding::new(

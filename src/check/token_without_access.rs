@@ -19,7 +19,7 @@
 //! it needs. For a template's pod that needs the API, say why:
 //! `relax: { DaemonSet/shop-agent: "<reason>" }`.
 
-use super::pod_not_restricted::pod_spec;
+use super::pod_not_restricted::pod_of;
 use super::{Finding, Input, field_origin};
 use crate::build::object::Object;
 use crate::build::origins::Source;
@@ -28,20 +28,13 @@ use serde_json::Value;
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
     for object in input.objects {
-        let Some(at) = pod_spec(object.kind()) else {
-            continue;
-        };
         if granted(input, object) {
             continue;
         }
-        let Ok(value) = serde_json::to_value(object) else {
+        let Some((at, pod)) = pod_of(object) else {
             continue;
         };
-        let pod = at.split('.').fold(&value, |v, key| &v[key]);
-        if !pod.is_object() {
-            continue;
-        }
-        if let Some((field, why)) = token(input, pod) {
+        if let Some((field, why)) = token(input, &pod) {
             let field = format!("{at}.{field}");
             out.push(
                 Finding::new(
