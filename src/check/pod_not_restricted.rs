@@ -5,7 +5,9 @@
 //! namespace, no host ports, no `hostPath` or other volume types outside the profile's list,
 //! no privileged container, no privilege escalation, not root, seccomp `RuntimeDefault` or
 //! `Localhost`, every capability dropped and none added but `NET_BIND_SERVICE`, no unmasked
-//! `/proc`.
+//! `/proc`, and the baseline's rules on AppArmor (`RuntimeDefault` or `Localhost`), SELinux
+//! (a container type, no custom user or role), Windows host processes and sysctls (the safe
+//! set only).
 //!
 //! ## Why
 //! The platform's namespace enforces `restricted`: a pod outside it is refused by the API
@@ -218,4 +220,78 @@ fn security(context: &Value, at: &str, out: &mut Vec<(String, String)>) {
             "an `Unconfined` seccomp profile".to_string(),
         ));
     }
+    // Baseline controls, which restricted includes.
+    if let Some(kind) = context["appArmorProfile"]["type"].as_str() {
+        if !matches!(kind, "RuntimeDefault" | "Localhost") {
+            out.push((
+                format!("{at}.appArmorProfile"),
+                format!(
+                    "an AppArmor profile of type `{kind}` (only `RuntimeDefault` or `Localhost`)"
+                ),
+            ));
+        }
+    }
+    let selinux = &context["seLinuxOptions"];
+    if let Some(kind) = selinux["type"].as_str() {
+        if !SELINUX_TYPES.contains(&kind) {
+            out.push((
+                format!("{at}.seLinuxOptions.type"),
+                format!(
+                    "the SELinux type `{kind}` (only {})",
+                    SELINUX_TYPES.join(", ")
+                ),
+            ));
+        }
+    }
+    for key in ["user", "role"] {
+        if selinux[key].as_str().is_some_and(|v| !v.is_empty()) {
+            out.push((
+                format!("{at}.seLinuxOptions.{key}"),
+                format!("a custom SELinux {key}"),
+            ));
+        }
+    }
+    if context["windowsOptions"]["hostProcess"] == true {
+        out.push((
+            format!("{at}.windowsOptions.hostProcess"),
+            "a Windows host process".to_string(),
+        ));
+    }
+    for (i, sysctl) in context["sysctls"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let name = sysctl["name"].as_str().unwrap_or_default();
+        if !SAFE_SYSCTLS.contains(&name) {
+            out.push((
+                format!("{at}.sysctls[{i}]"),
+                format!("the sysctl `{name}`, which is not in the safe set"),
+            ));
+        }
+    }
 }
+
+/// SELinux types the baseline profile allows (an empty type is allowed too).
+const SELINUX_TYPES: &[&str] = &[
+    "",
+    "container_t",
+    "container_init_t",
+    "container_kvm_t",
+    "container_engine_t",
+];
+
+/// The sysctls the baseline profile allows (Kubernetes 1.29 and later).
+const SAFE_SYSCTLS: &[&str] = &[
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+];

@@ -407,3 +407,60 @@ fn kube_system_cannot_be_relaxed() {
         out.stderr
     );
 }
+
+#[test]
+fn a_template_pod_breaking_the_baseline_controls_is_refused_at_each_line() {
+    let pod = "apiVersion: v1
+kind: Pod
+metadata: { name: tuned }
+spec:
+  automountServiceAccountToken: false
+  securityContext:
+    runAsNonRoot: true
+    seccompProfile: { type: RuntimeDefault }
+    sysctls: [{ name: kernel.msgmax, value: \"65536\" }]
+    seLinuxOptions: { user: system_u, type: spc_t }
+  containers:
+    - name: app
+      image: busybox:1.36
+      securityContext:
+        allowPrivilegeEscalation: false
+        capabilities: { drop: [ALL] }
+        appArmorProfile: { type: Unconfined }
+        windowsOptions: { hostProcess: true }
+";
+    let out = project()
+        .file("templates/pod.yaml", pod)
+        .args(["validate", "--format", "json"])
+        .output();
+    assert_eq!(out.status, Some(1), "{}", out.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let found: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}",
+                f["code"].as_str().unwrap(),
+                f["file"].as_str().unwrap(),
+                f["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    for problem in [
+        "the sysctl `kernel.msgmax`, which is not in the safe set",
+        "the SELinux type `spc_t`",
+        "a custom SELinux user",
+        "an AppArmor profile of type `Unconfined`",
+        "a Windows host process",
+    ] {
+        assert!(
+            found
+                .iter()
+                .any(|f| f.starts_with("pod-not-restricted templates/pod.yaml:")
+                    && f.contains(problem)),
+            "{problem}: {found:#?}"
+        );
+    }
+}
