@@ -171,7 +171,10 @@ fn violations(pod: &Value) -> Vec<(String, String)> {
                 if cap != "NET_BIND_SERVICE" {
                     out.push((
                         format!("{at}.securityContext.capabilities.add"),
-                        format!("adds the capability {cap} (only NET_BIND_SERVICE may be added)"),
+                        format!(
+                            "adds the capability `{}` (only `NET_BIND_SERVICE` may be added)",
+                            cap.as_str().unwrap_or_default()
+                        ),
                     ));
                 }
             }

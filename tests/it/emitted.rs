@@ -464,3 +464,69 @@ spec:
         );
     }
 }
+
+/// The rest of the patch from the issue that found these gaps: each dangerous field of it is
+/// one error at its own line, and nothing reaches stdout.
+#[test]
+fn a_patch_that_makes_a_container_privileged_and_mounts_a_token_is_refused_at_each_operation() {
+    let patch = "patches:
+  Deployment/shop-api:
+    - { op: add, path: /spec/template/spec/containers/0/securityContext/privileged, value: true }
+    - { op: add, path: /spec/template/spec/containers/0/securityContext/capabilities/add, value: [SYS_ADMIN] }
+    - { op: add, path: /spec/template/spec/automountServiceAccountToken, value: true }
+    - { op: add, path: /spec/template/spec/hostNetwork, value: true }
+";
+    let out = project()
+        .file("platform.yaml", format!("{BASE}{patch}"))
+        .args(["render", "dev"])
+        .output();
+    assert_eq!(out.status, Some(1), "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    let at = |line: usize| format!("platform.yaml:{line}:7\n");
+    for (code, problem, line) in [
+        ("pod-not-restricted", "a privileged container", 11),
+        ("pod-not-restricted", "adds the capability `SYS_ADMIN`", 12),
+        (
+            "token-without-access",
+            "`automountServiceAccountToken: true`",
+            13,
+        ),
+        (
+            "pod-not-restricted",
+            "`hostNetwork: true` shares the node's namespace",
+            14,
+        ),
+    ] {
+        let found = out.stderr.split("\n\n").any(|d| {
+            d.starts_with(&format!("error[{code}]")) && d.contains(problem) && d.contains(&at(line))
+        });
+        assert!(found, "{code} `{problem}` at line {line}:\n{}", out.stderr);
+    }
+}
+
+#[test]
+fn a_template_daemon_set_in_kube_system_is_refused_at_its_line() {
+    let daemon_set = "apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: agent, namespace: kube-system }
+spec:
+  selector: { matchLabels: { app: agent } }
+  template:
+    metadata: { labels: { app: agent } }
+    spec:
+      automountServiceAccountToken: false
+      securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: RuntimeDefault } }
+      containers: [{ name: a, image: busybox:1.36, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: [ALL] } } }]
+";
+    let out = project()
+        .file("templates/agent.yaml", daemon_set)
+        .args(["render", "dev"])
+        .output();
+    assert_eq!(out.status, Some(1), "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr.starts_with("error[foreign-namespace]: DaemonSet `agent` is put in the namespace `kube-system`; the platform's is `shop`\n --> templates/agent.yaml:"),
+        "{}",
+        out.stderr
+    );
+}
