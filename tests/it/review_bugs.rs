@@ -124,7 +124,8 @@ fn objects_from_templates_carry_the_platforms_labels() {
              app.kubernetes.io/managed-by: wfk\n    \
              app.kubernetes.io/part-of: shop\n    \
              team: core\n  \
-             name: api\n\
+             name: api\n  \
+             namespace: shop\n\
              spec:\n  \
              endpoints:\n  \
              - port: http\n",
@@ -149,7 +150,8 @@ fn a_templates_own_label_wins_but_not_over_the_pruning_labels() {
          app.kubernetes.io/part-of: shop\n    \
          release: prometheus\n    \
          team: observability\n  \
-         name: api\n\
+         name: api\n  \
+         namespace: shop\n\
          spec:\n  \
          endpoints:\n  \
          - port: http\n",
