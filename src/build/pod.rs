@@ -145,7 +145,8 @@ pub fn template(w: &Workload, ctx: &Ctx, restart: Option<&str>) -> PodTemplateSp
         image: Some(w.image.to_string()),
         image_pull_policy: component
             .and_then(|c| c.image_pull_policy)
-            .map(|p| p.as_str().to_string()),
+            .map(|p| p.as_str().to_string())
+            .or_else(|| pull_always(w.image)),
         command: w.command.cloned(),
         args: w.args.cloned(),
         env: env(w.env.iter().map(|(k, v)| (*k, *v)), w, ctx),
@@ -258,6 +259,7 @@ fn sidecar(name: &str, s: &Sidecar, w: &Workload, main: &Container, ctx: &Ctx) -
     Container {
         name: name.to_string(),
         image: Some(s.image.clone()),
+        image_pull_policy: pull_always(&s.image),
         command: s.command.clone(),
         args: s.args.clone(),
         env: env(s.env.iter().map(|(k, v)| (k.as_str(), v)), w, ctx),
@@ -394,6 +396,7 @@ fn init_container(
     Container {
         name: name.to_string(),
         image: Some(i.image.clone().unwrap_or_else(|| w.image.to_string())),
+        image_pull_policy: pull_always(i.image.as_deref().unwrap_or(w.image)),
         command: i.command.clone(),
         args: i.args.clone(),
         env: env(vars.into_iter(), w, ctx),
@@ -403,6 +406,14 @@ fn init_container(
         volume_mounts: main.volume_mounts.clone(),
         ..Default::default()
     }
+}
+
+/// `Always` for an image not pinned by digest: a tag can move, so the kubelet asks the
+/// registry (with the pod's pull secrets) on every start instead of running whatever it
+/// cached under that tag (Kubernetes' own default is `IfNotPresent` for a tag). A digest
+/// names fixed content, so the default stays.
+fn pull_always(image: &str) -> Option<String> {
+    (!image.contains('@')).then(|| "Always".to_string())
 }
 
 fn resources(r: &Resources) -> ResourceRequirements {
