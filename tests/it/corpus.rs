@@ -10,17 +10,7 @@ use std::time::Duration;
 /// How long one hostile run may take, in a debug build on a busy 2-core machine.
 const BOUND: Duration = Duration::from_secs(5);
 
-/// A valid project whose last lines are the `api` component's, so a test can append keys
-/// to it.
-const BASE: &str = "platform: p
-defaults: { resources: { cpu: 100m/200m, memory: 64Mi/128Mi } }
-ingress: { hosts: { api.example.com: { paths: { /: api } } } }
-components:
-  api:
-    image: p/api:1.0
-    ports: { http: 8080 }
-    probes: { liveness: /h, readiness: /h }
-";
+use crate::support::SMALL as BASE;
 
 /// A project: `platform.yaml` and an empty `overlays/dev.yaml`, unless replaced.
 fn project() -> Test {

@@ -10,15 +10,7 @@
 use crate::support::{Output, TempDir, Test};
 use std::time::Duration;
 
-const BASE: &str = "platform: p
-defaults: { resources: { cpu: 100m/200m, memory: 64Mi/128Mi } }
-ingress: { hosts: { api.example.com: { paths: { /: api } } } }
-components:
-  api:
-    image: p/api:1.0
-    ports: { http: 8080 }
-    probes: { liveness: /h, readiness: /h }
-";
+use crate::support::SMALL as BASE;
 
 /// What a file outside the project holds: broken YAML, so that were it read, its line
 /// would be quoted in a syntax error's snippet.
@@ -39,6 +31,17 @@ fn outside(name: &str) -> TempDir {
 }
 
 /// The run did not show the outside file's lines.
+/// The error for `link`, a symbolic link in the project to a file outside it.
+fn outside_project(link: &str) -> String {
+    format!(
+        "error[outside-project]: `{link}` is a symbolic link to a file outside the project
+  |
+  = help: wfk reads only files inside the project folder; copy what `{link}` points to into the project in place of the link
+
+"
+    )
+}
+
 fn hides_outside(output: &Output) {
     assert!(
         !output.stderr.contains("private-line") && !output.stderr.contains("platform: ["),
@@ -63,13 +66,7 @@ fn an_overlay_linked_outside_the_project_is_refused_by_its_own_name() {
         .symlink("overlays/dev.yaml", elsewhere.path().join("dev.yaml"))
         .args(["render", "dev"])
         .status(2)
-        .stderr(
-            "error[outside-project]: `overlays/dev.yaml` is a symbolic link to a file outside the project
-  |
-  = help: wfk reads only files inside the project folder; copy what `overlays/dev.yaml` points to into the project in place of the link
-
-",
-        )
+        .stderr(outside_project("overlays/dev.yaml"))
         .run();
     hides_outside(&output);
 }
@@ -84,13 +81,7 @@ fn an_extended_overlay_linked_outside_the_project_is_refused() {
         .symlink("overlays/base.yaml", elsewhere.path().join("base.yaml"))
         .args(["render", "prod"])
         .status(2)
-        .stderr(
-            "error[outside-project]: `overlays/base.yaml` is a symbolic link to a file outside the project
-  |
-  = help: wfk reads only files inside the project folder; copy what `overlays/base.yaml` points to into the project in place of the link
-
-",
-        )
+        .stderr(outside_project("overlays/base.yaml"))
         .run();
     hides_outside(&output);
 }
@@ -103,13 +94,7 @@ fn a_platform_file_linked_outside_the_project_is_refused() {
         .symlink("platform.yaml", elsewhere.path().join("platform.yaml"))
         .args(["explain", "dev", "platform"])
         .status(2)
-        .stderr(
-            "error[outside-project]: `platform.yaml` is a symbolic link to a file outside the project
-  |
-  = help: wfk reads only files inside the project folder; copy what `platform.yaml` points to into the project in place of the link
-
-",
-        )
+        .stderr(outside_project("platform.yaml"))
         .run();
     hides_outside(&output);
 }
@@ -123,13 +108,7 @@ fn a_template_linked_outside_the_project_is_refused() {
         .symlink("templates/extra.yaml", elsewhere.path().join("extra.yaml"))
         .args(["render", "dev"])
         .status(2)
-        .stderr(
-            "error[outside-project]: `templates/extra.yaml` is a symbolic link to a file outside the project
-  |
-  = help: wfk reads only files inside the project folder; copy what `templates/extra.yaml` points to into the project in place of the link
-
-",
-        )
+        .stderr(outside_project("templates/extra.yaml"))
         .run();
     hides_outside(&output);
 }

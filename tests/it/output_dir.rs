@@ -10,15 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-const BASE: &str = "platform: p
-defaults: { resources: { cpu: 100m/200m, memory: 64Mi/128Mi } }
-ingress: { hosts: { api.example.com: { paths: { /: api } } } }
-components:
-  api:
-    image: p/api:1.0
-    ports: { http: 8080 }
-    probes: { liveness: /h, readiness: /h }
-";
+use crate::support::SMALL as BASE;
 
 /// What a render of [`project`] into `out` says.
 const WROTE: &str = "wrote 8 files and kustomization.yaml to `out`\n";

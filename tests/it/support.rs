@@ -442,3 +442,15 @@ pub fn shop() -> Test {
         .file("platform.yaml", SHOP)
         .file("overlays/dev.yaml", "")
 }
+
+/// A valid project whose last lines are the `api` component's, so a test can append keys
+/// to it.
+pub const SMALL: &str = "platform: p
+defaults: { resources: { cpu: 100m/200m, memory: 64Mi/128Mi } }
+ingress: { hosts: { api.example.com: { paths: { /: api } } } }
+components:
+  api:
+    image: p/api:1.0
+    ports: { http: 8080 }
+    probes: { liveness: /h, readiness: /h }
+";
