@@ -2,13 +2,14 @@
 # The one test command: installs what the tests need, then runs every check CI runs, and
 # ends with one line `N passed, M failed`.
 #   scripts/test.sh
-# Installs kubernetes-validate and PyYAML into .venv (git-ignored) on first use. The tests
+# Installs kubernetes-validate, checkov and PyYAML into .venv (git-ignored) on first use. The tests
 # find them there; with CI=true a missing tool is a failure, never a skip. What it cannot
 # install itself (rustfmt, clippy, Python's venv module, kubectl) it names before it starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 KUBERNETES_VALIDATE_VERSION=1.37.0
+CHECKOV_VERSION=3.3.30
 PYYAML_VERSION=6.0.3
 
 step() { printf '==> %s\n' "$*"; }
@@ -25,11 +26,16 @@ if ((${#missing[@]})); then
     exit 1
 fi
 
-if ! .venv/bin/kubernetes-validate --version >/dev/null 2>&1 || ! .venv/bin/python -c 'import yaml' 2>/dev/null; then
-    step "installing kubernetes-validate ${KUBERNETES_VALIDATE_VERSION} and PyYAML into .venv"
+installed() {
+    [[ "$(.venv/bin/kubernetes-validate --version 2>/dev/null)" == "${KUBERNETES_VALIDATE_VERSION}" ]] &&
+        [[ "$(.venv/bin/checkov --version 2>/dev/null)" == "${CHECKOV_VERSION}" ]] &&
+        .venv/bin/python -c 'import yaml' 2>/dev/null
+}
+if ! installed; then
+    step "installing kubernetes-validate ${KUBERNETES_VALIDATE_VERSION}, checkov ${CHECKOV_VERSION} and PyYAML into .venv"
     python3 -m venv .venv
     .venv/bin/pip install --quiet --disable-pip-version-check \
-        "kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}" "PyYAML==${PYYAML_VERSION}"
+        "kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}" "checkov==${CHECKOV_VERSION}" "PyYAML==${PYYAML_VERSION}"
 fi
 
 step "cargo fmt --check"

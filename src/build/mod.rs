@@ -20,6 +20,7 @@ mod pod;
 mod pod_disruption_budget;
 mod role;
 mod role_binding;
+mod scanner_skips;
 mod service;
 mod service_account;
 mod stateful_set;
@@ -152,8 +153,15 @@ struct Out<'a> {
 
 impl<'a> Out<'a> {
     fn push(&mut self, object: impl Into<Object>, owner: Owner<'a>) {
-        let object = object.into();
+        let mut object = object.into();
+        let skips = scanner_skips::annotate(&mut object, &owner, self.spec);
         origins::record(&mut self.origins, &object, owner, self.spec);
+        for (key, path) in skips {
+            let field = format!("metadata.annotations.{key}");
+            let source = origins::Source::Spec(path);
+            self.origins
+                .record(object.kind(), object.name(), field, source);
+        }
         self.objects.push(object);
     }
 }

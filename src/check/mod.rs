@@ -40,15 +40,19 @@ mod invalid_schedule;
 mod isolated_component;
 mod isolation_weakened;
 mod load_balancer_exposed;
+mod low_user_id;
 mod patch_shrinks_list;
 mod pod_not_restricted;
 mod probe_missing;
 pub mod quantity;
+mod reads_secrets;
 mod replicas_ignored;
 mod rollout_ignored;
 mod secret_data;
+mod secret_in_env;
 mod secret_in_literal;
 pub(crate) use secret_in_literal::looks_secret;
+pub mod scanners;
 mod security_relaxed;
 mod selector_mismatch;
 mod single_replica;
@@ -83,6 +87,9 @@ pub struct Finding {
     /// The object (`Kind/name`) a finding of a check that the spec's `relax` can allow is
     /// about; `None` for checks that cannot be relaxed by object.
     pub object: Option<String>,
+    /// The component or job (`["components", name]`) whose `suppress` applies, when it is
+    /// not the one `at` names (a value that comes from `defaults`).
+    pub owner: Option<Vec<String>>,
 }
 
 /// Where in the spec a finding comes from. A path that is not set (a default) points at
@@ -113,14 +120,6 @@ impl Origin {
         }
     }
 
-    /// The component a finding belongs to, for suppressions.
-    fn component(&self) -> Option<&str> {
-        match self.path() {
-            [first, name, ..] if first == "components" => Some(name),
-            _ => None,
-        }
-    }
-
     fn span(&self, merged: &Merged) -> Span {
         match self {
             Origin::Key(path) => merged.nearest(path, At::Key),
@@ -139,7 +138,17 @@ impl Finding {
             help: None,
             redact: None,
             object: None,
+            owner: None,
         }
+    }
+
+    /// Marks the finding as about the component or job `object` was built for, whose
+    /// `suppress` then applies wherever the value it reports comes from.
+    pub fn owned(mut self, input: &Input, object: &Object) -> Self {
+        if let Some(Source::Spec(path)) = input.origins.object(object.kind(), object.name()) {
+            self.owner = Some(path.clone());
+        }
+        self
     }
 
     /// Marks the finding as about `object`, so `relax: { Kind/name: reason }` allows it.
@@ -246,6 +255,9 @@ pub const CHECKS: &[Check] = &[
     check! { code: "replicas-ignored",          severity: Warning, suppressible: true,  module: replicas_ignored },
     check! { code: "rollout-ignored",           severity: Warning, suppressible: true,  module: rollout_ignored },
     check! { code: "load-balancer-exposed",     severity: Warning, suppressible: true,  module: load_balancer_exposed },
+    check! { code: "secret-in-env",             severity: Info,    suppressible: true,  module: secret_in_env },
+    check! { code: "low-user-id",               severity: Info,    suppressible: true,  module: low_user_id },
+    check! { code: "reads-secrets",             severity: Warning, suppressible: true,  module: reads_secrets },
     check! { code: "secret-in-literal",         severity: Warning, suppressible: false, module: secret_in_literal },
     check! { code: "isolated-component",        severity: Warning, suppressible: true,  module: isolated_component },
     check! { code: "patch-shrinks-list",        severity: Warning, suppressible: false, module: patch_shrinks_list },
@@ -277,13 +289,10 @@ pub fn all(input: &Input) -> Vec<Diagnostic> {
                 );
                 continue;
             }
-            if check.suppressible {
-                let suppressed = finding
-                    .at
-                    .component()
-                    .and_then(|c| input.spec.components.get(c))
-                    .is_some_and(|c| c.suppress.contains_key(check.code));
-                if suppressed {
+            if check.suppressible && !matches!(finding.at, Origin::Span(_)) {
+                let owner = finding.owner.as_deref().unwrap_or(finding.at.path());
+                let suppressions = input.spec.suppressions(owner);
+                if suppressions.iter().any(|s| s.code == check.code) {
                     continue;
                 }
             }
@@ -368,12 +377,26 @@ fn relax_errors(input: &Input, used: &[&str]) -> Vec<Diagnostic> {
     out
 }
 
-/// A suppression must name a suppressible check and give a reason.
+/// A suppression must name a suppressible check and give a reason that its scanners' skip
+/// annotations can carry.
 fn suppression_errors(input: &Input) -> Vec<Diagnostic> {
+    let spec = input.spec;
+    let entries = std::iter::once((vec!["defaults"], &spec.defaults.suppress))
+        .chain(
+            spec.components
+                .iter()
+                .map(|(n, c)| (vec!["components", n.as_str()], &c.suppress)),
+        )
+        .chain(
+            spec.jobs
+                .iter()
+                .map(|(n, j)| (vec!["jobs", n.as_str()], &j.suppress)),
+        );
     let mut out = Vec::new();
-    for (name, c) in &input.spec.components {
-        for (code, reason) in &c.suppress {
-            let path = ["components", name.as_str(), "suppress", code.as_str()];
+    for (owner, map) in entries {
+        for (code, reason) in map {
+            let mut path = owner.clone();
+            path.extend(["suppress", code.as_str()]);
             let at = Origin::key(&path).span(input.merged);
             match CHECKS.iter().find(|check| check.code == code) {
                 None => {
@@ -394,7 +417,43 @@ fn suppression_errors(input: &Input) -> Vec<Diagnostic> {
                         .at(at, "no reason given")
                         .help(format!("write why: `{code}: \"<reason>\"`")),
                 ),
+                Some(_) if !scanners::skips(code).is_empty() && !scanners::writable(reason) => {
+                    let at = Origin::value(&path).span(input.merged);
+                    out.push(
+                        Diagnostic::error(Code::InvalidReason, format!("the reason for suppressing `{code}` contains `=`"))
+                            .at(at, "`=` here")
+                            .help("write it without `=`: the reason becomes checkov's skip annotation `ID=reason`, which checkov splits at `=`"),
+                    );
+                }
                 Some(_) => {}
+            }
+        }
+    }
+    let relaxations = spec
+        .components
+        .iter()
+        .map(|(n, c)| (["components", n.as_str()], &c.security))
+        .chain(
+            spec.jobs
+                .iter()
+                .map(|(n, j)| (["jobs", n.as_str()], &j.security)),
+        );
+    for (owner, security) in relaxations {
+        let relaxation = crate::platform::component::Relaxation::WritableRootFilesystem;
+        if let Some(reason) = security.relax.get(&relaxation) {
+            if !scanners::writable(reason) {
+                let path = [
+                    owner[0],
+                    owner[1],
+                    "security",
+                    "relax",
+                    "writableRootFilesystem",
+                ];
+                out.push(
+                    Diagnostic::error(Code::InvalidReason, "the reason for `writableRootFilesystem` contains `=`")
+                        .at(Origin::value(&path).span(input.merged), "`=` here")
+                        .help("write it without `=`: the reason becomes checkov's skip annotation `ID=reason`, which checkov splits at `=`"),
+                );
             }
         }
     }

@@ -104,6 +104,7 @@ codes! {
     UnknownCheck = "unknown-check": "A suppression of a check that does not exist.",
     SuppressionNotAllowed = "suppression-not-allowed": "A suppression of a check that cannot be suppressed.",
     SuppressionWithoutReason = "suppression-without-reason": "A suppression without a reason.",
+    InvalidReason = "invalid-reason": "A reason that a scanner's skip annotation cannot carry (checkov splits its annotation at `=`).",
     RelaxTargetMissing = "relax-target-missing": "A `relax` entry whose `Kind/name` matches no rendered object, or that nothing refuses.",
     ImmutableField = "immutable-field": "A change to a field the API server will not update in place.",
     UnknownField = "unknown-field": "A field a live object's kind does not have.",

@@ -63,6 +63,9 @@ pub struct Job {
     /// Pod security, as for components.
     #[serde(default)]
     pub security: Security,
+    /// Policy checks this job is exempt from, each with the reason, as for components.
+    #[serde(default)]
+    pub suppress: IndexMap<String, String>,
 }
 
 impl Job {

@@ -118,6 +118,11 @@ pub struct Defaults {
     /// without an account of its own runs as: annotations for workload identity.
     #[serde(default)]
     pub service_account: SharedServiceAccount,
+    /// Policy checks every component and job is exempt from, each with the reason:
+    /// `image-without-digest: "released by immutable tags"`. A component's or job's own
+    /// `suppress` adds to these, and its reason wins for the same check.
+    #[serde(default)]
+    pub suppress: IndexMap<String, String>,
 }
 
 /// The platform's shared ServiceAccount.
@@ -148,6 +153,17 @@ pub struct StorageClass {
     /// Whether claims may grow.
     #[serde(default)]
     pub allow_volume_expansion: Option<bool>,
+}
+
+/// A policy check a component or job is exempt from, as the spec states it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Suppression<'a> {
+    /// The check's code.
+    pub code: &'a str,
+    /// Why, as written.
+    pub reason: &'a str,
+    /// The entry's path: `["components", "api", "suppress", "image-latest"]`.
+    pub path: Vec<String>,
 }
 
 impl Platform {
@@ -204,6 +220,44 @@ impl Platform {
             if let Some(image) = &j.image {
                 out.push((path(&["jobs", name, "image"]), image.as_str()));
             }
+        }
+        out
+    }
+
+    /// The suppressions that hold for what `owner` names (`["components", name, …]` or
+    /// `["jobs", name, …]`; any other spec path has only the platform's): `defaults.suppress`,
+    /// then, for a job that runs as a component, that component's, then its own. A later
+    /// entry of the same check wins. Each is `(check, reason, path of the entry)`.
+    pub fn suppressions(&self, owner: &[String]) -> Vec<Suppression<'_>> {
+        fn add<'a>(out: &mut Vec<Suppression<'a>>, map: &'a IndexMap<String, String>, at: &[&str]) {
+            for (code, reason) in map {
+                let mut path: Vec<String> = at.iter().map(|s| s.to_string()).collect();
+                path.extend(["suppress".to_string(), code.clone()]);
+                out.retain(|s| s.code != code);
+                out.push(Suppression { code, reason, path });
+            }
+        }
+        let mut out = Vec::new();
+        add(&mut out, &self.defaults.suppress, &["defaults"]);
+        match owner {
+            [first, name, ..] if first == "components" => {
+                if let Some(c) = self.components.get(name) {
+                    add(&mut out, &c.suppress, &["components", name]);
+                }
+            }
+            [first, name, ..] if first == "jobs" => {
+                if let Some(j) = self.jobs.get(name) {
+                    let runs_as = j
+                        .component
+                        .as_ref()
+                        .and_then(|c| Some((c, self.components.get(c)?)));
+                    if let Some((c, component)) = runs_as {
+                        add(&mut out, &component.suppress, &["components", c]);
+                    }
+                    add(&mut out, &j.suppress, &["jobs", name]);
+                }
+            }
+            _ => {}
         }
         out
     }

@@ -34,6 +34,7 @@ const SUPPRESSION_CODES: &[&str] = &[
     "suppression-not-allowed",
     "suppression-without-reason",
     "relax-target-missing",
+    "invalid-reason",
 ];
 
 /// Checks that no spec can trigger, and why; each has a library test in this file.

@@ -28,6 +28,7 @@ mod pods;
 mod render;
 mod render_support;
 mod review_bugs;
+mod scanners;
 mod schema;
 mod set_and_values;
 mod spec_core;

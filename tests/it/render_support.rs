@@ -191,8 +191,8 @@ pub fn tool(venv_bin: &str, env_var: &str) -> PathBuf {
         .unwrap_or_else(|| root().join(".venv").join("bin").join(venv_bin));
     assert!(
         path.is_file(),
-        "`{}` is missing: run `scripts/test.sh` (it installs kubernetes-validate and PyYAML \
-         into .venv), or point {env_var} at the tool",
+        "`{}` is missing: run `scripts/test.sh` (it installs kubernetes-validate, checkov and \
+         PyYAML into .venv), or point {env_var} at the tool",
         path.display()
     );
     path
