@@ -5,7 +5,8 @@
 //! namespace, no host ports, no `hostPath` or other volume types outside the profile's list,
 //! no privileged container, no privilege escalation, not root, seccomp `RuntimeDefault` or
 //! `Localhost`, every capability dropped and none added but `NET_BIND_SERVICE`, no unmasked
-//! `/proc`, and the baseline's rules on AppArmor (`RuntimeDefault` or `Localhost`), SELinux
+//! `/proc`, and the baseline's rules on AppArmor (`RuntimeDefault` or `Localhost`, and the
+//! annotations older clusters read: `runtime/default` or `localhost/…`), SELinux
 //! (a container type, no custom user or role), Windows host processes and sysctls (the safe
 //! set only).
 //!
@@ -69,8 +70,14 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
         let Some((at, pod)) = pod_of(object) else {
             continue;
         };
-        for (field, problem) in violations(&pod) {
-            let field = format!("{at}.{field}");
+        let metadata = format!("{}metadata", at.strip_suffix("spec").unwrap_or_default());
+        let annotations = apparmor_annotations(object, &metadata);
+        for (field, problem) in violations(&pod).into_iter().chain(annotations) {
+            let field = if field.starts_with(&metadata) {
+                field
+            } else {
+                format!("{at}.{field}")
+            };
             out.push(
                 Finding::new(
                     format!(
@@ -83,6 +90,34 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
                 )
                 .help("remove it from the patch or template that writes it; the platform's namespace admits only restricted pods"),
             );
+        }
+    }
+    out
+}
+
+/// The AppArmor annotations of the pod template (Kubernetes before 1.30 reads them; the
+/// baseline allows `runtime/default` and `localhost/<profile>` only), as (field path from the
+/// object's root, what is wrong).
+fn apparmor_annotations(object: &Object, metadata: &str) -> Vec<(String, String)> {
+    const PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
+    let Ok(value) = serde_json::to_value(object) else {
+        return Vec::new();
+    };
+    let annotations = metadata
+        .split('.')
+        .try_fold(&value, |v, key| v.get(key))
+        .map(|m| &m["annotations"]);
+    let mut out = Vec::new();
+    for (key, profile) in annotations.and_then(Value::as_object).into_iter().flatten() {
+        let profile = profile.as_str().unwrap_or_default();
+        if key.starts_with(PREFIX)
+            && profile != "runtime/default"
+            && !profile.starts_with("localhost/")
+        {
+            out.push((
+                format!("{metadata}.annotations.{key}"),
+                format!("the AppArmor profile `{profile}` (allowed: `runtime/default`, `localhost/<profile>`)"),
+            ));
         }
     }
     out

@@ -530,3 +530,34 @@ spec:
         out.stderr
     );
 }
+
+#[test]
+fn an_unconfined_apparmor_annotation_is_refused_at_the_patch_line() {
+    // Clusters before 1.30 read the profile from this annotation; the baseline allows
+    // `runtime/default` and `localhost/<profile>` only.
+    let patch = "patches:
+  Deployment/shop-api:
+    spec:
+      template:
+        metadata:
+          annotations:
+            container.apparmor.security.beta.kubernetes.io/api: localhost/k8s-api
+            container.apparmor.security.beta.kubernetes.io/sidecar: unconfined
+";
+    project()
+        .file("platform.yaml", format!("{BASE}{patch}"))
+        .args(["render", "dev"])
+        .stderr(
+            "error[pod-not-restricted]: Deployment `shop-api` breaks the restricted pod security profile: the AppArmor profile `unconfined` (allowed: `runtime/default`, `localhost/<profile>`)
+  --> platform.yaml:16:69
+   |
+16 |             container.apparmor.security.beta.kubernetes.io/sidecar: unconfined
+   |                                                                     ^^^^^^^^^^ sets `spec.template.metadata.annotations.container.apparmor.security.beta.kubernetes.io/sidecar`
+   |
+   = help: remove it from the patch or template that writes it; the platform's namespace admits only restricted pods
+
+",
+        )
+        .status(1)
+        .run();
+}
