@@ -11,8 +11,8 @@ use super::pod::sorted_ports;
 use crate::platform::component::{Component, Kind, Relaxation, ServiceType};
 use crate::platform::values::Protocol;
 use k8s_openapi::api::networking::v1::{
-    NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
-    NetworkPolicySpec,
+    IPBlock, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
+    NetworkPolicyPort, NetworkPolicySpec,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -238,6 +238,55 @@ fn egress_rules(uses: Option<&BTreeSet<&str>>, ctx: &Ctx) -> Vec<NetworkPolicyEg
         .collect()
 }
 
+/// The cloud instance metadata addresses (AWS, Azure, GCP, and AWS over IPv6): a pod that
+/// reaches them can read the node's credentials.
+pub const METADATA_ADDRESSES: [&str; 2] = ["169.254.169.254/32", "fd00:ec2::254/128"];
+
+/// `openEgress`: every pod of every namespace and every address but the metadata ones.
+fn open_egress() -> NetworkPolicyEgressRule {
+    let block = |cidr: &str, except: &str| NetworkPolicyPeer {
+        ip_block: Some(IPBlock {
+            cidr: cidr.into(),
+            except: Some(vec![except.into()]),
+        }),
+        ..Default::default()
+    };
+    NetworkPolicyEgressRule {
+        to: Some(vec![
+            NetworkPolicyPeer {
+                namespace_selector: Some(LabelSelector::default()),
+                ..Default::default()
+            },
+            block("0.0.0.0/0", METADATA_ADDRESSES[0]),
+            block("::/0", METADATA_ADDRESSES[1]),
+        ]),
+        ports: None,
+    }
+}
+
+/// `cloudMetadata`: the metadata addresses, on port 80.
+fn cloud_metadata() -> NetworkPolicyEgressRule {
+    NetworkPolicyEgressRule {
+        to: Some(
+            METADATA_ADDRESSES
+                .iter()
+                .map(|cidr| NetworkPolicyPeer {
+                    ip_block: Some(IPBlock {
+                        cidr: cidr.to_string(),
+                        except: None,
+                    }),
+                    ..Default::default()
+                })
+                .collect(),
+        ),
+        ports: Some(vec![NetworkPolicyPort {
+            port: Some(IntOrString::Int(80)),
+            protocol: Some("TCP".into()),
+            ..Default::default()
+        }]),
+    }
+}
+
 fn component_policy(
     name: &str,
     c: &Component,
@@ -328,7 +377,10 @@ fn component_policy(
         ingress = vec![NetworkPolicyIngressRule::default()];
     }
     if c.security.relax.contains_key(&Relaxation::OpenEgress) {
-        egress = vec![NetworkPolicyEgressRule::default()];
+        egress = vec![open_egress()];
+    }
+    if c.security.relax.contains_key(&Relaxation::CloudMetadata) {
+        egress.push(cloud_metadata());
     }
     NetworkPolicy {
         metadata: ctx.component_metadata(name, c),
@@ -374,6 +426,44 @@ mod tests {
         assert_eq!(
             open[0]["ports"],
             serde_json::json!([{ "port": 8000, "protocol": "TCP" }])
+        );
+    }
+
+    fn egress_of(yaml: &str, component: &str) -> serde_json::Value {
+        let tree = crate::load::parse(0, yaml).unwrap();
+        let spec = Platform::from_tree(&Merged::new(tree)).unwrap();
+        let objects = crate::build::all(&spec);
+        let policy = objects
+            .iter()
+            .find(|o| matches!(o, Object::NetworkPolicy(_)) && o.name() == component)
+            .expect("the component's policy");
+        serde_json::to_value(policy).unwrap()["spec"]["egress"].clone()
+    }
+
+    #[test]
+    fn open_egress_leaves_out_the_cloud_metadata_address_unless_stated() {
+        let base = "platform: p\ndefaults: { resources: { cpu: 1, memory: 1Gi } }\ncomponents:\n  api:\n    image: a:1\n    ports: { http: 8080 }\n";
+        let open =
+            format!("{base}    security: {{ relax: {{ openEgress: \"calls partners\" }} }}\n");
+        assert_eq!(
+            egress_of(&open, "p-api"),
+            serde_json::json!([{ "to": [
+                { "namespaceSelector": {} },
+                { "ipBlock": { "cidr": "0.0.0.0/0", "except": ["169.254.169.254/32"] } },
+                { "ipBlock": { "cidr": "::/0", "except": ["fd00:ec2::254/128"] } },
+            ] }])
+        );
+        let metadata =
+            format!("{base}    security: {{ relax: {{ cloudMetadata: \"reads its region\" }} }}\n");
+        assert_eq!(
+            egress_of(&metadata, "p-api"),
+            serde_json::json!([{
+                "to": [
+                    { "ipBlock": { "cidr": "169.254.169.254/32" } },
+                    { "ipBlock": { "cidr": "fd00:ec2::254/128" } },
+                ],
+                "ports": [{ "port": 80, "protocol": "TCP" }],
+            }])
         );
     }
 

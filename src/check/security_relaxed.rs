@@ -1,6 +1,6 @@
 //! ## What it checks
-//! A component that relaxes a network default (`openIngress`, `openEgress`), shown with the
-//! reason it gives.
+//! A component that relaxes a network default (`openIngress`, `openEgress`,
+//! `cloudMetadata`), shown with the reason it gives.
 //!
 //! ## Why
 //! Reviewers should see every hole in the default-deny policy.
@@ -21,6 +21,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
             let key = match relaxation {
                 Relaxation::OpenIngress => "openIngress",
                 Relaxation::OpenEgress => "openEgress",
+                Relaxation::CloudMetadata => "cloudMetadata",
                 Relaxation::WritableRootFilesystem => continue,
             };
             out.push(

@@ -678,8 +678,13 @@ pub enum Relaxation {
     WritableRootFilesystem,
     /// No default-deny network policy paths for this component: all ingress allowed.
     OpenIngress,
-    /// Egress anywhere, not only to the components it uses.
+    /// Egress anywhere, not only to the components it uses, except the cloud instance
+    /// metadata address (`169.254.169.254`, `fd00:ec2::254`), which hands out the node's
+    /// credentials on most clouds.
     OpenEgress,
+    /// Egress to the cloud instance metadata address on port 80, with or without
+    /// `openEgress`: for software that reads the node's identity from it.
+    CloudMetadata,
 }
 
 /// One RBAC rule of a component's Role.
