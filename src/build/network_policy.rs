@@ -1,4 +1,5 @@
-//! NetworkPolicy from the spec: a default deny for the namespace, DNS for every pod, and
+//! NetworkPolicy from the spec: a default deny for the namespace, DNS for every pod (kube-dns,
+//! and a NodeLocal DNSCache's addresses from `defaults.dns.nodeLocal`), and
 //! for each component exactly the paths its `uses` declare — ingress from the components
 //! and jobs that use it, egress to the components it uses, on their container ports — plus
 //! ingress from the ingress controller's namespace when a route points at it, and from
@@ -102,14 +103,31 @@ fn dns(ctx: &Ctx) -> NetworkPolicy {
             pod_selector: Some(LabelSelector::default()),
             policy_types: Some(vec!["Egress".into()]),
             egress: Some(vec![NetworkPolicyEgressRule {
-                to: Some(vec![NetworkPolicyPeer {
-                    namespace_selector: Some(match_labels(
-                        "kubernetes.io/metadata.name",
-                        "kube-system",
-                    )),
-                    pod_selector: Some(match_labels("k8s-app", "kube-dns")),
-                    ..Default::default()
-                }]),
+                to: Some(
+                    std::iter::once(NetworkPolicyPeer {
+                        namespace_selector: Some(match_labels(
+                            "kubernetes.io/metadata.name",
+                            "kube-system",
+                        )),
+                        pod_selector: Some(match_labels("k8s-app", "kube-dns")),
+                        ..Default::default()
+                    })
+                    .chain(
+                        ctx.spec
+                            .defaults
+                            .dns
+                            .node_local
+                            .iter()
+                            .map(|cidr| NetworkPolicyPeer {
+                                ip_block: Some(IPBlock {
+                                    cidr: cidr.clone(),
+                                    except: None,
+                                }),
+                                ..Default::default()
+                            }),
+                    )
+                    .collect(),
+                ),
                 ports: Some(vec![port("UDP"), port("TCP")]),
             }]),
             ..Default::default()

@@ -25,6 +25,7 @@ mod image_latest;
 mod image_without_digest;
 mod invalid_annotation;
 mod invalid_autoscale;
+mod invalid_cidr;
 mod invalid_config_key;
 mod invalid_disruption_budget;
 mod invalid_env_var_name;
@@ -238,6 +239,7 @@ pub const CHECKS: &[Check] = &[
     check! { code: "duplicate-object",          severity: Error,   suppressible: false, module: duplicate_object },
     check! { code: "invalid-placement",         severity: Error,   suppressible: false, module: invalid_placement },
     check! { code: "invalid-extended-resource", severity: Error,   suppressible: false, module: invalid_extended_resource },
+    check! { code: "invalid-cidr",              severity: Error,   suppressible: false, module: invalid_cidr },
     // Policy: what a reviewer would flag. Warnings; `--deny warnings` makes them errors.
     check! { code: "image-latest",              severity: Warning, suppressible: true,  module: image_latest },
     check! { code: "image-without-digest",      severity: Info,    suppressible: true,  module: image_without_digest },

@@ -108,6 +108,10 @@ pub struct Defaults {
     /// (default `monitoring`).
     #[serde(default)]
     pub monitoring_namespace: Option<String>,
+    /// Where pods send DNS queries: kube-dns (CoreDNS) in `kube-system` always, and the
+    /// addresses of a NodeLocal DNSCache when the cluster runs one.
+    #[serde(default)]
+    pub dns: Dns,
     /// Image pull secrets of every pod (components and jobs), by name.
     #[serde(default)]
     pub pull_secrets: Vec<String>,
@@ -123,6 +127,18 @@ pub struct Defaults {
     /// `suppress` adds to these, and its reason wins for the same check.
     #[serde(default)]
     pub suppress: IndexMap<String, String>,
+}
+
+/// Where pods send DNS queries.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Dns {
+    /// The addresses a NodeLocal DNSCache listens on, as CIDRs: its link-local address
+    /// (`169.254.20.10/32`) and, in iptables mode, the kube-dns Service's ClusterIP
+    /// (`kubectl -n kube-system get service kube-dns`), e.g. `10.96.0.10/32`. Pods may send
+    /// DNS to them on port 53, beside kube-dns itself.
+    #[serde(default)]
+    pub node_local: Vec<String>,
 }
 
 /// The platform's shared ServiceAccount.

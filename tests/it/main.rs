@@ -19,6 +19,7 @@ mod input_edges;
 mod inputs;
 mod merge_laws;
 mod mutations;
+mod network;
 mod onramp;
 mod origins;
 mod output_dir;
