@@ -16,6 +16,7 @@
 //! Fix), add a line to [`CHECKS`], add a fixture that triggers it and one that passes.
 
 mod cluster_access;
+mod disruption_blocks_drain;
 mod duplicate_object;
 mod duplicate_service_port;
 mod external_ips;
@@ -253,6 +254,7 @@ pub const CHECKS: &[Check] = &[
     check! { code: "probe-missing",             severity: Warning, suppressible: true,  module: probe_missing },
     check! { code: "security-relaxed",          severity: Warning, suppressible: true,  module: security_relaxed },
     check! { code: "writable-root-filesystem",  severity: Warning, suppressible: true,  module: writable_root_filesystem },
+    check! { code: "disruption-blocks-drain",   severity: Warning, suppressible: true,  module: disruption_blocks_drain },
     check! { code: "single-replica",            severity: Warning, suppressible: true,  module: single_replica },
     check! { code: "replicas-ignored",          severity: Warning, suppressible: true,  module: replicas_ignored },
     check! { code: "rollout-ignored",           severity: Warning, suppressible: true,  module: rollout_ignored },

@@ -698,7 +698,7 @@ fn case_21_kubernetes_rules_schemas_miss() {
             "invalid-autoscale",
         ),
         (
-            "components:\n  api:\n    replicas: 2\n    disruption: { minAvailable: 2 }\n",
+            "components:\n  api:\n    replicas: 2\n    disruption: { minAvailable: 1, maxUnavailable: 1 }\n",
             "invalid-disruption-budget",
         ),
         (
