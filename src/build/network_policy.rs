@@ -118,13 +118,7 @@ fn dns(ctx: &Ctx) -> NetworkPolicy {
                             .dns
                             .node_local
                             .iter()
-                            .map(|cidr| NetworkPolicyPeer {
-                                ip_block: Some(IPBlock {
-                                    cidr: cidr.clone(),
-                                    except: None,
-                                }),
-                                ..Default::default()
-                            }),
+                            .map(|cidr| ip_block(cidr, &[])),
                     )
                     .collect(),
                 ),
@@ -262,23 +256,27 @@ pub const METADATA_ADDRESSES: [&str; 2] = ["169.254.169.254/32", "fd00:ec2::254/
 
 /// `openEgress`: every pod of every namespace and every address but the metadata ones.
 fn open_egress() -> NetworkPolicyEgressRule {
-    let block = |cidr: &str, except: &str| NetworkPolicyPeer {
-        ip_block: Some(IPBlock {
-            cidr: cidr.into(),
-            except: Some(vec![except.into()]),
-        }),
-        ..Default::default()
-    };
     NetworkPolicyEgressRule {
         to: Some(vec![
             NetworkPolicyPeer {
                 namespace_selector: Some(LabelSelector::default()),
                 ..Default::default()
             },
-            block("0.0.0.0/0", METADATA_ADDRESSES[0]),
-            block("::/0", METADATA_ADDRESSES[1]),
+            ip_block("0.0.0.0/0", &METADATA_ADDRESSES[..1]),
+            ip_block("::/0", &METADATA_ADDRESSES[1..]),
         ]),
         ports: None,
+    }
+}
+
+/// A peer of the addresses in `cidr`, but those in `except`.
+fn ip_block(cidr: &str, except: &[&str]) -> NetworkPolicyPeer {
+    NetworkPolicyPeer {
+        ip_block: Some(IPBlock {
+            cidr: cidr.to_string(),
+            except: (!except.is_empty()).then(|| except.iter().map(|e| e.to_string()).collect()),
+        }),
+        ..Default::default()
     }
 }
 
@@ -288,13 +286,7 @@ fn cloud_metadata() -> NetworkPolicyEgressRule {
         to: Some(
             METADATA_ADDRESSES
                 .iter()
-                .map(|cidr| NetworkPolicyPeer {
-                    ip_block: Some(IPBlock {
-                        cidr: cidr.to_string(),
-                        except: None,
-                    }),
-                    ..Default::default()
-                })
+                .map(|cidr| ip_block(cidr, &[]))
                 .collect(),
         ),
         ports: Some(vec![NetworkPolicyPort {

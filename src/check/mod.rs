@@ -381,6 +381,9 @@ fn relax_errors(input: &Input, used: &[&str]) -> Vec<Diagnostic> {
     out
 }
 
+/// The help of `invalid-reason`.
+const NO_EQUALS: &str = "write it without `=`: the reason becomes checkov's skip annotation `ID=reason`, which checkov splits at `=`";
+
 /// A suppression must name a suppressible check and give a reason that its scanners' skip
 /// annotations can carry.
 fn suppression_errors(input: &Input) -> Vec<Diagnostic> {
@@ -426,7 +429,7 @@ fn suppression_errors(input: &Input) -> Vec<Diagnostic> {
                     out.push(
                         Diagnostic::error(Code::InvalidReason, format!("the reason for suppressing `{code}` contains `=`"))
                             .at(at, "`=` here")
-                            .help("write it without `=`: the reason becomes checkov's skip annotation `ID=reason`, which checkov splits at `=`"),
+                            .help(NO_EQUALS),
                     );
                 }
                 Some(_) => {}
@@ -454,9 +457,12 @@ fn suppression_errors(input: &Input) -> Vec<Diagnostic> {
                     "writableRootFilesystem",
                 ];
                 out.push(
-                    Diagnostic::error(Code::InvalidReason, "the reason for `writableRootFilesystem` contains `=`")
-                        .at(Origin::value(&path).span(input.merged), "`=` here")
-                        .help("write it without `=`: the reason becomes checkov's skip annotation `ID=reason`, which checkov splits at `=`"),
+                    Diagnostic::error(
+                        Code::InvalidReason,
+                        "the reason for `writableRootFilesystem` contains `=`",
+                    )
+                    .at(Origin::value(&path).span(input.merged), "`=` here")
+                    .help(NO_EQUALS),
                 );
             }
         }
