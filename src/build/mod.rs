@@ -18,11 +18,13 @@ pub mod origins;
 mod persistent_volume_claim;
 mod pod;
 mod pod_disruption_budget;
+mod pod_monitor;
 mod role;
 mod role_binding;
 mod scanner_skips;
 mod service;
 mod service_account;
+mod service_monitor;
 mod stateful_set;
 mod storage_class;
 
@@ -106,6 +108,13 @@ pub fn build(spec: &Platform) -> (Vec<Object>, Origins) {
                 pod_disruption_budget::pod_disruption_budget(name, disruption, &ctx),
                 owner(),
             );
+        }
+        let monitors = [
+            service_monitor::service_monitor(name, component, &ctx),
+            pod_monitor::pod_monitor(name, component, &ctx),
+        ];
+        for monitor in monitors.into_iter().flatten() {
+            out.push(Object::Custom(Box::new(monitor)), owner());
         }
     }
     for (name, job) in &spec.jobs {

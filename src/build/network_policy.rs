@@ -10,6 +10,7 @@ use super::Ctx;
 use super::object::NetworkPolicy;
 use super::pod::sorted_ports;
 use crate::platform::component::{Component, Kind, Relaxation, ServiceType};
+use crate::platform::endpoint::{Endpoint, Use, Uses};
 use crate::platform::values::Protocol;
 use k8s_openapi::api::networking::v1::{
     IPBlock, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
@@ -25,33 +26,37 @@ pub const DEFAULT_MONITORING_NAMESPACE: &str = "monitoring";
 /// The ingress controller's namespace when the spec names none.
 pub const DEFAULT_CONTROLLER_NAMESPACE: &str = "ingress-nginx";
 
-pub(crate) fn network_policies(ctx: &Ctx) -> Vec<NetworkPolicy> {
+pub(crate) fn network_policies<'a>(ctx: &'a Ctx) -> Vec<NetworkPolicy> {
     let mut out = vec![default_deny(ctx), dns(ctx)];
     out.extend(acme_solver(ctx));
-    // Who uses whom: components and jobs (a job also uses what its component uses).
-    let mut users: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    let mut uses: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for (name, c) in &ctx.spec.components {
-        for used in &c.uses {
-            users
-                .entry(used.as_str())
-                .or_default()
-                .insert(name.as_str());
-            uses.entry(name.as_str()).or_default().insert(used.as_str());
+    // What each component and job uses (a job also what its component uses), and who uses
+    // each component, with which ports.
+    let mut uses: BTreeMap<&str, BTreeMap<&str, Use>> = BTreeMap::new();
+    let mut add = |user: &'a str, used: &'a Uses| {
+        for (name, u) in used.iter() {
+            let entry = uses.entry(user).or_default().entry(name.as_str());
+            entry
+                .and_modify(|had| *had = union(had, u))
+                .or_insert_with(|| u.clone());
         }
+    };
+    for (name, c) in &ctx.spec.components {
+        add(name, &c.uses);
     }
     for (name, j) in &ctx.spec.jobs {
-        let inherited = j
+        add(name, &j.uses);
+        if let Some(c) = j
             .component
             .as_ref()
             .and_then(|c| ctx.spec.components.get(c))
-            .map(|c| &c.uses);
-        for used in j.uses.iter().chain(inherited.into_iter().flatten()) {
-            users
-                .entry(used.as_str())
-                .or_default()
-                .insert(name.as_str());
-            uses.entry(name.as_str()).or_default().insert(used.as_str());
+        {
+            add(name, &c.uses);
+        }
+    }
+    let mut users: BTreeMap<&str, BTreeMap<&str, &Use>> = BTreeMap::new();
+    for (user, used) in &uses {
+        for (name, u) in used {
+            users.entry(name).or_default().insert(user, u);
         }
     }
     let routed = routed_ports(ctx);
@@ -59,13 +64,14 @@ pub(crate) fn network_policies(ctx: &Ctx) -> Vec<NetworkPolicy> {
         out.push(component_policy(
             name,
             c,
-            &users,
-            &uses,
+            users.get(name.as_str()),
+            uses.get(name.as_str()),
             routed.get(name.as_str()),
             ctx,
         ));
     }
     for name in ctx.spec.jobs.keys() {
+        // A job's pods mount no API token, so they never reach the API server.
         let egress = egress_rules(uses.get(name.as_str()), ctx);
         out.push(NetworkPolicy {
             metadata: ctx.metadata(ctx.name(name), ctx.workload_labels(name, None)),
@@ -78,6 +84,19 @@ pub(crate) fn network_policies(ctx: &Ctx) -> Vec<NetworkPolicy> {
         });
     }
     out
+}
+
+/// Two `uses` entries for the same name (a job's own and its component's): every port
+/// either opens.
+fn union(a: &Use, b: &Use) -> Use {
+    match (a, b) {
+        (Use::Ports(a), Use::Ports(b)) => {
+            let mut ports = a.clone();
+            ports.extend(b.iter().filter(|p| !a.contains(p)).cloned());
+            Use::Ports(ports)
+        }
+        _ => Use::All,
+    }
 }
 
 fn default_deny(ctx: &Ctx) -> NetworkPolicy {
@@ -175,15 +194,28 @@ fn match_labels(key: &str, value: &str) -> LabelSelector {
 
 /// The container ports of a component, as NetworkPolicy ports.
 fn ports(c: &Component, only: Option<&BTreeSet<String>>) -> Vec<NetworkPolicyPort> {
+    used_ports(c, &Use::All)
+        .into_iter()
+        .filter(|p| only.is_none_or(|o| o.contains(&p.0)))
+        .map(|p| p.1)
+        .collect()
+}
+
+/// The container ports of a component a `uses` entry opens, with their names.
+fn used_ports(c: &Component, used: &Use) -> Vec<(String, NetworkPolicyPort)> {
     sorted_ports(&c.ports)
         .into_iter()
-        .filter(|(name, _)| only.is_none_or(|o| o.contains(*name)))
-        .map(|(_, p)| NetworkPolicyPort {
-            port: Some(IntOrString::Int(i32::from(p.port))),
-            protocol: Some(p.protocol.map_or("TCP", Protocol::as_str).to_string()),
-            ..Default::default()
-        })
+        .filter(|(name, _)| used.includes(name))
+        .map(|(name, p)| (name.clone(), policy_port(p.port, p.protocol)))
         .collect()
+}
+
+fn policy_port(port: u16, protocol: Option<Protocol>) -> NetworkPolicyPort {
+    NetworkPolicyPort {
+        port: Some(IntOrString::Int(i32::from(port))),
+        protocol: Some(protocol.map_or("TCP", Protocol::as_str).to_string()),
+        ..Default::default()
+    }
 }
 
 /// The ports of each component that an ingress route points at.
@@ -234,20 +266,61 @@ fn external_ports(c: &Component) -> BTreeSet<String> {
     out
 }
 
-fn egress_rules(uses: Option<&BTreeSet<&str>>, ctx: &Ctx) -> Vec<NetworkPolicyEgressRule> {
+/// Egress to what a component or job uses: components on their (chosen) container
+/// ports, endpoints at their addresses or namespace on their (chosen) ports.
+fn egress_rules(uses: Option<&BTreeMap<&str, Use>>, ctx: &Ctx) -> Vec<NetworkPolicyEgressRule> {
     uses.into_iter()
         .flatten()
-        .filter_map(|used| {
-            let c = ctx.spec.components.get(*used)?;
+        .filter_map(|(used, u)| {
+            if let Some(c) = ctx.spec.components.get(*used) {
+                let ports: Vec<NetworkPolicyPort> =
+                    used_ports(c, u).into_iter().map(|p| p.1).collect();
+                // No ports is not "every port" (what an empty list means to Kubernetes).
+                return (!ports.is_empty()).then(|| NetworkPolicyEgressRule {
+                    to: Some(vec![NetworkPolicyPeer {
+                        pod_selector: Some(ctx.selector(used)),
+                        ..Default::default()
+                    }]),
+                    ports: Some(ports),
+                });
+            }
+            let e = ctx.spec.endpoints.get(*used)?;
             Some(NetworkPolicyEgressRule {
-                to: Some(vec![NetworkPolicyPeer {
-                    pod_selector: Some(ctx.selector(used)),
-                    ..Default::default()
-                }]),
-                ports: Some(ports(c, None)),
+                to: Some(endpoint_peers(e)),
+                ports: Some(
+                    e.ports
+                        .iter()
+                        .filter(|(name, _)| u.includes(name))
+                        .map(|(_, p)| policy_port(p.port, p.protocol))
+                        .collect(),
+                ),
             })
         })
         .collect()
+}
+
+/// Where an endpoint is: its addresses, or the (labelled) pods of its namespace.
+fn endpoint_peers(e: &Endpoint) -> Vec<NetworkPolicyPeer> {
+    match &e.namespace {
+        Some(namespace) => vec![NetworkPolicyPeer {
+            namespace_selector: Some(match_labels("kubernetes.io/metadata.name", namespace)),
+            pod_selector: (!e.pods.is_empty()).then(|| LabelSelector {
+                match_labels: Some(e.pods.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }],
+        None => e.cidrs.iter().map(|cidr| ip_block(cidr, &[])).collect(),
+    }
+}
+
+/// Egress to the API server (`defaults.apiServer`), for pods that mount a token.
+fn api_server(ctx: &Ctx) -> Option<NetworkPolicyEgressRule> {
+    let api = ctx.spec.defaults.api_server.as_ref()?;
+    Some(NetworkPolicyEgressRule {
+        to: Some(api.cidrs.iter().map(|cidr| ip_block(cidr, &[])).collect()),
+        ports: Some(vec![policy_port(api.port, None)]),
+    })
 }
 
 /// The cloud instance metadata addresses (AWS, Azure, GCP, and AWS over IPv6): a pod that
@@ -300,45 +373,51 @@ fn cloud_metadata() -> NetworkPolicyEgressRule {
 fn component_policy(
     name: &str,
     c: &Component,
-    users: &BTreeMap<&str, BTreeSet<&str>>,
-    uses: &BTreeMap<&str, BTreeSet<&str>>,
+    users: Option<&BTreeMap<&str, &Use>>,
+    uses: Option<&BTreeMap<&str, Use>>,
     routed: Option<&BTreeSet<String>>,
     ctx: &Ctx,
 ) -> NetworkPolicy {
     let mut ingress = Vec::new();
-    let mut egress = egress_rules(uses.get(name), ctx);
+    let mut egress = egress_rules(uses, ctx);
+    if c.access.is_some() {
+        egress.extend(api_server(ctx));
+    }
     let own_ports = ports(c, None);
-    let mut peers: Vec<NetworkPolicyPeer> = users
-        .get(name)
-        .into_iter()
-        .flatten()
-        .map(|user| NetworkPolicyPeer {
-            pod_selector: Some(ctx.selector(user)),
-            ..Default::default()
-        })
-        .collect();
+    // One rule per set of ports: every user of all of them (and, for a stateful
+    // component, its own pods) in one, each narrower set in its own.
+    let mut by_ports: BTreeMap<Vec<String>, Vec<NetworkPolicyPeer>> = BTreeMap::new();
+    let all: Vec<String> = used_ports(c, &Use::All).into_iter().map(|p| p.0).collect();
+    let peer = |who: &str| NetworkPolicyPeer {
+        pod_selector: Some(ctx.selector(who)),
+        ..Default::default()
+    };
+    for (user, u) in users.into_iter().flatten() {
+        let names: Vec<String> = used_ports(c, u).into_iter().map(|p| p.0).collect();
+        by_ports.entry(names).or_default().push(peer(user));
+    }
     if c.kind == Kind::Stateful {
-        peers.push(NetworkPolicyPeer {
-            pod_selector: Some(ctx.selector(name)),
-            ..Default::default()
-        });
+        by_ports.entry(all.clone()).or_default().push(peer(name));
         egress.push(NetworkPolicyEgressRule {
-            to: Some(vec![NetworkPolicyPeer {
-                pod_selector: Some(ctx.selector(name)),
-                ..Default::default()
-            }]),
+            to: Some(vec![peer(name)]),
             ports: Some(own_ports.clone()),
         });
     }
-    if !peers.is_empty() && !own_ports.is_empty() {
+    // The rule for every port first, as it has always been written.
+    let every = by_ports.remove(&all);
+    for (names, peers) in every.map(|p| (all.clone(), p)).into_iter().chain(by_ports) {
+        if names.is_empty() {
+            continue;
+        }
+        let only: BTreeSet<String> = names.into_iter().collect();
         ingress.push(NetworkPolicyIngressRule {
             from: Some(peers),
-            ports: Some(own_ports),
+            ports: Some(ports(c, Some(&only))),
         });
     }
     let scraped: Vec<NetworkPolicyPort> = sorted_ports(&c.ports)
         .into_iter()
-        .filter(|(_, p)| p.scrape == Some(true))
+        .filter(|(_, p)| p.scraped())
         .map(|(_, p)| NetworkPolicyPort {
             port: Some(IntOrString::Int(i32::from(p.port))),
             protocol: Some(p.protocol.map_or("TCP", Protocol::as_str).to_string()),
@@ -348,8 +427,8 @@ fn component_policy(
     if !scraped.is_empty() {
         let namespace = ctx
             .spec
-            .defaults
-            .monitoring_namespace
+            .monitoring
+            .namespace
             .as_deref()
             .unwrap_or(DEFAULT_MONITORING_NAMESPACE);
         ingress.push(NetworkPolicyIngressRule {

@@ -133,6 +133,22 @@ pub fn template(w: &Workload, ctx: &Ctx, restart: Option<&str>) -> PodTemplateSp
     let mut annotations = BTreeMap::new();
     if let Some(c) = w.component {
         labels.extend(c.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+        if ctx.spec.monitoring.via == Some(crate::platform::ScrapeVia::Annotations) {
+            // The convention reads one port per pod: the first scraped one.
+            if let Some((_, p)) = sorted_ports(&c.ports)
+                .into_iter()
+                .find(|(_, p)| p.scraped())
+            {
+                annotations.extend([
+                    ("prometheus.io/scrape".to_string(), "true".to_string()),
+                    ("prometheus.io/port".to_string(), p.port.to_string()),
+                    (
+                        "prometheus.io/path".to_string(),
+                        p.scrape_path().unwrap_or_default().to_string(),
+                    ),
+                ]);
+            }
+        }
         annotations.extend(c.annotations.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
     if let Some(sum) = config_checksum(w, ctx) {

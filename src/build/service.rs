@@ -57,7 +57,7 @@ pub(crate) fn services(name: &str, c: &Component, ctx: &Ctx) -> Vec<Service> {
     let main = only(&exposed);
     if !main.is_empty() {
         let spec = c.service.clone().unwrap_or_default();
-        out.push(service(
+        let mut main = service(
             name,
             ctx.name(name),
             Some(spec.kind),
@@ -65,7 +65,14 @@ pub(crate) fn services(name: &str, c: &Component, ctx: &Ctx) -> Vec<Service> {
             main,
             c,
             ctx,
-        ));
+        );
+        if !super::service_monitor::on_main_service(c, ctx).is_empty() {
+            main.metadata
+                .labels
+                .get_or_insert_default()
+                .insert(super::service_monitor::SCRAPED.into(), "true".into());
+        }
+        out.push(main);
     }
     for (extra, spec) in &c.services {
         let ports = only(&spec.ports.iter().collect());

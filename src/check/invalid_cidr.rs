@@ -1,6 +1,6 @@
 //! ## What it checks
-//! Each address the spec writes into a NetworkPolicy `ipBlock` (`defaults.dns.nodeLocal`) is
-//! a CIDR: an IPv4 or IPv6 address, `/`, and a prefix length that fits it.
+//! Each address the spec writes into a NetworkPolicy `ipBlock` (`defaults.dns.nodeLocal`,
+//! `defaults.apiServer.cidrs`, an endpoint's `cidrs`) is a CIDR: an IPv4 or IPv6 address, `/`, and a prefix length that fits it.
 //!
 //! ## Why
 //! The API server refuses the NetworkPolicy (`must be a valid CIDR value, (e.g. 10.9.8.0/24
@@ -18,7 +18,25 @@ use marked_yaml::Node;
 use std::net::IpAddr;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
-    let path = ["defaults", "dns", "nodeLocal"];
+    let spec = input.spec;
+    let mut lists: Vec<(Vec<&str>, &[String])> = vec![(
+        vec!["defaults", "dns", "nodeLocal"],
+        &spec.defaults.dns.node_local,
+    )];
+    if let Some(api) = &spec.defaults.api_server {
+        lists.push((vec!["defaults", "apiServer", "cidrs"], &api.cidrs));
+    }
+    for (name, e) in &spec.endpoints {
+        lists.push((vec!["endpoints", name, "cidrs"], &e.cidrs));
+    }
+    lists
+        .into_iter()
+        .flat_map(|(path, cidrs)| bad(input, &path, cidrs))
+        .collect()
+}
+
+/// A finding for each entry of the list at `path` that is not a CIDR.
+fn bad(input: &Input, path: &[&str], cidrs: &[String]) -> Vec<Finding> {
     let list: Vec<String> = path.iter().map(|s| s.to_string()).collect();
     let items = input.merged.get(&list).and_then(Node::as_sequence);
     // Each entry where it is written; the list when the merge lost its items' positions.
@@ -26,13 +44,9 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
         items
             .and_then(|s| s.get(i))
             .and_then(|n| Span::of(n.span()))
-            .map_or_else(|| Origin::value(&path), Origin::Span)
+            .map_or_else(|| Origin::value(path), Origin::Span)
     };
-    input
-        .spec
-        .defaults
-        .dns
-        .node_local
+    cidrs
         .iter()
         .enumerate()
         .filter(|(_, cidr)| !valid(cidr))

@@ -21,8 +21,8 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
     let used: std::collections::HashSet<&str> = spec
         .components
         .values()
-        .flat_map(|c| &c.uses)
-        .chain(spec.jobs.values().flat_map(|j| &j.uses))
+        .flat_map(|c| c.uses.names())
+        .chain(spec.jobs.values().flat_map(|j| j.uses.names()))
         .map(String::as_str)
         .collect();
     let routed: std::collections::HashSet<&str> = spec
@@ -38,7 +38,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
             .service
             .as_ref()
             .is_some_and(|s| s.kind != ServiceType::ClusterIP);
-        let open = !c.security.relax.is_empty() || c.ports.values().any(|p| p.scrape == Some(true));
+        let open = !c.security.relax.is_empty() || c.ports.values().any(|p| p.scraped());
         if !used && !routed && !external && !open && c.uses.is_empty() {
             out.push(
                 Finding::new(format!("component `{name}` has no network path: nothing uses it and it uses nothing"), Origin::key(&["components", name]), "isolated by the default-deny policy")

@@ -15,6 +15,7 @@
 //! To add a check: write check/<code>.rs (its code with `_` for `-`) with the doc header (What it checks, Why, Example,
 //! Fix), add a line to [`CHECKS`], add a fixture that triggers it and one that passes.
 
+mod api_server_unreachable;
 mod cluster_access;
 mod disruption_blocks_drain;
 mod duplicate_object;
@@ -29,6 +30,7 @@ mod invalid_autoscale;
 mod invalid_cidr;
 mod invalid_config_key;
 mod invalid_disruption_budget;
+mod invalid_endpoint;
 mod invalid_env_var_name;
 mod invalid_extended_resource;
 mod invalid_id;
@@ -43,6 +45,7 @@ mod isolated_component;
 mod isolation_weakened;
 mod load_balancer_exposed;
 mod low_user_id;
+mod metric_not_scraped;
 mod patch_shrinks_list;
 mod pod_not_restricted;
 mod probe_missing;
@@ -241,6 +244,7 @@ pub const CHECKS: &[Check] = &[
     check! { code: "invalid-placement",         severity: Error,   suppressible: false, module: invalid_placement },
     check! { code: "invalid-extended-resource", severity: Error,   suppressible: false, module: invalid_extended_resource },
     check! { code: "invalid-cidr",              severity: Error,   suppressible: false, module: invalid_cidr },
+    check! { code: "invalid-endpoint",          severity: Error,   suppressible: false, module: invalid_endpoint },
     // Policy: what a reviewer would flag. Warnings; `--deny warnings` makes them errors.
     check! { code: "image-latest",              severity: Warning, suppressible: true,  module: image_latest },
     check! { code: "image-without-digest",      severity: Info,    suppressible: true,  module: image_without_digest },
@@ -264,6 +268,8 @@ pub const CHECKS: &[Check] = &[
     check! { code: "reads-secrets",             severity: Warning, suppressible: true,  module: reads_secrets },
     check! { code: "secret-in-literal",         severity: Warning, suppressible: false, module: secret_in_literal },
     check! { code: "isolated-component",        severity: Warning, suppressible: true,  module: isolated_component },
+    check! { code: "api-server-unreachable",    severity: Warning, suppressible: true,  module: api_server_unreachable },
+    check! { code: "metric-not-scraped",        severity: Warning, suppressible: true,  module: metric_not_scraped },
     check! { code: "patch-shrinks-list",        severity: Warning, suppressible: false, module: patch_shrinks_list },
 ];
 

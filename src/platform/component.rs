@@ -70,10 +70,12 @@ pub struct Component {
     /// claim template; for a stateless one, a PersistentVolumeClaim shared by its pods.
     #[serde(default)]
     pub storage: IndexMap<String, Storage>,
-    /// The components this one connects to. Each opens exactly their ports in the
-    /// NetworkPolicy, on both sides.
+    /// What this component connects to: components and `endpoints`, by name, each `true`
+    /// (every port) or a list of port names: `{ postgres: true, otel: [grpc] }`. Each opens
+    /// exactly those ports in the NetworkPolicy, on both sides. An overlay adds one with
+    /// one line and removes one with `null`.
     #[serde(default)]
-    pub uses: Vec<String>,
+    pub uses: super::endpoint::Uses,
     /// Spread pods across `zone`s or `node`s (a topology spread constraint).
     #[serde(default)]
     pub spread: Option<Spread>,

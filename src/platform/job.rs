@@ -39,9 +39,10 @@ pub struct Job {
     /// CPU and memory as `request/limit`.
     #[serde(default)]
     pub resources: Resources,
-    /// The components this job connects to (NetworkPolicy, as for components).
+    /// What this job connects to, as for components: `{ postgres: true }`. A job with
+    /// `component` also connects to what that component uses.
     #[serde(default)]
-    pub uses: Vec<String>,
+    pub uses: super::endpoint::Uses,
     /// Files and writable folders, by mount path.
     #[serde(default)]
     pub mounts: IndexMap<String, Mount>,

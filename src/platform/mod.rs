@@ -24,6 +24,7 @@ macro_rules! kubernetes_names {
 
 mod bounds;
 pub mod component;
+pub mod endpoint;
 mod errors;
 pub mod ingress;
 pub mod job;
@@ -64,9 +65,18 @@ pub struct Platform {
     /// The workloads, by name.
     #[serde(default)]
     pub components: IndexMap<String, Component>,
+    /// What the components reach outside the platform, by name: a managed database, an
+    /// OAuth issuer, an LLM API, a collector in another namespace. A component or job that
+    /// names one in `uses` may connect to it; nothing else may.
+    #[serde(default)]
+    pub endpoints: IndexMap<String, endpoint::Endpoint>,
     /// Migrations (Jobs) and scheduled tasks (CronJobs), by name.
     #[serde(default)]
     pub jobs: IndexMap<String, Job>,
+    /// How Prometheus scrapes the ports marked `scrape`: its namespace (let in by the
+    /// network policy) and how it finds them.
+    #[serde(default)]
+    pub monitoring: Monitoring,
     /// How the platform is reached from outside the cluster.
     #[serde(default)]
     pub ingress: Option<Ingress>,
@@ -104,14 +114,14 @@ pub struct Defaults {
     /// Requests and limits for components that set none.
     #[serde(default)]
     pub resources: Resources,
-    /// The namespace Prometheus runs in, let in to ports with `scrape: true`
-    /// (default `monitoring`).
-    #[serde(default)]
-    pub monitoring_namespace: Option<String>,
     /// Where pods send DNS queries: kube-dns (CoreDNS) in `kube-system` always, and the
     /// addresses of a NodeLocal DNSCache when the cluster runs one.
     #[serde(default)]
     pub dns: Dns,
+    /// Where the API server listens, for the pods of components with `access`: without
+    /// it, their network policy blocks the calls their Role allows.
+    #[serde(default)]
+    pub api_server: Option<endpoint::ApiServer>,
     /// Image pull secrets of every pod (components and jobs), by name.
     #[serde(default)]
     pub pull_secrets: Vec<String>,
@@ -127,6 +137,38 @@ pub struct Defaults {
     /// `suppress` adds to these, and its reason wins for the same check.
     #[serde(default)]
     pub suppress: IndexMap<String, String>,
+}
+
+/// How Prometheus scrapes the platform.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Monitoring {
+    /// The namespace Prometheus runs in, let in to ports with `scrape` (default `monitoring`).
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// How Prometheus finds each scraped port: `serviceMonitor` or `podMonitor` (a
+    /// Prometheus Operator object per component), or `annotations` (`prometheus.io/scrape`,
+    /// `port` and `path` on the pods, one port per pod). Unset: Prometheus's own
+    /// configuration finds them, and only the network path is opened.
+    #[serde(default)]
+    pub via: Option<ScrapeVia>,
+    /// Labels on each ServiceMonitor or PodMonitor: those the operator's
+    /// `serviceMonitorSelector` or `podMonitorSelector` selects on
+    /// (`release: kube-prometheus-stack`, say).
+    #[serde(default)]
+    pub labels: IndexMap<String, String>,
+    /// How often Prometheus scrapes (`30s`); the operator's default when unset.
+    #[serde(default)]
+    pub interval: Option<String>,
+}
+
+/// How Prometheus finds a scraped port.
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum ScrapeVia {
+    ServiceMonitor,
+    PodMonitor,
+    Annotations,
 }
 
 /// Where pods send DNS queries.
@@ -317,6 +359,7 @@ impl Platform {
 pub const ENTITY_MAPS: &[(&[&str], &str)] = &[
     (&["components"], "component"),
     (&["jobs"], "job"),
+    (&["endpoints"], "endpoint"),
     (&["config"], "config map"),
     (&["storageClasses"], "storage class"),
     (&["ingress", "hosts"], "ingress host"),

@@ -6,6 +6,7 @@
 //! several ways (`config` or `secret` or `field`) are checked here too.
 
 use super::Platform;
+use super::endpoint::{Use, Uses};
 use super::values::{EnvSource, Probe};
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -342,15 +343,24 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn uses(&mut self, base: &[&str], me: &str, uses: &[String]) {
+    /// Each `uses` entry names a component or an endpoint (never its own component), and
+    /// each port it narrows to is one of that one's.
+    fn uses(&mut self, base: &[&str], me: &str, uses: &Uses) {
         let path = [base, &["uses"]].concat();
-        let seq = self.node(&path).and_then(Node::as_sequence);
-        for (i, used) in uses.iter().enumerate() {
-            let span = seq
-                .and_then(|s| s.get(i))
-                .and_then(|n| Span::of(n.span()))
-                .unwrap_or_else(|| self.span(&path));
-            if used == me {
+        let list = self.node(&path).and_then(Node::as_sequence);
+        for (i, (used, u)) in uses.iter().enumerate() {
+            let at = [&path[..], &[used.as_str()]].concat();
+            // The list form's item, or the map form's key.
+            let span = match list {
+                Some(seq) => seq
+                    .iter()
+                    .find(|n| n.as_scalar().is_some_and(|s| s.as_str() == used))
+                    .or_else(|| seq.get(i))
+                    .and_then(|n| Span::of(n.span()))
+                    .unwrap_or_else(|| self.span(&path)),
+                None => self.key_span(&at),
+            };
+            let ports: Vec<&String> = if used == me {
                 self.out.push(
                     Diagnostic::error(
                         Code::SelfDependency,
@@ -359,17 +369,73 @@ impl<'a> Checker<'a> {
                     .at(span, "named here")
                     .help("remove it: a component can always reach itself"),
                 );
-            } else if !self.platform.components.contains_key(used) {
-                let help = self.component_help(used, me);
+                continue;
+            } else if let Some(c) = self.platform.components.get(used) {
+                c.ports.keys().collect()
+            } else if let Some(e) = self.platform.endpoints.get(used) {
+                e.ports.keys().collect()
+            } else {
+                let help = self.uses_help(used, me);
                 self.out.push(
                     Diagnostic::error(
                         Code::UnknownComponent,
-                        format!("unknown component `{used}` in `uses`"),
+                        format!("unknown component or endpoint `{used}` in `uses`"),
                     )
                     .at(span, "named here")
                     .with_help(help),
                 );
+                continue;
+            };
+            let Use::Ports(only) = u else { continue };
+            let items = self.node(&at).and_then(Node::as_sequence);
+            for (j, port) in only.iter().enumerate() {
+                if ports.contains(&port) {
+                    continue;
+                }
+                let span = items
+                    .and_then(|s| s.get(j))
+                    .and_then(|n| Span::of(n.span()))
+                    .unwrap_or_else(|| self.span(&at));
+                let help = match closest_help(port, ports.iter().copied()) {
+                    Some(near) => Some(near),
+                    None if ports.is_empty() => Some(format!("`{used}` declares no ports")),
+                    None => Some(format!(
+                        "the ports of `{used}` are: {}",
+                        ports
+                            .iter()
+                            .map(|p| p.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                };
+                self.out.push(
+                    Diagnostic::error(Code::UnknownPort, format!("`{used}` has no port `{port}`"))
+                        .at(span, "named here")
+                        .with_help(help),
+                );
             }
+        }
+    }
+
+    /// "did you mean `x`?" among components and endpoints, or the list of both.
+    fn uses_help(&self, name: &str, except: &str) -> Option<String> {
+        let names: Vec<&str> = self
+            .platform
+            .components
+            .keys()
+            .chain(self.platform.endpoints.keys())
+            .map(String::as_str)
+            .filter(|k| *k != except)
+            .collect();
+        match suggest::did_you_mean("", name, names.iter().copied()) {
+            Some(near) => Some(near),
+            None if names.is_empty() => {
+                Some("the spec defines no components and no endpoints".to_string())
+            }
+            None => Some(format!(
+                "the components and endpoints are: {}",
+                names.join(", ")
+            )),
         }
     }
 

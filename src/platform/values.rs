@@ -128,10 +128,74 @@ pub struct Port {
     /// headless Service: a Raft or gossip port that peers reach but clients never should.
     #[serde(default)]
     pub service: Option<bool>,
-    /// Prometheus scrapes this port: the network policy lets the monitoring namespace in
-    /// (`defaults.monitoringNamespace`, default `monitoring`).
+    /// Prometheus scrapes this port: `true` (at `/metrics`) or the path (`/q/metrics`). The
+    /// network policy lets the monitoring namespace in, and `monitoring.via` says how
+    /// Prometheus finds the target.
     #[serde(default)]
-    pub scrape: Option<bool>,
+    pub scrape: Option<Scrape>,
+}
+
+impl Port {
+    /// The path Prometheus scrapes, when it scrapes this port.
+    pub fn scrape_path(&self) -> Option<&str> {
+        match &self.scrape {
+            Some(Scrape::Path(path)) => Some(path),
+            Some(Scrape::Yes) => Some("/metrics"),
+            Some(Scrape::No) | None => None,
+        }
+    }
+
+    pub fn scraped(&self) -> bool {
+        self.scrape_path().is_some()
+    }
+}
+
+/// Whether and where Prometheus scrapes a port.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scrape {
+    No,
+    /// At `/metrics`.
+    Yes,
+    /// At this path.
+    Path(String),
+}
+
+impl<'de> Deserialize<'de> for Scrape {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Scrape;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("`true`, `false`, or the metrics path such as `/metrics`")
+            }
+            fn visit_bool<E: de::Error>(self, b: bool) -> Result<Scrape, E> {
+                Ok(if b { Scrape::Yes } else { Scrape::No })
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Scrape, E> {
+                match s {
+                    "true" => Ok(Scrape::Yes),
+                    "false" => Ok(Scrape::No),
+                    _ if s.starts_with('/') => Ok(Scrape::Path(s.to_string())),
+                    _ => Err(E::custom(format!(
+                        "`{s}` is not `true`, `false` or a path starting with `/`"
+                    ))),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for Scrape {
+    fn schema_name() -> Cow<'static, str> {
+        "Scrape".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "`true` (at `/metrics`), `false`, or the metrics path",
+            "anyOf": [{ "type": "boolean" }, { "type": "string", "pattern": "^/" }]
+        })
+    }
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
@@ -187,7 +251,7 @@ pub fn port_number(text: &str) -> Result<u16, String> {
 
 /// `port` of a [`Port`], from any scalar. serde's own `u16` would say "expected a whole
 /// number" at `65536`, and the key it leaves out would then be reported missing too.
-fn port_field<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
+pub(super) fn port_field<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
     struct V;
     impl Visitor<'_> for V {
         type Value = u16;

@@ -98,3 +98,203 @@ fn open_egress_keeps_the_metadata_address_closed_unless_the_spec_says_why() {
         })
     );
 }
+
+/// [`BASE`] with endpoints outside the platform and a `db` component with two ports.
+const ENDPOINTS: &str = "endpoints:
+  llm: { cidrs: [203.0.113.0/24, \"2001:db8::/64\"], ports: { https: 443 }, hosts: [llm.example.com] }
+  collector: { namespace: observability, pods: { app: otel }, ports: { grpc: 4317, http: 4318 } }
+  resolver: { cidrs: [198.51.100.53/32], ports: { dns: { port: 53, protocol: UDP } } }
+";
+
+fn with_db(uses: &str) -> String {
+    format!(
+        "{ENDPOINTS}{BASE}    uses: {uses}
+  db:
+    kind: stateful
+    image: shop/db:v1.0.0@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+    ports: {{ sql: 5432, admin: 8008 }}
+    probes: {{ liveness: {{ tcp: sql }}, readiness: {{ tcp: sql }} }}
+"
+    )
+}
+
+fn pods(name: &str) -> Value {
+    json!({ "podSelector": { "matchLabels": {
+        "app.kubernetes.io/instance": "shop", "app.kubernetes.io/name": name,
+    } } })
+}
+
+#[test]
+fn uses_opens_endpoints_at_their_addresses_and_narrows_ports_on_both_sides() {
+    let spec = with_db("{ db: [sql], llm: true, collector: [grpc], resolver: true }");
+    let api = policy(project().file("platform.yaml", &spec), "shop-api");
+    assert_eq!(
+        api["egress"],
+        // By name: collector, db, llm, resolver.
+        json!([
+            { "to": [{
+                "namespaceSelector": { "matchLabels": { "kubernetes.io/metadata.name": "observability" } },
+                "podSelector": { "matchLabels": { "app": "otel" } },
+            }], "ports": [{ "port": 4317, "protocol": "TCP" }] },
+            { "to": [pods("db")], "ports": [{ "port": 5432, "protocol": "TCP" }] },
+            { "to": [
+                { "ipBlock": { "cidr": "203.0.113.0/24" } },
+                { "ipBlock": { "cidr": "2001:db8::/64" } },
+            ], "ports": [{ "port": 443, "protocol": "TCP" }] },
+            { "to": [{ "ipBlock": { "cidr": "198.51.100.53/32" } }],
+              "ports": [{ "port": 53, "protocol": "UDP" }] },
+        ])
+    );
+    // The database lets its own pods in on every port, the API on `sql` only.
+    let db = policy(project().file("platform.yaml", &spec), "shop-db");
+    let all = json!([{ "port": 8008, "protocol": "TCP" }, { "port": 5432, "protocol": "TCP" }]);
+    assert_eq!(
+        db["ingress"],
+        json!([
+            { "from": [pods("db")], "ports": all },
+            { "from": [pods("api")], "ports": [{ "port": 5432, "protocol": "TCP" }] },
+        ])
+    );
+}
+
+#[test]
+fn the_list_form_of_uses_and_true_open_every_port_alike() {
+    let list = policy(project().file("platform.yaml", with_db("[db]")), "shop-db");
+    let map = policy(
+        project().file("platform.yaml", with_db("{ db: true }")),
+        "shop-db",
+    );
+    assert_eq!(list, map);
+    let all = json!([{ "port": 8008, "protocol": "TCP" }, { "port": 5432, "protocol": "TCP" }]);
+    assert_eq!(
+        map["ingress"],
+        json!([{ "from": [pods("api"), pods("db")], "ports": all }])
+    );
+}
+
+#[test]
+fn an_overlay_adds_and_removes_one_dependency_with_one_line() {
+    let spec = with_db("{ db: true, llm: true }");
+    let test = project().file("platform.yaml", &spec).file(
+        "overlays/dev.yaml",
+        "components: { api: { uses: { llm: null, collector: [http] } } }\n",
+    );
+    let egress = &policy(test, "shop-api")["egress"];
+    let to: Vec<&Value> = egress
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["ports"])
+        .collect();
+    assert_eq!(
+        to,
+        [
+            &json!([{ "port": 4318, "protocol": "TCP" }]),
+            &json!([{ "port": 8008, "protocol": "TCP" }, { "port": 5432, "protocol": "TCP" }]),
+        ]
+    );
+}
+
+#[test]
+fn a_port_an_endpoint_does_not_have_is_refused_with_its_ports() {
+    project()
+        .file("platform.yaml", with_db("{ db: true, collector: [otlp] }"))
+        .args(["render", "dev"])
+        .stderr(
+            "error[unknown-port]: `collector` has no port `otlp`
+  --> platform.yaml:13:35
+   |
+13 |     uses: { db: true, collector: [otlp] }
+   |                                   ^^^^ named here
+   |
+   = help: did you mean `http`?
+
+",
+        )
+        .status(2)
+        .run();
+}
+
+#[test]
+fn an_unknown_name_in_uses_suggests_components_and_endpoints() {
+    project()
+        .file("platform.yaml", with_db("{ db: true, lmm: true }"))
+        .args(["render", "dev"])
+        .stderr(
+            "error[unknown-component]: unknown component or endpoint `lmm` in `uses`
+  --> platform.yaml:13:23
+   |
+13 |     uses: { db: true, lmm: true }
+   |                       ^^^ named here
+   |
+   = help: did you mean `llm`?
+
+",
+        )
+        .status(2)
+        .run();
+}
+
+#[test]
+fn false_is_not_a_dependency() {
+    let out = project()
+        .file("platform.yaml", with_db("{ db: false }"))
+        .args(["render", "dev"])
+        .output();
+    assert_eq!((out.status, out.stdout.as_str()), (Some(2), ""));
+    assert!(
+        out.stderr
+            .contains("`false` is not a dependency: remove the entry")
+            && out.stderr.contains("platform.yaml:13:17"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_component_with_access_reaches_the_api_server_and_its_jobs_do_not() {
+    let spec = BASE.replace(
+        "defaults:\n",
+        "defaults:\n  apiServer: { cidrs: [10.0.0.10/32, \"fd00::10/128\"], port: 6443 }\n",
+    ) + "    access: [{ apiGroups: [\"\"], resources: [configmaps], verbs: [get] }]
+jobs:
+  migrate: { component: api, command: [migrate] }
+";
+    let test = || project().file("platform.yaml", &spec);
+    assert_eq!(
+        policy(test(), "shop-api")["egress"],
+        json!([{ "to": [
+            { "ipBlock": { "cidr": "10.0.0.10/32" } },
+            { "ipBlock": { "cidr": "fd00::10/128" } },
+        ], "ports": [{ "port": 6443, "protocol": "TCP" }] }])
+    );
+    assert_eq!(policy(test(), "shop-migrate")["egress"], json!([]));
+}
+
+#[test]
+fn explain_and_diff_follow_an_endpoint_per_environment() {
+    let spec = with_db("{ db: true, llm: true }");
+    let test = || {
+        project().file("platform.yaml", &spec).file(
+            "overlays/prod.yaml",
+            "endpoints: { llm: { cidrs: [192.0.2.0/24] } }\n",
+        )
+    };
+    let out = test()
+        .args(["explain", "prod", "endpoints.llm.cidrs"])
+        .output();
+    assert_eq!(out.status, Some(0), "{}", out.stderr);
+    assert!(
+        out.stdout.contains("192.0.2.0/24") && out.stdout.contains("overlays/prod.yaml:1:"),
+        "{}",
+        out.stdout
+    );
+    let out = test().args(["diff", "dev", "prod"]).output();
+    assert!(
+        out.stdout.contains(
+            "~ NetworkPolicy shop-api\n    spec.egress[1].to[0].ipBlock.cidr: 203.0.113.0/24 → 192.0.2.0/24\n"
+        ) && out.stdout.contains("1 changed"),
+        "{}",
+        out.stdout
+    );
+}

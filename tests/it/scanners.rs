@@ -23,6 +23,7 @@ fn exemptions() -> String {
 defaults:
   resources: {{ cpu: 100m/500m, memory: 128Mi/256Mi }}
   suppress: {{ image-without-digest: \"released by immutable version tags\" }}
+  apiServer: {{ cidrs: [10.0.0.1/32], port: 443 }}
 components:
   api:
     image: shop/api:v1.0.0
@@ -310,9 +311,9 @@ fn a_reason_with_an_equals_sign_is_refused_at_its_position_with_nothing_on_stdou
         .args(["render", "dev"])
         .stderr(
             "error[invalid-reason]: the reason for suppressing `low-user-id` contains `=`
-  --> platform.yaml:17:20
+  --> platform.yaml:18:20
    |
-17 |       low-user-id: \"uid=1000 owns the image's files\"
+18 |       low-user-id: \"uid=1000 owns the image's files\"
    |                    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ `=` here
    |
    = help: write it without `=`: the reason becomes checkov's skip annotation `ID=reason`, which checkov splits at `=`
@@ -331,9 +332,9 @@ fn a_reason_with_an_equals_sign_is_refused_at_its_position_with_nothing_on_stdou
         .args(["render", "dev"])
         .stderr(
             "error[invalid-reason]: the reason for `writableRootFilesystem` contains `=`
-  --> platform.yaml:12:67
+  --> platform.yaml:13:67
    |
-12 |     security: { runAsUser: 1000, relax: { writableRootFilesystem: \"plugins=unpacked beside the binary\" } }
+13 |     security: { runAsUser: 1000, relax: { writableRootFilesystem: \"plugins=unpacked beside the binary\" } }
    |                                                                   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ `=` here
    |
    = help: write it without `=`: the reason becomes checkov's skip annotation `ID=reason`, which checkov splits at `=`
@@ -370,9 +371,9 @@ error[unknown-check]: there is no check `image-without-digets` to suppress
   = help: did you mean `image-without-digest`?
 
 error[suppression-without-reason]: suppressing `image-latest` needs a reason
-  --> platform.yaml:28:17
+  --> platform.yaml:29:17
    |
-28 |     suppress: { image-latest: \"\" }
+29 |     suppress: { image-latest: \"\" }
    |                 ^^^^^^^^^^^^ no reason given
    |
    = help: write why: `image-latest: \"<reason>\"`
