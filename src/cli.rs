@@ -40,6 +40,7 @@ pub enum Command {
     Diff(DiffArgs),
     Envs(EnvsArgs),
     Explain(ExplainArgs),
+    Graph(GraphArgs),
     Schema(SchemaArgs),
     Completions(CompletionsArgs),
     Init(InitArgs),
@@ -201,6 +202,24 @@ pub struct ExplainArgs {
     /// Output format: text, or JSON with the value and its chain of origins.
     #[arg(long, value_enum, default_value_t)]
     pub format: DataFormat,
+}
+
+/// Draw the platform's network: components, jobs, endpoints, ingress hosts, monitoring, DNS
+/// and the API server, with every path the network policy opens and its ports.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  wfk graph prod\n  wfk graph prod --format dot | dot -Tsvg > platform.svg"
+)]
+pub struct GraphArgs {
+    /// The environment: the name of an overlays/<env>.yaml file.
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(crate::commands::complete_env))]
+    pub env: String,
+    /// Set a value after the overlays, e.g. components.api.uses.cache=true (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Mermaid (renders in GitHub Markdown) or Graphviz DOT.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: crate::graph::Format,
 }
 
 /// Print the JSON Schema of the spec, for editor completion and validation.

@@ -16,6 +16,7 @@ pub mod commands;
 pub mod diagnostic;
 pub mod diff;
 pub mod emit;
+pub mod graph;
 pub mod import;
 pub mod load;
 pub mod merge;

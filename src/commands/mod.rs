@@ -4,6 +4,7 @@ mod completions;
 mod diff;
 mod envs;
 mod explain;
+mod graph;
 mod import;
 mod init;
 mod render;
@@ -29,6 +30,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Exit> {
         Command::Diff(args) => diff::run(&cli.dir, args),
         Command::Envs(args) => envs::run(&cli.dir, args),
         Command::Explain(args) => explain::run(&cli.dir, args),
+        Command::Graph(args) => graph::run(&cli.dir, args),
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Init(args) => init::run(&cli.dir, args, cli.quiet),

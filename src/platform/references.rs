@@ -429,9 +429,9 @@ impl<'a> Checker<'a> {
             .collect();
         match suggest::did_you_mean("", name, names.iter().copied()) {
             Some(near) => Some(near),
-            None if names.is_empty() => {
-                Some("the spec defines no components and no endpoints".to_string())
-            }
+            None if names.is_empty() => Some(
+                "declare it under `components` or `endpoints`: the spec has no other".to_string(),
+            ),
             None => Some(format!(
                 "the components and endpoints are: {}",
                 names.join(", ")

@@ -12,6 +12,7 @@ mod determinism;
 mod diff;
 mod emitted;
 mod examples;
+mod graph;
 mod guarantees;
 mod hostile;
 mod import;
