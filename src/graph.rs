@@ -2,10 +2,13 @@
 //! components, jobs, endpoints, ingress hosts, the monitoring namespace, DNS, the API server
 //! and the internet; each edge is a path the network policy opens, labelled with its ports.
 //! Written as Graphviz DOT or as Mermaid (which GitHub renders in Markdown).
+//!
+//! The paths come from [`crate::platform::network`], as the NetworkPolicies do; this
+//! module only draws them.
 
 use crate::platform::Platform;
-use crate::platform::component::{Component, Kind, Relaxation, ServiceType};
-use crate::platform::endpoint::Use;
+use crate::platform::component::Kind;
+use crate::platform::network::{Network, PathPort, Target};
 use crate::platform::values::Protocol;
 use std::fmt::Write;
 
@@ -55,23 +58,16 @@ fn id(prefix: &str, name: &str) -> String {
     format!("{prefix}_{safe}")
 }
 
-fn port_text(name: &str, port: u16, protocol: Option<Protocol>) -> String {
-    match protocol {
-        Some(p) if p != Protocol::TCP => format!("{name} {port}/{}", p.as_str()),
-        _ => format!("{name} {port}"),
+fn port_text(p: &PathPort) -> String {
+    match p.protocol {
+        Protocol::TCP => format!("{} {}", p.name, p.port),
+        other => format!("{} {}/{}", p.name, p.port, other.as_str()),
     }
 }
 
-/// The ports of a component a `uses` entry (or `None`: every one) opens, as text.
-fn component_ports(c: &Component, used: Option<&Use>) -> String {
-    let mut ports: Vec<(&String, _)> = c.ports.iter().collect();
-    ports.sort_by(|a, b| a.0.cmp(b.0));
-    ports
-        .into_iter()
-        .filter(|(n, _)| used.is_none_or(|u| u.includes(n)))
-        .map(|(n, p)| port_text(n, p.port, p.protocol))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The ports of a path, as text.
+fn ports_text(ports: &[PathPort]) -> String {
+    ports.iter().map(port_text).collect::<Vec<_>>().join(", ")
 }
 
 impl Graph {
@@ -132,78 +128,44 @@ impl Graph {
                 Shape::Outside,
             );
         }
-        // Uses: components and jobs to components and endpoints.
-        let users = spec
-            .components
-            .iter()
-            .map(|(n, c)| (id("c", n), &c.uses))
-            .chain(spec.jobs.iter().flat_map(|(n, j)| {
-                let inherited = j.component.as_ref().and_then(|c| spec.components.get(c));
-                std::iter::once((id("j", n), &j.uses))
-                    .chain(inherited.map(|c| (id("j", n), &c.uses)))
-            }));
-        for (from, uses) in users {
-            for (used, u) in uses.iter() {
-                if let Some(c) = spec.components.get(used) {
-                    g.edge(&from, &id("c", used), component_ports(c, Some(u)));
-                } else if let Some(e) = spec.endpoints.get(used) {
-                    let ports: Vec<String> = e
-                        .ports
-                        .iter()
-                        .filter(|(n, _)| u.includes(n))
-                        .map(|(n, p)| port_text(n, p.port, p.protocol))
-                        .collect();
-                    g.edge(&from, &id("e", used), ports.join(", "));
-                }
-            }
-        }
-        for (name, c) in &spec.components {
-            let me = id("c", name);
-            if c.kind == Kind::Stateful && !c.ports.is_empty() {
-                g.edge(&me, &me, format!("peers: {}", component_ports(c, None)));
-            }
-            if c.access.is_some() {
-                if let Some(api) = &spec.defaults.api_server {
-                    g.node(
-                        "api_server".into(),
-                        format!("API server: {}", api.cidrs.join(", ")),
-                        Shape::Cluster,
-                    );
-                    g.edge(&me, "api_server", format!("https {}", api.port));
-                }
-            }
-            let scraped: Vec<String> = {
-                let mut ports: Vec<(&String, _)> =
-                    c.ports.iter().filter(|(_, p)| p.scraped()).collect();
-                ports.sort_by(|a, b| a.0.cmp(b.0));
-                ports
-                    .into_iter()
-                    .map(|(n, p)| {
-                        format!(
-                            "{} {}",
-                            port_text(n, p.port, p.protocol),
-                            p.scrape_path().unwrap_or_default()
-                        )
-                    })
-                    .collect()
+        let network = Network::of(spec);
+        // Uses: components and jobs to components and endpoints, each entry as written.
+        for r in &network.uses {
+            let from = id(if r.job { "j" } else { "c" }, r.from);
+            let to = match r.target {
+                Target::Component(_) => id("c", r.to),
+                Target::Endpoint(_) => id("e", r.to),
             };
-            if !scraped.is_empty() {
-                let ns = spec.monitoring.namespace.as_deref().unwrap_or("monitoring");
+            g.edge(&from, &to, ports_text(&r.ports));
+        }
+        for w in &network.components {
+            let me = id("c", w.name);
+            if w.peers && !w.ports.is_empty() {
+                g.edge(&me, &me, format!("peers: {}", ports_text(&w.ports)));
+            }
+            if let Some(api) = w.api_server {
+                g.node(
+                    "api_server".into(),
+                    format!("API server: {}", api.cidrs.join(", ")),
+                    Shape::Cluster,
+                );
+                g.edge(&me, "api_server", format!("https {}", api.port));
+            }
+            if !w.scraped.is_empty() {
+                let scraped: Vec<String> = w
+                    .scraped
+                    .iter()
+                    .map(|s| format!("{} {}", port_text(&s.port), s.path))
+                    .collect();
                 g.node(
                     "monitoring".into(),
-                    format!("Prometheus (namespace {ns})"),
+                    format!("Prometheus (namespace {})", network.monitoring),
                     Shape::Cluster,
                 );
                 g.edge("monitoring", &me, scraped.join(", "));
             }
-            let external = c
-                .service
-                .as_ref()
-                .is_some_and(|s| s.kind != ServiceType::ClusterIP)
-                || c.services
-                    .values()
-                    .any(|s| s.kind != ServiceType::ClusterIP);
-            if external || c.security.relax.contains_key(&Relaxation::OpenIngress) {
+            let external = !w.external.is_empty();
+            if external || w.open_ingress {
                 g.node("internet".into(), "internet", Shape::Outside);
                 let what = if external {
                     "load balancer"
@@ -212,40 +174,28 @@ impl Graph {
                 };
                 g.edge("internet", &me, what);
             }
-            if c.security.relax.contains_key(&Relaxation::OpenEgress) {
+            if w.open_egress {
                 g.node("internet".into(), "internet", Shape::Outside);
                 g.edge(&me, "internet", "openEgress: every port");
             }
         }
-        if let Some(ingress) = &spec.ingress {
-            let controller = ingress
-                .controller_namespace
-                .as_deref()
-                .unwrap_or(crate::build::DEFAULT_CONTROLLER_NAMESPACE);
-            for (key, host) in &ingress.hosts {
-                let name = ingress.host_name(key, host);
-                let node = id("h", &name);
-                g.node(
-                    node.clone(),
-                    format!("{name} (via {controller})"),
-                    Shape::Outside,
-                );
-                for (path, route) in &host.paths {
-                    let target = id("c", &route.component);
-                    let port = route.port.clone().or_else(|| {
-                        let c = spec.components.get(&route.component)?;
-                        c.ports.keys().min().cloned()
-                    });
-                    let label = match port {
-                        Some(p) => format!("{path} → {p}"),
-                        None => path.clone(),
-                    };
-                    g.edge(&node, &target, label);
-                }
+        for host in &network.hosts {
+            let node = id("h", &host.name);
+            g.node(
+                node.clone(),
+                format!("{} (via {})", host.name, network.controller),
+                Shape::Outside,
+            );
+            for route in &host.routes {
+                let label = match route.port {
+                    Some(p) => format!("{} → {p}", route.path),
+                    None => route.path.to_string(),
+                };
+                g.edge(&node, &id("c", route.component), label);
             }
         }
         let mut dns = "kube-dns".to_string();
-        for cidr in &spec.defaults.dns.node_local {
+        for cidr in network.node_local_dns {
             dns.push_str(", ");
             dns.push_str(cidr);
         }

@@ -309,7 +309,7 @@ fn objects_of(text: &str, id: usize, map: &SourceMap) -> Result<Vec<(Object, Spa
         if value["kind"] == "Secret" && has_data {
             // The value is never quoted back: only where it is.
             diagnostics.push(
-                Diagnostic::error(Code::SecretWithData, "a template writes a Secret with data; wfk never writes secret values")
+                Diagnostic::error(Code::SecretWithData, "a template writes a Secret with data; wfk never writes secret values, since its output is printed, diffed and committed; no reason relaxes this")
                     .at(at(line, 1), "this document")
                     .help("create the Secret outside the repository (sealed-secrets, External Secrets, `kubectl create secret`) and reference it with `{ secret: name/key }`"),
             );

@@ -3,7 +3,7 @@
 
 use super::Ctx;
 use super::object::Ingress;
-use super::pod::sorted_ports;
+use super::pod::first_port;
 use crate::platform::ingress::Ingress as Spec;
 use crate::platform::values::PathType;
 use k8s_openapi::api::networking::v1::{
@@ -36,9 +36,10 @@ pub(crate) fn ingress(spec: &Spec, ctx: &Ctx) -> Ingress {
                         .into_iter()
                         .map(|(path, route)| {
                             let port = route.port.clone().or_else(|| {
-                                ctx.spec.components.get(&route.component).and_then(|c| {
-                                    sorted_ports(&c.ports).first().map(|(n, _)| (*n).clone())
-                                })
+                                ctx.spec
+                                    .components
+                                    .get(&route.component)
+                                    .and_then(|c| first_port(&c.ports).map(|(n, _)| n.clone()))
                             });
                             HTTPIngressPath {
                                 path: Some(path.clone()),

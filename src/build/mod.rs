@@ -13,7 +13,7 @@ mod ingress;
 mod job;
 mod namespace;
 mod network_policy;
-pub use network_policy::DEFAULT_CONTROLLER_NAMESPACE;
+pub use crate::platform::network::DEFAULT_CONTROLLER_NAMESPACE;
 pub mod object;
 pub mod origins;
 mod persistent_volume_claim;

@@ -5,12 +5,15 @@
 //! ingress from the ingress controller's namespace when a route points at it, and from
 //! anywhere to the ports a LoadBalancer or NodePort Service exposes (its clients are outside
 //! the cluster). A stateful component's pods may reach each other (replication, clustering).
+//!
+//! Which paths there are is decided in [`crate::platform::network`], which `wfk graph`
+//! draws too; this module only writes them as policies.
 
 use super::Ctx;
 use super::object::NetworkPolicy;
-use super::pod::sorted_ports;
-use crate::platform::component::{Component, Kind, Relaxation, ServiceType};
-use crate::platform::endpoint::{Endpoint, Use, Uses};
+use crate::platform::component::Component;
+use crate::platform::endpoint::{ApiServer, Endpoint};
+use crate::platform::network::{Network, PathPort, Reach, Target, Workload};
 use crate::platform::values::Protocol;
 use k8s_openapi::api::networking::v1::{
     IPBlock, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
@@ -18,65 +21,22 @@ use k8s_openapi::api::networking::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-/// Prometheus's namespace when the spec names none.
-pub const DEFAULT_MONITORING_NAMESPACE: &str = "monitoring";
-
-/// The ingress controller's namespace when the spec names none.
-pub const DEFAULT_CONTROLLER_NAMESPACE: &str = "ingress-nginx";
-
-pub(crate) fn network_policies<'a>(ctx: &'a Ctx) -> Vec<NetworkPolicy> {
-    let mut out = vec![default_deny(ctx), dns(ctx)];
-    out.extend(acme_solver(ctx));
-    // What each component and job uses (a job also what its component uses), and who uses
-    // each component, with which ports.
-    let mut uses: BTreeMap<&str, BTreeMap<&str, Use>> = BTreeMap::new();
-    let mut add = |user: &'a str, used: &'a Uses| {
-        for (name, u) in used.iter() {
-            let entry = uses.entry(user).or_default().entry(name.as_str());
-            entry
-                .and_modify(|had| *had = union(had, u))
-                .or_insert_with(|| u.clone());
-        }
-    };
-    for (name, c) in &ctx.spec.components {
-        add(name, &c.uses);
+pub(crate) fn network_policies(ctx: &Ctx) -> Vec<NetworkPolicy> {
+    let network = Network::of(ctx.spec);
+    let mut out = vec![default_deny(ctx), dns(&network, ctx)];
+    out.extend(acme_solver(&network, ctx));
+    for (component, w) in ctx.spec.components.values().zip(&network.components) {
+        out.push(component_policy(component, w, &network, ctx));
     }
-    for (name, j) in &ctx.spec.jobs {
-        add(name, &j.uses);
-        if let Some(c) = j
-            .component
-            .as_ref()
-            .and_then(|c| ctx.spec.components.get(c))
-        {
-            add(name, &c.uses);
-        }
-    }
-    let mut users: BTreeMap<&str, BTreeMap<&str, &Use>> = BTreeMap::new();
-    for (user, used) in &uses {
-        for (name, u) in used {
-            users.entry(name).or_default().insert(user, u);
-        }
-    }
-    let routed = routed_ports(ctx);
-    for (name, c) in &ctx.spec.components {
-        out.push(component_policy(
-            name,
-            c,
-            users.get(name.as_str()),
-            uses.get(name.as_str()),
-            routed.get(name.as_str()),
-            ctx,
-        ));
-    }
-    for name in ctx.spec.jobs.keys() {
+    for w in &network.jobs {
         // A job's pods mount no API token, so they never reach the API server.
-        let egress = egress_rules(uses.get(name.as_str()), ctx);
+        let egress = egress_rules(&w.reaches, ctx);
         out.push(NetworkPolicy {
-            metadata: ctx.metadata(ctx.name(name), ctx.workload_labels(name, None)),
+            metadata: ctx.metadata(ctx.name(w.name), ctx.workload_labels(w.name, None)),
             spec: Some(NetworkPolicySpec {
-                pod_selector: Some(ctx.selector(name)),
+                pod_selector: Some(ctx.selector(w.name)),
                 policy_types: Some(vec!["Ingress".into(), "Egress".into()]),
                 ingress: Some(Vec::new()),
                 egress: Some(egress),
@@ -84,19 +44,6 @@ pub(crate) fn network_policies<'a>(ctx: &'a Ctx) -> Vec<NetworkPolicy> {
         });
     }
     out
-}
-
-/// Two `uses` entries for the same name (a job's own and its component's): every port
-/// either opens.
-fn union(a: &Use, b: &Use) -> Use {
-    match (a, b) {
-        (Use::Ports(a), Use::Ports(b)) => {
-            let mut ports = a.clone();
-            ports.extend(b.iter().filter(|p| !a.contains(p)).cloned());
-            Use::Ports(ports)
-        }
-        _ => Use::All,
-    }
 }
 
 fn default_deny(ctx: &Ctx) -> NetworkPolicy {
@@ -110,7 +57,7 @@ fn default_deny(ctx: &Ctx) -> NetworkPolicy {
     }
 }
 
-fn dns(ctx: &Ctx) -> NetworkPolicy {
+fn dns(network: &Network, ctx: &Ctx) -> NetworkPolicy {
     let port = |protocol: &str| NetworkPolicyPort {
         port: Some(IntOrString::Int(53)),
         protocol: Some(protocol.into()),
@@ -132,10 +79,8 @@ fn dns(ctx: &Ctx) -> NetworkPolicy {
                         ..Default::default()
                     })
                     .chain(
-                        ctx.spec
-                            .defaults
-                            .dns
-                            .node_local
+                        network
+                            .node_local_dns
                             .iter()
                             .map(|cidr| ip_block(cidr, &[])),
                     )
@@ -151,16 +96,10 @@ fn dns(ctx: &Ctx) -> NetworkPolicy {
 /// cert-manager proves a domain with a solver pod in the namespace (HTTP-01): the ingress
 /// controller must reach it on 8089, or no certificate is ever issued. Only when the
 /// ingress takes its certificate from an issuer.
-fn acme_solver(ctx: &Ctx) -> Option<NetworkPolicy> {
-    let ingress = ctx.spec.ingress.as_ref()?;
-    let tls = ingress.tls.as_ref()?;
-    if tls.issuer.is_none() && tls.cluster_issuer.is_none() {
+fn acme_solver(network: &Network, ctx: &Ctx) -> Option<NetworkPolicy> {
+    if !network.acme_solver {
         return None;
     }
-    let controller = ingress
-        .controller_namespace
-        .as_deref()
-        .unwrap_or(DEFAULT_CONTROLLER_NAMESPACE);
     Some(NetworkPolicy {
         metadata: ctx.metadata(ctx.name("allow-acme-solver"), ctx.labels()),
         spec: Some(NetworkPolicySpec {
@@ -170,7 +109,7 @@ fn acme_solver(ctx: &Ctx) -> Option<NetworkPolicy> {
                 from: Some(vec![NetworkPolicyPeer {
                     namespace_selector: Some(match_labels(
                         "kubernetes.io/metadata.name",
-                        controller,
+                        network.controller,
                     )),
                     ..Default::default()
                 }]),
@@ -192,24 +131,6 @@ fn match_labels(key: &str, value: &str) -> LabelSelector {
     }
 }
 
-/// The container ports of a component, as NetworkPolicy ports.
-fn ports(c: &Component, only: Option<&BTreeSet<String>>) -> Vec<NetworkPolicyPort> {
-    used_ports(c, &Use::All)
-        .into_iter()
-        .filter(|p| only.is_none_or(|o| o.contains(&p.0)))
-        .map(|p| p.1)
-        .collect()
-}
-
-/// The container ports of a component a `uses` entry opens, with their names.
-fn used_ports(c: &Component, used: &Use) -> Vec<(String, NetworkPolicyPort)> {
-    sorted_ports(&c.ports)
-        .into_iter()
-        .filter(|(name, _)| used.includes(name))
-        .map(|(name, p)| (name.clone(), policy_port(p.port, p.protocol)))
-        .collect()
-}
-
 fn policy_port(port: u16, protocol: Option<Protocol>) -> NetworkPolicyPort {
     NetworkPolicyPort {
         port: Some(IntOrString::Int(i32::from(port))),
@@ -218,83 +139,32 @@ fn policy_port(port: u16, protocol: Option<Protocol>) -> NetworkPolicyPort {
     }
 }
 
-/// The ports of each component that an ingress route points at.
-fn routed_ports<'a>(ctx: &'a Ctx) -> BTreeMap<&'a str, BTreeSet<String>> {
-    let mut out: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    let Some(ingress) = &ctx.spec.ingress else {
-        return out;
-    };
-    for host in ingress.hosts.values() {
-        for route in host.paths.values() {
-            let Some(c) = ctx.spec.components.get(&route.component) else {
-                continue;
-            };
-            let port = route
-                .port
-                .clone()
-                .or_else(|| sorted_ports(&c.ports).first().map(|(n, _)| (*n).clone()));
-            if let Some(port) = port {
-                out.entry(route.component.as_str())
-                    .or_default()
-                    .insert(port);
-            }
-        }
-    }
-    out
-}
-
-/// The ports of a component that a LoadBalancer or NodePort Service exposes: the main
-/// Service's (all but `service: false`) and those of each such entry of `services`.
-fn external_ports(c: &Component) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    if c.service
-        .as_ref()
-        .is_some_and(|s| s.kind != ServiceType::ClusterIP)
-    {
-        out.extend(
-            c.ports
-                .iter()
-                .filter(|(_, p)| p.service != Some(false))
-                .map(|(n, _)| n.clone()),
-        );
-    }
-    for s in c.services.values() {
-        if s.kind != ServiceType::ClusterIP {
-            out.extend(s.ports.iter().cloned());
-        }
-    }
-    out
+/// Ports of a path, as NetworkPolicy ports.
+fn policy_ports(ports: &[PathPort]) -> Vec<NetworkPolicyPort> {
+    ports
+        .iter()
+        .map(|p| policy_port(p.port, Some(p.protocol)))
+        .collect()
 }
 
 /// Egress to what a component or job uses: components on their (chosen) container
 /// ports, endpoints at their addresses or namespace on their (chosen) ports.
-fn egress_rules(uses: Option<&BTreeMap<&str, Use>>, ctx: &Ctx) -> Vec<NetworkPolicyEgressRule> {
-    uses.into_iter()
-        .flatten()
-        .filter_map(|(used, u)| {
-            if let Some(c) = ctx.spec.components.get(*used) {
-                let ports: Vec<NetworkPolicyPort> =
-                    used_ports(c, u).into_iter().map(|p| p.1).collect();
-                // No ports is not "every port" (what an empty list means to Kubernetes).
-                return (!ports.is_empty()).then(|| NetworkPolicyEgressRule {
-                    to: Some(vec![NetworkPolicyPeer {
-                        pod_selector: Some(ctx.selector(used)),
-                        ..Default::default()
-                    }]),
-                    ports: Some(ports),
-                });
-            }
-            let e = ctx.spec.endpoints.get(*used)?;
-            Some(NetworkPolicyEgressRule {
+fn egress_rules(reaches: &BTreeMap<&str, Reach>, ctx: &Ctx) -> Vec<NetworkPolicyEgressRule> {
+    reaches
+        .values()
+        .filter_map(|r| match r.target {
+            // No ports is not "every port" (what an empty list means to Kubernetes).
+            Target::Component(_) => (!r.ports.is_empty()).then(|| NetworkPolicyEgressRule {
+                to: Some(vec![NetworkPolicyPeer {
+                    pod_selector: Some(ctx.selector(r.to)),
+                    ..Default::default()
+                }]),
+                ports: Some(policy_ports(&r.ports)),
+            }),
+            Target::Endpoint(e) => Some(NetworkPolicyEgressRule {
                 to: Some(endpoint_peers(e)),
-                ports: Some(
-                    e.ports
-                        .iter()
-                        .filter(|(name, _)| u.includes(name))
-                        .map(|(_, p)| policy_port(p.port, p.protocol))
-                        .collect(),
-                ),
-            })
+                ports: Some(policy_ports(&r.ports)),
+            }),
         })
         .collect()
 }
@@ -315,12 +185,11 @@ fn endpoint_peers(e: &Endpoint) -> Vec<NetworkPolicyPeer> {
 }
 
 /// Egress to the API server (`defaults.apiServer`), for pods that mount a token.
-fn api_server(ctx: &Ctx) -> Option<NetworkPolicyEgressRule> {
-    let api = ctx.spec.defaults.api_server.as_ref()?;
-    Some(NetworkPolicyEgressRule {
+fn api_server(api: &ApiServer) -> NetworkPolicyEgressRule {
+    NetworkPolicyEgressRule {
         to: Some(api.cidrs.iter().map(|cidr| ip_block(cidr, &[])).collect()),
         ports: Some(vec![policy_port(api.port, None)]),
-    })
+    }
 }
 
 /// The cloud instance metadata addresses (AWS, Azure, GCP, and AWS over IPv6): a pod that
@@ -370,109 +239,92 @@ fn cloud_metadata() -> NetworkPolicyEgressRule {
     }
 }
 
-fn component_policy(
-    name: &str,
-    c: &Component,
-    users: Option<&BTreeMap<&str, &Use>>,
-    uses: Option<&BTreeMap<&str, Use>>,
-    routed: Option<&BTreeSet<String>>,
+/// An ingress rule from a namespace, on `ports`.
+fn from_namespace(namespace: &str, ports: &[PathPort]) -> NetworkPolicyIngressRule {
+    NetworkPolicyIngressRule {
+        from: Some(vec![NetworkPolicyPeer {
+            namespace_selector: Some(match_labels("kubernetes.io/metadata.name", namespace)),
+            ..Default::default()
+        }]),
+        ports: Some(policy_ports(ports)),
+    }
+}
+
+fn component_policy<'a>(
+    component: &Component,
+    w: &'a Workload<'a>,
+    network: &Network,
     ctx: &Ctx,
 ) -> NetworkPolicy {
+    let name = w.name;
     let mut ingress = Vec::new();
-    let mut egress = egress_rules(uses, ctx);
-    if c.access.is_some() {
-        egress.extend(api_server(ctx));
-    }
-    let own_ports = ports(c, None);
+    let mut egress = egress_rules(&w.reaches, ctx);
+    egress.extend(w.api_server.map(api_server));
     // One rule per set of ports: every user of all of them (and, for a stateful
     // component, its own pods) in one, each narrower set in its own.
-    let mut by_ports: BTreeMap<Vec<String>, Vec<NetworkPolicyPeer>> = BTreeMap::new();
-    let all: Vec<String> = used_ports(c, &Use::All).into_iter().map(|p| p.0).collect();
-    let peer = |who: &str| NetworkPolicyPeer {
-        pod_selector: Some(ctx.selector(who)),
-        ..Default::default()
+    let mut by_ports: BTreeMap<Vec<&str>, (&[PathPort], Vec<NetworkPolicyPeer>)> = BTreeMap::new();
+    let mut add = |ports: &'a [PathPort<'a>], who: &str| {
+        let names = ports.iter().map(|p| p.name).collect();
+        let peer = NetworkPolicyPeer {
+            pod_selector: Some(ctx.selector(who)),
+            ..Default::default()
+        };
+        by_ports
+            .entry(names)
+            .or_insert((ports, Vec::new()))
+            .1
+            .push(peer);
     };
-    for (user, u) in users.into_iter().flatten() {
-        let names: Vec<String> = used_ports(c, u).into_iter().map(|p| p.0).collect();
-        by_ports.entry(names).or_default().push(peer(user));
+    for (user, ports) in &w.users {
+        add(ports, user);
     }
-    if c.kind == Kind::Stateful {
-        by_ports.entry(all.clone()).or_default().push(peer(name));
+    if w.peers {
+        add(&w.ports, name);
         egress.push(NetworkPolicyEgressRule {
-            to: Some(vec![peer(name)]),
-            ports: Some(own_ports.clone()),
+            to: Some(vec![NetworkPolicyPeer {
+                pod_selector: Some(ctx.selector(name)),
+                ..Default::default()
+            }]),
+            ports: Some(policy_ports(&w.ports)),
         });
     }
     // The rule for every port first, as it has always been written.
+    let all: Vec<&str> = w.ports.iter().map(|p| p.name).collect();
     let every = by_ports.remove(&all);
-    for (names, peers) in every.map(|p| (all.clone(), p)).into_iter().chain(by_ports) {
-        if names.is_empty() {
+    for (ports, peers) in every.into_iter().chain(by_ports.into_values()) {
+        if ports.is_empty() {
             continue;
         }
-        let only: BTreeSet<String> = names.into_iter().collect();
         ingress.push(NetworkPolicyIngressRule {
             from: Some(peers),
-            ports: Some(ports(c, Some(&only))),
+            ports: Some(policy_ports(ports)),
         });
     }
-    let scraped: Vec<NetworkPolicyPort> = sorted_ports(&c.ports)
-        .into_iter()
-        .filter(|(_, p)| p.scraped())
-        .map(|(_, p)| NetworkPolicyPort {
-            port: Some(IntOrString::Int(i32::from(p.port))),
-            protocol: Some(p.protocol.map_or("TCP", Protocol::as_str).to_string()),
-            ..Default::default()
-        })
-        .collect();
+    let scraped: Vec<PathPort> = w.scraped.iter().map(|s| s.port).collect();
     if !scraped.is_empty() {
-        let namespace = ctx
-            .spec
-            .monitoring
-            .namespace
-            .as_deref()
-            .unwrap_or(DEFAULT_MONITORING_NAMESPACE);
-        ingress.push(NetworkPolicyIngressRule {
-            from: Some(vec![NetworkPolicyPeer {
-                namespace_selector: Some(match_labels("kubernetes.io/metadata.name", namespace)),
-                ..Default::default()
-            }]),
-            ports: Some(scraped),
-        });
+        ingress.push(from_namespace(network.monitoring, &scraped));
     }
-    if let Some(routed) = routed {
-        let namespace = ctx
-            .spec
-            .ingress
-            .as_ref()
-            .and_then(|i| i.controller_namespace.as_deref())
-            .unwrap_or(DEFAULT_CONTROLLER_NAMESPACE);
-        ingress.push(NetworkPolicyIngressRule {
-            from: Some(vec![NetworkPolicyPeer {
-                namespace_selector: Some(match_labels("kubernetes.io/metadata.name", namespace)),
-                ..Default::default()
-            }]),
-            ports: Some(ports(c, Some(routed))),
-        });
+    if !w.routed.is_empty() {
+        ingress.push(from_namespace(network.controller, &w.routed));
     }
-    let external = external_ports(c);
-    if !external.is_empty() {
+    if !w.external.is_empty() {
         // No `from`: a LoadBalancer's or NodePort's clients come from outside the cluster.
         ingress.push(NetworkPolicyIngressRule {
             from: None,
-            ports: Some(ports(c, Some(&external))),
+            ports: Some(policy_ports(&w.external)),
         });
     }
-    if c.security.relax.contains_key(&Relaxation::OpenIngress) {
+    if w.open_ingress {
         ingress = vec![NetworkPolicyIngressRule::default()];
     }
-    if c.security.relax.contains_key(&Relaxation::OpenEgress) {
+    if w.open_egress {
         egress = vec![open_egress()];
     }
-    if c.security.relax.contains_key(&Relaxation::CloudMetadata) {
+    if w.cloud_metadata {
         egress.push(cloud_metadata());
     }
     NetworkPolicy {
-        metadata: ctx.component_metadata(name, c),
+        metadata: ctx.component_metadata(name, component),
         spec: Some(NetworkPolicySpec {
             pod_selector: Some(ctx.selector(name)),
             policy_types: Some(vec!["Ingress".into(), "Egress".into()]),

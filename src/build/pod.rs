@@ -134,7 +134,7 @@ pub fn template(w: &Workload, ctx: &Ctx, restart: Option<&str>) -> PodTemplateSp
     if let Some(c) = w.component {
         labels.extend(c.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
         if ctx.spec.monitoring.via == Some(crate::platform::ScrapeVia::Annotations) {
-            // The convention reads one port per pod: the first scraped one.
+            // The convention reads one port per pod: the first scraped one, by name.
             if let Some((_, p)) = sorted_ports(&c.ports)
                 .into_iter()
                 .find(|(_, p)| p.scraped())
@@ -596,7 +596,14 @@ fn peers(name: &str, c: &Component, port: &str, ctx: &Ctx) -> String {
         .join(",")
 }
 
-/// The ports of a component, sorted by name.
+/// The port a probe or a route without one goes to, and the one the Prometheus annotations
+/// name: the first by name, so the order a spec's keys are written in never changes the
+/// output (`ports: { http: 6333, grpc: 6334 }` is `grpc`: name the port, `port: http`).
+pub fn first_port(ports: &IndexMap<String, Short<Port>>) -> Option<(&String, &Port)> {
+    sorted_ports(ports).into_iter().next()
+}
+
+/// The ports of a component, sorted by name: the order they are written out in.
 pub fn sorted_ports(ports: &IndexMap<String, Short<Port>>) -> Vec<(&String, &Port)> {
     let mut ports: Vec<(&String, &Port)> = ports.iter().map(|(n, p)| (n, &p.0)).collect();
     ports.sort_by(|a, b| a.0.cmp(b.0));
@@ -623,11 +630,9 @@ fn port_ref(port: Option<&String>, ports: &IndexMap<String, Short<Port>>) -> Int
             Ok(n) => IntOrString::Int(n),
             Err(_) => IntOrString::String(p.clone()),
         },
-        None => sorted_ports(ports)
-            .first()
-            .map_or(IntOrString::Int(80), |(n, _)| {
-                IntOrString::String((*n).clone())
-            }),
+        None => first_port(ports).map_or(IntOrString::Int(80), |(n, _)| {
+            IntOrString::String(n.clone())
+        }),
     }
 }
 

@@ -5,10 +5,20 @@
 use super::Ctx;
 use super::object::Custom;
 use super::pod::sorted_ports;
-use super::service_monitor::{endpoints, monitor, on_main_service};
+use super::service_monitor::{Endpoint, endpoints, monitor, on_main_service};
 use crate::platform::ScrapeVia;
 use crate::platform::component::Component;
-use serde_json::json;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use serde::Serialize;
+
+/// The `spec` of a PodMonitor: the pods it selects (in its own namespace) and the container
+/// ports of theirs it scrapes. Fields in alphabetical order, the order they are written in.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PodMonitorSpec {
+    pod_metrics_endpoints: Vec<Endpoint>,
+    selector: LabelSelector,
+}
 
 pub(crate) fn pod_monitor(name: &str, c: &Component, ctx: &Ctx) -> Option<Custom> {
     let via = ctx.spec.monitoring.via;
@@ -23,14 +33,9 @@ pub(crate) fn pod_monitor(name: &str, c: &Component, ctx: &Ctx) -> Option<Custom
     if ports.is_empty() {
         return None;
     }
-    Some(monitor(
-        "PodMonitor",
-        name,
-        c,
-        ctx,
-        json!({
-            "selector": { "matchLabels": ctx.selector_labels(name) },
-            "podMetricsEndpoints": endpoints(&ports, ctx),
-        }),
-    ))
+    let spec = PodMonitorSpec {
+        pod_metrics_endpoints: endpoints(&ports, ctx),
+        selector: ctx.selector(name),
+    };
+    Some(monitor("PodMonitor", name, c, ctx, &spec))
 }

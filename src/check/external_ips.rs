@@ -13,7 +13,8 @@
 //!
 //! ## Fix
 //! Remove `externalIPs`; expose the component through `ingress`, or a `LoadBalancer`
-//! service with a reason.
+//! service with a reason. Where the addresses are the platform's own on purpose (a bare-metal
+//! cluster without a load balancer), say why: `relax: { Service/shop-api: "<reason>" }`.
 
 use super::{Finding, Input, field_origin};
 use crate::build::object::Object;
@@ -41,7 +42,11 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
                 field_origin(input, object, "spec.externalIPs"),
                 "sets `spec.externalIPs`",
             )
-            .help("remove `externalIPs`; reach the component through `ingress`"),
+            .help(format!(
+                "remove `externalIPs`; reach the component through `ingress`; if the addresses are the platform's own, say why: `relax: {{ Service/{}: \"<reason>\" }}`",
+                object.name()
+            ))
+            .on(object),
         );
     }
     out

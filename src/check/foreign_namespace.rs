@@ -35,7 +35,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
         out.push(
             Finding::new(
                 format!(
-                    "`{ours}` is Kubernetes' own namespace; a platform cannot be deployed to it"
+                    "`{ours}` is Kubernetes' own namespace; a platform cannot be deployed to it, and no reason relaxes this"
                 ),
                 at,
                 "a system namespace",

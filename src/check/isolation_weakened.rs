@@ -19,7 +19,9 @@
 //!
 //! ## Fix
 //! Remove the patch or template rule. A path the platform needs is declared in the spec
-//! (`uses`, `ingress`, `ports` with `scrape`), which opens exactly it.
+//! (`uses`, `ingress`, `ports` with `scrape`), which opens exactly it. What no declaration
+//! covers (a policy that lets every namespace reach a shared service, say) takes a reason
+//! for the object: `relax: { NetworkPolicy/shop-shared: "<reason>" }`; the note shows where.
 
 use super::{Finding, Input, field_origin};
 use crate::build::object::Object;
@@ -49,7 +51,14 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
     out
 }
 
-const HELP: &str = "remove it from the patch or template that writes it; declare a path the platform needs in the spec (`uses`, `ingress`, `scrape`)";
+/// What to do: remove it, declare the path, or state the reason for `object`.
+fn help(object: &Object) -> String {
+    format!(
+        "remove it from the patch or template that writes it; declare a path the platform needs in the spec (`uses`, `ingress`, `scrape`); if it must be, say why: `relax: {{ {}/{}: \"<reason>\" }}`",
+        object.kind(),
+        object.name()
+    )
+}
 
 fn namespace(input: &Input, object: &Object, value: &Value, out: &mut Vec<Finding>) {
     for mode in ["enforce", "audit", "warn"] {
@@ -67,7 +76,8 @@ fn namespace(input: &Input, object: &Object, value: &Value, out: &mut Vec<Findin
                     field_origin(input, object, &field),
                     format!("sets `{field}`"),
                 )
-                .help(HELP),
+                .help(help(object))
+                .on(object),
             );
         }
     }
@@ -108,7 +118,8 @@ fn default_deny(input: &Input, object: &Object, value: &Value, out: &mut Vec<Fin
                 field_origin(input, object, field),
                 format!("sets `{field}`"),
             )
-            .help(HELP),
+            .help(help(object))
+            .on(object),
         );
     }
 }
@@ -142,7 +153,8 @@ fn allow_all(input: &Input, object: &Object, value: &Value, out: &mut Vec<Findin
                         field_origin(input, object, &field),
                         format!("sets `{field}`"),
                     )
-                    .help(HELP),
+                    .help(help(object))
+                    .on(object),
                 );
             }
         }

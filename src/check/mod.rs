@@ -16,6 +16,7 @@
 //! Fix), add a line to [`CHECKS`], add a fixture that triggers it and one that passes.
 
 mod api_server_unreachable;
+mod blocked_host;
 mod cluster_access;
 mod disruption_blocks_drain;
 mod duplicate_object;
@@ -268,6 +269,7 @@ pub const CHECKS: &[Check] = &[
     check! { code: "reads-secrets",             severity: Warning, suppressible: true,  module: reads_secrets },
     check! { code: "secret-in-literal",         severity: Warning, suppressible: false, module: secret_in_literal },
     check! { code: "isolated-component",        severity: Warning, suppressible: true,  module: isolated_component },
+    check! { code: "blocked-host",              severity: Warning, suppressible: true,  module: blocked_host },
     check! { code: "api-server-unreachable",    severity: Warning, suppressible: true,  module: api_server_unreachable },
     check! { code: "metric-not-scraped",        severity: Warning, suppressible: true,  module: metric_not_scraped },
     check! { code: "patch-shrinks-list",        severity: Warning, suppressible: false, module: patch_shrinks_list },
@@ -361,7 +363,7 @@ fn relax_errors(input: &Input, used: &[&str]) -> Vec<Diagnostic> {
         let (message, help) = if exists {
             (
                 format!("`relax` of `{key}` allows nothing: no check that a reason can relax refuses that object"),
-                "remove the entry; a system namespace, Secret data, `externalIPs` and the pod security of the platform's namespace are hard limits, which no reason relaxes".to_string(),
+                "remove the entry; a system namespace and Secret data are hard limits, which no reason relaxes, and a pod the namespace's `restricted` enforcement refuses is refused by the API server whatever the spec says".to_string(),
             )
         } else {
             let names: Vec<String> = input

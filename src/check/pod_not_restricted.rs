@@ -21,7 +21,10 @@
 //!
 //! ## Fix
 //! Remove the field from the patch or template. A workload that truly needs the node (a CNI
-//! agent, a log shipper) does not belong in an application platform's namespace.
+//! agent, a log shipper) does not belong in an application platform's namespace. While the
+//! namespace enforces `restricted` the API server refuses the pod, so no reason allows it;
+//! where the namespace's enforcement was lifted with a reason (`isolation-weakened`), each
+//! such pod takes its own: `relax: { DaemonSet/node-agent: "<reason>" }`.
 
 use super::{Finding, Input, field_origin};
 use crate::build::object::Object;
@@ -66,6 +69,16 @@ pub(super) fn pod_of(object: &Object) -> Option<(&'static str, Value)> {
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
+    // While the platform's Namespace enforces `restricted`, the API server refuses these
+    // pods, so no reason can allow one; once a reason has lifted that (`isolation-weakened`),
+    // each pod takes its own.
+    let enforced = !input.objects.iter().any(|o| {
+        matches!(o, Object::Namespace(_))
+            && o.name() == input.spec.namespace()
+            && serde_json::to_value(o).is_ok_and(|v| {
+                v["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] != "restricted"
+            })
+    });
     for object in input.objects {
         let Some((at, pod)) = pod_of(object) else {
             continue;
@@ -78,18 +91,26 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
             } else {
                 format!("{at}.{field}")
             };
-            out.push(
-                Finding::new(
-                    format!(
-                        "{} `{}` breaks the restricted pod security profile: {problem}",
+            let finding = Finding::new(
+                format!(
+                    "{} `{}` breaks the restricted pod security profile: {problem}",
+                    object.kind(),
+                    object.name()
+                ),
+                field_origin(input, object, &field),
+                format!("sets `{field}`"),
+            );
+            out.push(if enforced {
+                finding.help("remove it from the patch or template that writes it; the platform's namespace admits only restricted pods")
+            } else {
+                finding
+                    .help(format!(
+                        "remove it from the patch or template that writes it; if the pod needs it, say why: `relax: {{ {}/{}: \"<reason>\" }}`",
                         object.kind(),
                         object.name()
-                    ),
-                    field_origin(input, object, &field),
-                    format!("sets `{field}`"),
-                )
-                .help("remove it from the patch or template that writes it; the platform's namespace admits only restricted pods"),
-            );
+                    ))
+                    .on(object)
+            });
         }
     }
     out

@@ -28,7 +28,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
                 out.push(
                     Finding::new(
                         format!(
-                            "Secret `{}` holds values (`{field}`): wfk never writes secret values",
+                            "Secret `{}` holds values (`{field}`): wfk never writes secret values, since its output is printed, diffed and committed; no reason relaxes this",
                             object.name()
                         ),
                         field_origin(input, object, field),

@@ -1,17 +1,18 @@
 //! ## What it checks
-//! A component that runs one pod while it has a disruption budget or an autoscaler.
+//! A component that runs one pod while it has an autoscaler, or a disruption budget that
+//! still lets its pod be evicted (one that does not is `disruption-blocks-drain`'s).
 //!
 //! ## Why
 //! A budget over one pod either blocks every drain or protects nothing; an autoscaler with
 //! a minimum of 1 leaves the service down while its one pod restarts.
 //!
 //! ## Example
-//! `replicas: 1, disruption: { minAvailable: 1 }`.
+//! `replicas: 1, disruption: { maxUnavailable: 1 }`.
 //!
 //! ## Fix
 //! Run at least 2 pods, or remove the budget (`disruption: null`) in that environment.
 
-use super::{Finding, Input, Origin};
+use super::{Finding, Input, Origin, disruption_blocks_drain};
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -20,10 +21,15 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
         if replicas != 1 {
             continue;
         }
-        let with = match (&c.disruption, &c.autoscale) {
-            (Some(_), _) => "a disruption budget",
-            (None, Some(_)) => "an autoscaler",
-            (None, None) => continue,
+        // A budget that blocks every drain is `disruption-blocks-drain`'s to report (and a
+        // reason there settles it); one that does not protects nothing.
+        let budget = c.disruption.is_some() && disruption_blocks_drain::blocking(c).is_none();
+        let with = if budget {
+            "a disruption budget"
+        } else if c.autoscale.is_some() {
+            "an autoscaler"
+        } else {
+            continue;
         };
         let at = if c.replicas.is_some() {
             Origin::value(&["components", name, "replicas"])

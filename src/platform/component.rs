@@ -44,7 +44,7 @@ pub struct Component {
     /// port may be on several Services; mark it `service: false` to keep it off the main one.
     #[serde(default)]
     pub services: IndexMap<String, ExtraService>,
-    /// Health checks. A string is an HTTP GET path on the first port.
+    /// Health checks. A string is an HTTP GET path on the first port by name.
     #[serde(default)]
     pub probes: Probes,
     /// CPU and memory as `request/limit` (`200m/400m`, `192Mi/384Mi`); one value sets both.
@@ -689,12 +689,17 @@ pub enum Relaxation {
     CloudMetadata,
 }
 
+fn core_group() -> Vec<String> {
+    vec![String::new()]
+}
+
 /// One RBAC rule of a component's Role.
 #[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AccessRule {
-    /// API groups; `""` is the core group.
-    #[serde(default)]
+    /// API groups; `""` is the core group, the default (a rule with no group matches
+    /// nothing).
+    #[serde(default = "core_group")]
     pub api_groups: Vec<String>,
     /// Resource types, such as `pods` or `configmaps`.
     pub resources: Vec<String>,

@@ -28,6 +28,7 @@ pub mod endpoint;
 mod errors;
 pub mod ingress;
 pub mod job;
+pub mod network;
 mod references;
 pub mod values;
 

@@ -289,7 +289,7 @@ pub struct Probe {
     /// Run this command in the container.
     #[serde(default)]
     pub exec: Option<Vec<String>>,
-    /// The port for `http`: a name of `ports` or a number. Default: the first port.
+    /// The port for `http`: a name of `ports` or a number. Default: the first port by name.
     #[serde(default)]
     pub port: Option<String>,
     /// Seconds before the first check.
@@ -323,7 +323,7 @@ impl ShortForm for Probe {
 pub struct Route {
     /// The component that serves the path.
     pub component: String,
-    /// A port name of the component; its first port when left out.
+    /// A port name of the component; its first port by name when left out.
     #[serde(default)]
     pub port: Option<String>,
     /// `Prefix` (default), `Exact` or `ImplementationSpecific`.

@@ -34,8 +34,16 @@ fn reference_files() -> Vec<(String, String)> {
         .filter(|name| name.ends_with(".yaml"))
         .collect();
     overlays.sort();
-    for name in overlays {
-        let rel = format!("overlays/{name}");
+    let mut templates: Vec<String> = std::fs::read_dir(root().join("templates"))
+        .unwrap()
+        .map(|e| format!("templates/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    templates.sort();
+    for rel in overlays
+        .iter()
+        .map(|name| format!("overlays/{name}"))
+        .chain(templates)
+    {
         let text = read(&rel);
         files.push((rel, text));
     }
@@ -281,7 +289,7 @@ fn dev_prod_equals_its_golden_file_and_names_the_overlay_line_of_each_change() {
     }
     assert_eq!(
         text.lines().last(),
-        Some("4 added, 0 removed, 5 changed, 16 the same")
+        Some("4 added, 4 removed, 11 changed, 17 the same")
     );
 }
 
@@ -309,7 +317,7 @@ fn staging_prod_shows_the_autoscaler_range_change_with_both_origins() {
 ~ HorizontalPodAutoscaler gorax-worker
     spec.maxReplicas: 10 → 30   (platform.yaml:[..] → overlays/prod.yaml:[..])
 ...
-0 added, 0 removed, 9 changed, 16 the same
+0 added, 4 removed, 15 changed, 17 the same
 ",
         )
         .status(1)
@@ -348,7 +356,11 @@ fn worker_removed(before: &str, line: usize) -> Vec<String> {
         "HorizontalPodAutoscaler",
         "NetworkPolicy",
         "PodDisruptionBudget",
+        "Role",
+        "RoleBinding",
         "Service",
+        "ServiceAccount",
+        "ServiceMonitor",
     ]
     .iter()
     .map(|kind| {
@@ -385,7 +397,7 @@ fn removing_a_component_lists_its_objects_as_removed_against_a_file_and_a_folder
             .file("before.json", &json)
             .file("overlays/prod.yaml", &overlay)
             .args(["diff", "prod", "--against", against])
-            .stdout("...\n0 added, 5 removed, [..] changed, [..] the same\n")
+            .stdout("...\n0 added, 9 removed, [..] changed, [..] the same\n")
             .status(1)
             .run();
         let removed: Vec<String> = out
@@ -402,7 +414,7 @@ fn removing_a_component_lists_its_objects_as_removed_against_a_file_and_a_folder
         );
         let (changed, same) = summary_counts(&out.stdout);
         assert_eq!(
-            changed + same + 5,
+            changed + same + 9,
             n,
             "every earlier object is counted once"
         );
@@ -713,7 +725,11 @@ fn json_format_against_an_earlier_render_names_the_file_and_the_removed_objects(
             "HorizontalPodAutoscaler gorax-worker",
             "NetworkPolicy gorax-worker",
             "PodDisruptionBudget gorax-worker",
-            "Service gorax-worker"
+            "Role gorax-worker",
+            "RoleBinding gorax-worker",
+            "Service gorax-worker",
+            "ServiceAccount gorax-worker",
+            "ServiceMonitor gorax-worker"
         ]
     );
 }
@@ -797,6 +813,7 @@ fn unified_prints_a_unified_diff_of_each_changed_object() {
         .args(["diff", "staging", "prod", "--unified"])
         .stdout(
             "~ ConfigMap gorax-config
+    data.cors-allowed-origins: https://app.staging.gorax.io → https://app.gorax.io   (overlays/staging.yaml:[..] → platform.yaml:[..])
     data.log-level: info → warn   (platform.yaml:[..] → overlays/prod.yaml:[..])
 --- staging ConfigMap/gorax-config
 +++ prod ConfigMap/gorax-config
@@ -811,7 +828,7 @@ fn unified_prints_a_unified_diff_of_each_changed_object() {
         .run();
     let text = out.stdout;
     let changed = text.lines().filter(|l| l.starts_with("~ ")).count();
-    assert_eq!(changed, 9, "{text}");
+    assert_eq!(changed, 15, "{text}");
     assert_eq!(
         text.lines()
             .filter(|l| l.starts_with("--- staging "))

@@ -131,7 +131,7 @@ items:
         )
         .args(["render", "dev"])
         .stderr(
-            "error[secret-with-data]: a template writes a Secret with data; wfk never writes secret values
+            "error[secret-with-data]: a template writes a Secret with data; wfk never writes secret values, since its output is printed, diffed and committed; no reason relaxes this
  --> templates/bundle.yaml:1:1
   |
 1 | apiVersion: v1
@@ -168,7 +168,7 @@ fn kubernetes_own_namespaces_are_never_the_platform_s() {
             .file("overlays/dev.yaml", format!("namespace: {namespace}\n"))
             .args(["render", "dev"])
             .stderr(format!(
-                "error[foreign-namespace]: `{namespace}` is Kubernetes' own namespace; a platform cannot be deployed to it
+                "error[foreign-namespace]: `{namespace}` is Kubernetes' own namespace; a platform cannot be deployed to it, and no reason relaxes this
  --> overlays/dev.yaml:1:12
   |
 1 | namespace: {namespace}
@@ -241,12 +241,106 @@ fn a_template_service_with_external_ips_is_refused_at_the_template() {
 2 | apiVersion: v1
   | ^^^^^^^^^^ sets `spec.externalIPs`
   |
-  = help: remove `externalIPs`; reach the component through `ingress`
+  = help: remove `externalIPs`; reach the component through `ingress`; if the addresses are the platform's own, say why: `relax: { Service/shop-capture: \"<reason>\" }`
 
 ",
         )
         .status(1)
         .run();
+}
+
+/// Each policy refusal of something the API server accepts takes a reason in `relax`, and
+/// then shows as a note at that reason: the Service with external IPs, a template policy
+/// open to every namespace, and a namespace that no longer enforces `restricted` along with
+/// the privileged pod it lets in.
+#[test]
+fn what_the_api_server_accepts_is_allowed_with_a_reason_and_shown_as_a_note() {
+    let relax = "relax:
+  Service/shop-capture: \"bare-metal cluster: the address is ours\"
+  NetworkPolicy/shop-shared: \"every team's namespace calls the shared API\"
+  Namespace/shop: \"the node agent needs the host\"
+  DaemonSet/node-agent: \"collects the node's logs\"
+patches:
+  Namespace/shop: { metadata: { labels: { pod-security.kubernetes.io/enforce: privileged } } }
+";
+    let test = || {
+        project()
+            .file("platform.yaml", format!("{BASE}{relax}"))
+            .file(
+                "templates/capture.yaml",
+                "apiVersion: v1\nkind: Service\nmetadata: { name: shop-capture }\nspec:\n  ports: [{ port: 80 }]\n  externalIPs: [203.0.113.10]\n",
+            )
+            .file(
+                "templates/shared.yaml",
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: shop-shared }\nspec:\n  podSelector: {}\n  ingress: [{ from: [{ namespaceSelector: {} }] }]\n",
+            )
+            .file(
+                "templates/agent.yaml",
+                "apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: node-agent }
+spec:
+  selector: { matchLabels: { app: agent } }
+  template:
+    metadata: { labels: { app: agent } }
+    spec:
+      automountServiceAccountToken: false
+      containers: [{ name: agent, image: agent:1.0, securityContext: { privileged: true } }]
+",
+            )
+    };
+    let out = test()
+        .args(["validate", "-v", "--deny", "warnings"])
+        .output();
+    assert_eq!(
+        (out.status, out.stdout.as_str()),
+        (Some(0), ""),
+        "{}",
+        out.stderr
+    );
+    for (code, line) in [
+        ("external-ips", 10),
+        ("isolation-weakened", 11),
+        ("isolation-weakened", 12),
+        ("pod-not-restricted", 13),
+    ] {
+        assert!(
+            out.stderr.contains(&format!("info[{code}]: relaxed: "))
+                && out.stderr.contains(&format!("--> platform.yaml:{line}:3")),
+            "{code} at {line}:\n{}",
+            out.stderr
+        );
+    }
+    let out = test().args(["render", "dev"]).output();
+    assert_eq!(out.status, Some(0), "{}", out.stderr);
+    assert!(out.stdout.contains("privileged: true"), "{}", out.stdout);
+}
+
+/// While the namespace enforces `restricted`, the API server refuses a privileged pod
+/// whatever the spec says: a reason for it allows nothing.
+#[test]
+fn a_pod_the_restricted_namespace_refuses_cannot_be_relaxed() {
+    let out = project()
+        .file(
+            "platform.yaml",
+            format!("{BASE}relax:\n  Pod/debug: \"a debugging shell\"\n"),
+        )
+        .file(
+            "templates/debug.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata: { name: debug }\nspec:\n  automountServiceAccountToken: false\n  containers: [{ name: sh, image: busybox:1.36, securityContext: { privileged: true } }]\n",
+        )
+        .args(["render", "dev"])
+        .output();
+    assert_eq!((out.status, out.stdout.as_str()), (Some(1), ""));
+    assert!(
+        out.stderr.contains("error[pod-not-restricted]: Pod `debug` breaks the restricted pod security profile: ")
+            && out.stderr.contains("the platform's namespace admits only restricted pods")
+            && out.stderr.contains("error[relax-target-missing]: `relax` of `Pod/debug` allows nothing")
+            && out.stderr.contains("a pod the namespace's `restricted` enforcement refuses is refused by the API server whatever the spec says")
+            && out.stderr.contains("--> platform.yaml:10:3"),
+        "{}",
+        out.stderr
+    );
 }
 
 const CLUSTER_ROLE: &str = "apiVersion: rbac.authorization.k8s.io/v1
@@ -397,7 +491,7 @@ fn kube_system_cannot_be_relaxed() {
     assert_eq!(out.status, Some(1), "{}", out.stderr);
     assert_eq!(out.stdout, "");
     assert!(
-        out.stderr.starts_with("error[foreign-namespace]: `kube-system` is Kubernetes' own namespace; a platform cannot be deployed to it\n"),
+        out.stderr.starts_with("error[foreign-namespace]: `kube-system` is Kubernetes' own namespace; a platform cannot be deployed to it, and no reason relaxes this\n"),
         "{}",
         out.stderr
     );

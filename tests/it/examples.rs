@@ -1,7 +1,8 @@
 //! The example projects under examples/ (seeds 000, 002 and 003): every environment renders
 //! with nothing on stderr, `wfk validate` finds nothing to fix, kubernetes-validate accepts
-//! every render, each example renders every object its guide deploys, overlays repeat no
-//! value, and examples/README.md's table is what `examples/count-lines --check` prints.
+//! every render (crd.rs checks its custom resources), each example renders every object its
+//! guide deploys, overlays repeat no value, and examples/README.md's table is what
+//! `examples/count-lines --check` prints.
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -12,15 +13,21 @@ use std::process::{Command, Stdio};
 const EXAMPLES: [&str; 3] = ["industriverse", "ai-workflow-engine", "apparatus"];
 const ENVS: [&str; 3] = ["dev", "staging", "prod"];
 
-/// Kinds the Kubernetes schemas do not know: kubernetes-validate warns about them, fine.
-const CUSTOM_KINDS: [&str; 2] = ["ServiceMonitor", "ClusterIssuer"];
-
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn example(name: &str) -> PathBuf {
+/// The folder of an example project.
+pub fn example(name: &str) -> PathBuf {
     root().join("examples").join(name)
+}
+
+/// Every (example, environment): the renders kubernetes-validate reads below, and whose
+/// custom resources tests/it/crd.rs checks.
+pub fn renders() -> impl Iterator<Item = (&'static str, &'static str)> {
+    EXAMPLES
+        .iter()
+        .flat_map(|name| ENVS.iter().map(move |env| (*name, *env)))
 }
 
 /// What a program printed, and how it ended.
@@ -189,9 +196,7 @@ fn kubernetes_validate_strict_accepts_every_render_of_every_example() {
         validate.display()
     );
     let tmp = crate::support::TempDir::new();
-    let runs: Vec<_> = EXAMPLES
-        .iter()
-        .flat_map(|name| ENVS.iter().map(move |env| (*name, *env)))
+    let runs: Vec<_> = renders()
         .map(|(name, env)| {
             let file = tmp.path().join(format!("{name}-{env}.yaml"));
             std::fs::write(&file, wfk_ok(name, &["render", env])).unwrap();
@@ -207,16 +212,14 @@ fn kubernetes_validate_strict_accepts_every_render_of_every_example() {
     let mut failures = Vec::new();
     for (what, thread) in runs {
         let out = thread.join().unwrap();
+        // kubernetes-validate has no schemas for custom resources: it warns about each and
+        // checks nothing. tests/it/crd.rs checks them against their CRDs, except ClusterIssuer,
+        // exempt there because no registry package ships its CRD. Any other line fails.
         let unexpected: Vec<&str> = out
             .stdout
             .lines()
             .chain(out.stderr.lines())
-            .filter(|line| {
-                let custom = CUSTOM_KINDS
-                    .iter()
-                    .any(|k| line.contains(&format!("Couldn't find schema for kind {k} ")));
-                !(line.starts_with("WARN ") && custom)
-            })
+            .filter(|line| !crate::crd::is_warning_of_a_custom_kind(line))
             .collect();
         if out.status != Some(0) || !unexpected.is_empty() {
             failures.push(format!(
@@ -256,7 +259,7 @@ fn industriverse_renders_everything_its_guide_deploys() {
             ("Ingress", "workflow"),
             ("HorizontalPodAutoscaler", "workflow-api-server"),
             ("HorizontalPodAutoscaler", "workflow-engine"),
-            ("ServiceMonitor", "workflow-automation-monitor"),
+            ("ServiceMonitor", "workflow-api-server"),
             ("CronJob", "workflow-db-backup"),
             ("PersistentVolumeClaim", "workflow-db-backup-backups"),
             ("Job", "workflow-db-migration-*"),
@@ -375,6 +378,7 @@ fn ai_workflow_engine_renders_everything_its_guide_deploys() {
             ("Deployment", "ai-workflow-engine-worker"),
             ("HorizontalPodAutoscaler", "ai-workflow-engine-api"),
             ("PodDisruptionBudget", "ai-workflow-engine-api"),
+            ("PodDisruptionBudget", "ai-workflow-engine-postgres"),
             ("NetworkPolicy", "ai-workflow-engine-api"),
             ("Ingress", "ai-workflow-engine"),
             ("ClusterIssuer", "letsencrypt-prod"),

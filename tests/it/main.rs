@@ -2,12 +2,14 @@
 
 mod support;
 
+mod blocked_host;
 mod bounds;
 mod canary;
 mod cases;
 mod checks;
 mod ci;
 mod corpus;
+mod crd;
 mod determinism;
 mod diff;
 mod emitted;
@@ -19,6 +21,7 @@ mod import;
 mod input_edges;
 mod inputs;
 mod merge_laws;
+mod monitor_selection;
 mod monitoring;
 mod mutations;
 mod netpol;

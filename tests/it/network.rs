@@ -272,6 +272,28 @@ jobs:
 }
 
 #[test]
+fn an_access_rule_without_api_groups_is_for_the_core_group() {
+    let spec = BASE.to_string() + "    access: [{ resources: [configmaps], verbs: [get] }]\n";
+    let out = project()
+        .file("platform.yaml", &spec)
+        .args(["render", "dev", "-o", "json"])
+        .output();
+    assert_eq!(out.status, Some(0), "{}", out.stderr);
+    let objects: Vec<Value> = serde_json::from_str::<Value>(&out.stdout).unwrap()["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let role = objects
+        .iter()
+        .find(|o| o["kind"] == "Role")
+        .expect("a Role");
+    assert_eq!(
+        role["rules"],
+        json!([{ "apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"] }])
+    );
+}
+
+#[test]
 fn explain_and_diff_follow_an_endpoint_per_environment() {
     let spec = with_db("{ db: true, llm: true }");
     let test = || {

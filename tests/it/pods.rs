@@ -467,3 +467,48 @@ fn json_lists_the_refused_updates_as_findings() {
         "{f}"
     );
 }
+
+/// A probe or an ingress route without a port goes to the first port by name, whatever
+/// order the spec writes them in (so shuffling keys never changes the output): seed 002's
+/// Qdrant (`ports: { http: 6333, grpc: 6334 }`) names `port: http` for its HTTP probes.
+#[test]
+fn a_probe_or_route_without_a_port_uses_the_first_port_by_name() {
+    let spec = |ports: &str| {
+        format!(
+            "platform: shop
+defaults: {{ resources: {{ cpu: 100m/500m, memory: 128Mi/256Mi }} }}
+ingress: {{ hosts: {{ db.example.com: {{ paths: {{ /: qdrant }} }} }} }}
+components:
+  qdrant:
+    image: qdrant/qdrant:v1.12.4-unprivileged
+    ports: {ports}
+    probes: {{ liveness: /healthz, readiness: {{ http: /readyz, port: http }} }}
+"
+        )
+    };
+    for ports in ["{ http: 6333, grpc: 6334 }", "{ grpc: 6334, http: 6333 }"] {
+        let out = Test::new()
+            .file("platform.yaml", spec(ports))
+            .file("overlays/dev.yaml", "")
+            .args(["render", "dev", "-o", "json"])
+            .output();
+        assert_eq!((out.status, out.stderr.as_str()), (Some(0), ""));
+        let json: Value = serde_json::from_str(&out.stdout).unwrap();
+        let items = json["items"].as_array().unwrap();
+        let kind = |k: &str| items.iter().find(|o| o["kind"] == k).unwrap();
+        let container = &kind("Deployment")["spec"]["template"]["spec"]["containers"][0];
+        assert_eq!(
+            container["livenessProbe"]["httpGet"]["port"], "grpc",
+            "{ports}"
+        );
+        assert_eq!(
+            container["readinessProbe"]["httpGet"]["port"], "http",
+            "{ports}"
+        );
+        assert_eq!(
+            kind("Ingress")["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["port"]["name"],
+            "grpc",
+            "{ports}"
+        );
+    }
+}

@@ -201,14 +201,11 @@ pub fn tool(venv_bin: &str, env_var: &str) -> PathBuf {
 /// The library's render of one environment: the typed spec and its objects.
 pub fn library(dir: &Path, env: &str, sets: &[&str]) -> (Platform, Vec<Object>) {
     let mut map = wfk::source::SourceMap::default();
-    let layers =
-        wfk::load::environment(dir, env, &mut map).unwrap_or_else(|d| panic!("load {env}: {d:#?}"));
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    let merged = wfk::merge::environment(layers, &sets, &mut map)
-        .unwrap_or_else(|d| panic!("merge {env}: {d:#?}"));
-    let platform = Platform::from_tree(&merged).unwrap_or_else(|d| panic!("spec {env}: {d:#?}"));
-    let objects = wfk::build::all(&platform);
-    (platform, objects)
+    let mut fuel = wfk::template::Fuel::per_run();
+    let render = wfk::commands::objects(dir, env, &sets, &mut map, &mut fuel)
+        .unwrap_or_else(|d| panic!("render {env}: {d:#?}"));
+    (render.platform, render.objects)
 }
 
 /// A diff-like message: the first line where `actual` and `expected` differ, with context.

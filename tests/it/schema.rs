@@ -265,7 +265,7 @@ fn a_misspelled_key_fails_validation() {
         ),
         ("defaults.resources.cpuu=1", "/defaults/resources", "cpuu"),
     ] {
-        let merged = merged("prod", &[set]);
+        let merged = merged("dev", &[set]);
         let instance = tree::to_json(&merged.tree);
         let errors: Vec<String> = validator()
             .iter_errors(&instance)
