@@ -161,7 +161,7 @@ fn egress_rules(reaches: &BTreeMap<&str, Reach>, ctx: &Ctx) -> Vec<NetworkPolicy
                 }]),
                 ports: Some(policy_ports(&r.ports)),
             }),
-            Target::Endpoint(e) => Some(NetworkPolicyEgressRule {
+            Target::Endpoint(e) => (!r.ports.is_empty()).then(|| NetworkPolicyEgressRule {
                 to: Some(endpoint_peers(e)),
                 ports: Some(policy_ports(&r.ports)),
             }),
@@ -278,7 +278,8 @@ fn component_policy<'a>(
     for (user, ports) in &w.users {
         add(ports, user);
     }
-    if w.peers {
+    // A stateful component without ports has nothing for its pods to reach.
+    if w.peers && !w.ports.is_empty() {
         add(&w.ports, name);
         egress.push(NetworkPolicyEgressRule {
             to: Some(vec![NetworkPolicyPeer {

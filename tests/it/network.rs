@@ -271,6 +271,23 @@ jobs:
     assert_eq!(policy(test(), "shop-migrate")["egress"], json!([]));
 }
 
+/// An empty port list is no path: Kubernetes reads `ports: []` as every port, so no rule
+/// is written for it.
+#[test]
+fn an_endpoint_used_with_no_ports_opens_nothing() {
+    let spec = with_db("{ db: true, llm: [] }");
+    let egress = policy(project().file("platform.yaml", &spec), "shop-api")["egress"].clone();
+    assert!(
+        egress
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|rule| rule["ports"].as_array().is_some_and(|p| !p.is_empty())),
+        "{egress:#}"
+    );
+    assert!(!egress.to_string().contains("203.0.113.0/24"), "{egress:#}");
+}
+
 #[test]
 fn an_access_rule_without_api_groups_is_for_the_core_group() {
     let spec = BASE.to_string() + "    access: [{ resources: [configmaps], verbs: [get] }]\n";
