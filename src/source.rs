@@ -36,9 +36,22 @@ pub struct Source {
     pub text: String,
     /// The byte ranges of values that look like secrets, found when first printed.
     secrets: OnceCell<Vec<Range<usize>>>,
+    /// The byte offset of each line's start, found when first asked: a position is looked
+    /// up once per mapping of a spec, so a scan from the top each time would be quadratic.
+    lines: OnceCell<Vec<usize>>,
 }
 
 impl Source {
+    /// The byte offset where 1-based `line` starts, if the text has that line.
+    fn line_start(&self, line: usize) -> Option<usize> {
+        let starts = self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        starts.get(line.max(1) - 1).copied()
+    }
+
     fn secrets(&self) -> &[Range<usize>] {
         self.secrets.get_or_init(|| {
             if self.name == "--set" {
@@ -76,6 +89,7 @@ impl SourceMap {
             name: name.into(),
             text: text.into(),
             secrets: OnceCell::new(),
+            lines: OnceCell::new(),
         });
         self.sources.len() - 1
     }
@@ -129,8 +143,9 @@ impl SourceMap {
     /// The byte offset of a span's start in its source text; a position past the end (a
     /// syntax error at the end of a file) is the end.
     pub fn offset(&self, span: Span) -> Option<usize> {
-        let text = &self.get(span.source)?.text;
-        let Some(line_start) = line_start(text, span.line) else {
+        let source = self.get(span.source)?;
+        let text = &source.text;
+        let Some(line_start) = source.line_start(span.line) else {
             return Some(text.len());
         };
         let rest = &text[line_start..];
@@ -172,13 +187,6 @@ impl SourceMap {
 }
 
 /// The byte offset where 1-based `line` starts.
-fn line_start(text: &str, line: usize) -> Option<usize> {
-    if line <= 1 {
-        return Some(0);
-    }
-    text.match_indices('\n').nth(line - 2).map(|(i, _)| i + 1)
-}
-
 /// Length of the YAML token at the start of `line`: a quoted string through its closing
 /// quote, else up to the end of a plain scalar (`: `, ` #`, or a flow indicator).
 fn token_len(line: &str) -> usize {

@@ -303,3 +303,52 @@ fn a_list_where_a_mapping_belongs_is_one_type_error_at_the_list() {
         .status(2)
         .run();
 }
+
+/// An overlay names only what it changes: a component without its required `image`, a
+/// port without its `port` and an autoscaler without its `max` are complete in the merged
+/// spec. However many components an overlay touches, it is typed in one pass, and a real
+/// error after them all is still reported (before, each missing key cost one of the 50
+/// rounds and a large overlay stopped with `too-many-errors` and no error shown).
+#[test]
+fn an_overlay_of_many_partial_components_is_typed_whole() {
+    let mut base = String::from(
+        "platform: shop\ndefaults:\n  resources: { cpu: 100m/200m, memory: 64Mi/128Mi }\ncomponents:\n",
+    );
+    let mut overlay = String::from("components:\n");
+    for i in 0..120 {
+        base.push_str(&format!(
+            "  c{i:03}:\n    image: shop/c:v1\n    ports: {{ http: {{ port: 8080 }} }}\n    probes: {{ liveness: /live, readiness: /ready }}\n    autoscale: {{ max: 3 }}\n"
+        ));
+        let replicas = if i == 119 { "two" } else { "2" };
+        overlay.push_str(&format!(
+            "  c{i:03}: {{ replicas: {replicas}, ports: {{ http: {{ scrape: true }} }}, autoscale: {{ cpu: 60 }} }}\n"
+        ));
+    }
+    Test::new()
+        .file("platform.yaml", &base)
+        .file("overlays/prod.yaml", &overlay)
+        .args(["validate", "--quiet"])
+        .stderr(
+            "environment `prod`:
+error[type-mismatch]: invalid value `two` for `replicas`: expected a whole number
+   --> overlays/prod.yaml:121:21
+    |
+121 |   c119: { replicas: two, ports: { http: { scrape: true } }, autoscale: { cpu: 60 } }
+    |                     ^^^ not a whole number
+    |
+    = help: write a number without quotes or units, such as `3`
+
+",
+        )
+        .status(2)
+        .run();
+    // Without the bad value, the overlay is whole.
+    let overlay = overlay.replace("replicas: two", "replicas: 2");
+    Test::new()
+        .file("platform.yaml", &base)
+        .file("overlays/prod.yaml", &overlay)
+        .args(["validate", "--quiet"])
+        .stderr("")
+        .status(0)
+        .run();
+}
