@@ -4,6 +4,8 @@
 
 use crate::build::object::Object;
 
+mod yaml;
+
 /// The most output one render may produce: 256 MiB, far above any platform (the
 /// 1,000-component benchmark renders a few MiB), in either format, on stdout or in
 /// `--output-dir` files together. A template that loops past it is stopped here rather
@@ -46,6 +48,30 @@ pub fn to_bytes(objects: &[Object], format: Format) -> anyhow::Result<Vec<u8>> {
     Ok(out.bytes)
 }
 
+/// The YAML stream as serde-saphyr alone writes it: what [`to_bytes`] must equal, byte
+/// for byte, whichever writer wrote each object (tests compare the two).
+pub fn yaml_by_serde_saphyr(objects: &[Object]) -> anyhow::Result<Vec<u8>> {
+    let mut out = Bounded::new(MAX_OUTPUT_BYTES);
+    for object in objects {
+        out.write("---\n")?;
+        out.saphyr(object)?;
+    }
+    Ok(out.bytes)
+}
+
+/// How many of `objects` the fast writer writes whole (the rest go to serde-saphyr).
+pub fn fast_written(objects: &[Object]) -> usize {
+    let mut cache = yaml::Cache::default();
+    let mut text = String::new();
+    objects
+        .iter()
+        .filter(|o| {
+            text.clear();
+            yaml::write(&mut text, *o, &mut cache).is_ok()
+        })
+        .count()
+}
+
 /// One text per object, for `--output-dir` files: each as [`to_bytes`] would write it
 /// alone (YAML without the leading `---`), all together refused past
 /// [`MAX_OUTPUT_BYTES`], so nothing is written when the render is too large.
@@ -80,6 +106,9 @@ struct Bounded {
     bytes: Vec<u8>,
     left: usize,
     over: bool,
+    /// The fast writer's text of the object at hand, and what it asked serde-saphyr.
+    scratch: String,
+    cache: yaml::Cache,
 }
 
 impl Bounded {
@@ -88,6 +117,8 @@ impl Bounded {
             bytes: Vec::new(),
             left: limit,
             over: false,
+            scratch: String::new(),
+            cache: yaml::Cache::default(),
         }
     }
 
@@ -109,8 +140,25 @@ impl Bounded {
         }
     }
 
-    /// One object as YAML (no leading `---`), ending in a newline.
+    /// One object as YAML (no leading `---`), ending in a newline: by the fast writer, or
+    /// by serde-saphyr where the fast writer gives up (the same text either way).
     fn yaml(&mut self, object: &Object) -> anyhow::Result<()> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let fast = yaml::write(&mut scratch, object, &mut self.cache);
+        let done = fast.is_ok() && self.push(scratch.as_bytes());
+        self.scratch = scratch;
+        if done {
+            return Ok(());
+        }
+        if self.over {
+            return Err(too_large());
+        }
+        self.saphyr(object)
+    }
+
+    /// One object as serde-saphyr writes it.
+    fn saphyr(&mut self, object: &Object) -> anyhow::Result<()> {
         let result = serde_saphyr::to_fmt_writer(self, object);
         if self.over {
             return Err(too_large());

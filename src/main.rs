@@ -16,7 +16,11 @@ fn main() -> ExitCode {
         cli::Color::Always => anstream::ColorChoice::Always.write_global(),
         cli::Color::Never => anstream::ColorChoice::Never.write_global(),
     }
-    match commands::run(&cli) {
+    let mut kept = commands::Kept::default();
+    let result = commands::run_keeping(&cli, &mut kept);
+    // The process ends here: the system takes its memory back whole.
+    std::mem::forget(kept);
+    match result {
         Ok(Exit::Success) => ExitCode::SUCCESS,
         Ok(Exit::Findings) => ExitCode::from(1),
         Ok(Exit::Usage) => ExitCode::from(2),

@@ -131,13 +131,19 @@ pub fn build(spec: &Platform) -> (Vec<Object>, Origins) {
             None => out.push(job::job(name, job, &workload, &ctx), Owner::Job(name, job)),
         }
     }
+    // A component's policy is named after it; the platform's default deny is not.
+    let by_object_name: std::collections::HashMap<String, _> = spec
+        .components
+        .iter()
+        .map(|(n, c)| (ctx.name(n), (n, c)))
+        .collect();
     for policy in network_policy::network_policies(&ctx) {
-        // A component's policy is named after it; the platform's default deny is not.
-        let owner = spec
-            .components
-            .iter()
-            .find(|(n, _)| policy.metadata.name.as_deref() == Some(&ctx.name(n)))
-            .map_or(Owner::Platform, |(n, c)| Owner::Component(n, c));
+        let owner = policy
+            .metadata
+            .name
+            .as_deref()
+            .and_then(|name| by_object_name.get(name))
+            .map_or(Owner::Platform, |&(n, c)| Owner::Component(n, c));
         out.push(policy, owner);
     }
     if let Some(ingress) = &spec.ingress {

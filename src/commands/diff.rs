@@ -60,7 +60,7 @@ impl Side {
     }
 }
 
-pub fn run(dir: &Path, args: &DiffArgs) -> anyhow::Result<Exit> {
+pub fn run(dir: &Path, args: &DiffArgs, kept: &mut super::Kept) -> anyhow::Result<Exit> {
     if args.other.is_none() && args.against.is_none() {
         bail!(
             "name a second environment (`wfk diff dev prod`) or an earlier render (`--against FILE`)"
@@ -116,7 +116,9 @@ pub fn run(dir: &Path, args: &DiffArgs) -> anyhow::Result<Exit> {
         crate::diagnostic::eprint(&refused, &after.map);
     }
     std::io::stdout().lock().write_all(out.as_bytes())?;
-    Ok(if report.changes.is_empty() {
+    let changed = !report.changes.is_empty();
+    kept.keep((a, b, report, out));
+    Ok(if !changed {
         Exit::Success
     } else {
         Exit::Findings

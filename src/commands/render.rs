@@ -26,7 +26,12 @@ pub const MARKER: &str = ".wfk-render";
 /// The kustomization written beside the objects, so a kustomize tree can build on the folder.
 pub const KUSTOMIZATION: &str = "kustomization.yaml";
 
-pub fn run(dir: &Path, args: &RenderArgs, quiet: bool) -> anyhow::Result<Exit> {
+pub fn run(
+    dir: &Path,
+    args: &RenderArgs,
+    quiet: bool,
+    kept: &mut super::Kept,
+) -> anyhow::Result<Exit> {
     // The output folder is checked first: a folder that cannot be written is reported
     // before the work of a render, and before anything is written.
     let out = args
@@ -81,6 +86,7 @@ pub fn run(dir: &Path, args: &RenderArgs, quiet: bool) -> anyhow::Result<Exit> {
         None => {
             let text = emit::to_bytes(&objects, args.output)?;
             std::io::stdout().lock().write_all(&text)?;
+            kept.keep(text);
         }
         Some(out) => {
             let written = out.write(&objects, args.output)?;
@@ -92,6 +98,7 @@ pub fn run(dir: &Path, args: &RenderArgs, quiet: bool) -> anyhow::Result<Exit> {
             }
         }
     }
+    kept.keep((merged, platform, objects, origins, map));
     Ok(Exit::Success)
 }
 

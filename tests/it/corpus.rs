@@ -206,7 +206,7 @@ fn case_04_duplicate_keys_at_every_level_show_both_lines() {
 }
 
 /// Reads a YAML stream with PyYAML (a YAML 1.1 reader, like kubectl) and prints JSON.
-fn python_reads(yaml: &str) -> serde_json::Value {
+pub(crate) fn python_reads(yaml: &str) -> serde_json::Value {
     let python = std::env::var("WFK_PYTHON")
         .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python").to_string());
     let script = "import sys, json, yaml\nprint(json.dumps(list(yaml.safe_load_all(sys.stdin)), default=str))";

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use wfk::source::SourceMap;
 
 /// Every project: the reference platform and each folder of `examples/` with a spec.
-fn projects() -> Vec<PathBuf> {
+pub(crate) fn projects() -> Vec<PathBuf> {
     let mut out = vec![root()];
     if let Ok(entries) = std::fs::read_dir(root().join("examples")) {
         let mut examples: Vec<PathBuf> = entries
@@ -21,7 +21,7 @@ fn projects() -> Vec<PathBuf> {
     out
 }
 
-fn environments(dir: &Path) -> Vec<String> {
+pub(crate) fn environments(dir: &Path) -> Vec<String> {
     wfk::load::environments(dir).unwrap_or_else(|d| panic!("{}: {d:?}", dir.display()))
 }
 

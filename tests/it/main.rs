@@ -13,6 +13,7 @@ mod crd;
 mod determinism;
 mod diff;
 mod emitted;
+mod emitter;
 mod examples;
 mod graph;
 mod guarantees;

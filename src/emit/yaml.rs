@@ -1,0 +1,469 @@
+//! A fast YAML writer for Kubernetes objects, byte for byte what serde-saphyr writes.
+//!
+//! Objects are block mappings and sequences of short scalars: that layout is written here
+//! directly (two spaces per level, a list under a key at the key's column, `{}` and `[]`
+//! for empty collections). A string is written plain when it plainly can be (a letter,
+//! then letters, digits and `-_./`, not a YAML 1.1 word such as `no` or `on`, at most 80
+//! bytes); any other string or key is written by serde-saphyr itself, alone, and its text
+//! is reused (a block scalar's body moved to the value's column), so every quoting rule
+//! stays serde-saphyr's (the YAML 1.1 guarantee of the product). Whatever this writer
+//! does not lay out the same way (a block scalar in a list, a float, a null, a list in a
+//! list) makes it give up on the object, which is then written whole by serde-saphyr:
+//! [`super::Bounded::yaml`].
+//! `tests/it/emitter.rs` compares the two on every render and on arbitrary strings.
+
+use serde::ser::{self, Impossible, Serialize};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+/// Why the fast writer gave up: the object is written by serde-saphyr instead.
+#[derive(Debug)]
+pub struct Unsupported;
+
+impl std::fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not laid out by the fast writer")
+    }
+}
+
+impl std::error::Error for Unsupported {}
+
+impl ser::Error for Unsupported {
+    fn custom<T: std::fmt::Display>(_: T) -> Self {
+        Unsupported
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, Unsupported>;
+
+/// Strings serde-saphyr was asked about, with the text it wrote: values and keys repeat
+/// across objects (`250m`, an image, a label key), so each is asked once per render.
+#[derive(Default)]
+pub struct Cache {
+    values: HashMap<String, String>,
+    keys: HashMap<String, String>,
+}
+
+/// Writes `value` (a mapping) into `out` as a YAML document body, or gives up; on
+/// [`Unsupported`] `out` holds part of it, which the caller truncates.
+pub fn write<T: Serialize + ?Sized>(out: &mut String, value: &T, cache: &mut Cache) -> Result {
+    let mut w = Writer {
+        out,
+        cache,
+        at: At::Top,
+    };
+    value.serialize(&mut w)
+}
+
+/// Where the next value goes.
+#[derive(Clone, Copy)]
+enum At {
+    /// The document itself.
+    Top,
+    /// After `key:` (no space yet); the key is at column `.0`.
+    Value(usize),
+    /// After `- ` at column `.0`.
+    Item(usize),
+}
+
+struct Writer<'a> {
+    out: &'a mut String,
+    cache: &'a mut Cache,
+    at: At,
+}
+
+/// Whether serde-saphyr writes `s` plain in a value or a key: a conservative subset of
+/// its rules, with every other string left to serde-saphyr itself.
+fn plainly_plain(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 80
+        && b[0].is_ascii_alphabetic()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'/'))
+        && !YAML11_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
+}
+
+/// Words a YAML 1.1 reader types (booleans, null, the float words) when plain.
+const YAML11_WORDS: [&str; 11] = [
+    "y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf",
+];
+
+impl Writer<'_> {
+    fn indent(&mut self, n: usize) {
+        for _ in 0..n {
+            self.out.push(' ');
+        }
+    }
+
+    /// A scalar's text, at the current place, then the end of its line.
+    fn scalar(&mut self, text: &str) -> Result {
+        match self.at {
+            At::Top => return Err(Unsupported),
+            At::Value(_) => self.out.push(' '),
+            At::Item(_) => {}
+        }
+        self.out.push_str(text);
+        self.out.push('\n');
+        Ok(())
+    }
+
+    /// A string value: plain when plainly so, else as serde-saphyr writes it alone.
+    fn string(&mut self, s: &str) -> Result {
+        if plainly_plain(s) {
+            return self.scalar(s);
+        }
+        let text = match self.cache.values.get(s) {
+            Some(text) => text.clone(),
+            None => {
+                let text = serde_saphyr::to_string(&s).map_err(|_| Unsupported)?;
+                self.cache.values.insert(s.to_string(), text.clone());
+                text
+            }
+        };
+        let text = text.strip_suffix('\n').ok_or(Unsupported)?;
+        if !text.starts_with(['|', '>']) {
+            if text.contains('\n') {
+                return Err(Unsupported);
+            }
+            return self.scalar(text);
+        }
+        self.block(text)
+    }
+
+    /// A block scalar (`|` or `>`, from serde-saphyr at the top of a document, its body two
+    /// spaces in) as a mapping's value: the body moves to two spaces past the key. Its
+    /// lines are the same at any column (folding counts from the start of the body).
+    fn block(&mut self, text: &str) -> Result {
+        let At::Value(key) = self.at else {
+            return Err(Unsupported);
+        };
+        let mut lines = text.split('\n');
+        let header = lines.next().ok_or(Unsupported)?;
+        self.out.push(' ');
+        self.out.push_str(header);
+        self.out.push('\n');
+        for line in lines {
+            if !line.is_empty() {
+                let body = line.strip_prefix("  ").ok_or(Unsupported)?;
+                self.indent(key + 2);
+                self.out.push_str(body);
+            }
+            self.out.push('\n');
+        }
+        Ok(())
+    }
+
+    /// A mapping key, as serde-saphyr writes it in `key: 0`.
+    fn key(&mut self, key: &str) -> Result {
+        if plainly_plain(key) {
+            self.out.push_str(key);
+            return Ok(());
+        }
+        if let Some(text) = self.cache.keys.get(key) {
+            self.out.push_str(text);
+            return Ok(());
+        }
+        let one = std::collections::BTreeMap::from([(key, 0)]);
+        let text = serde_saphyr::to_string(&one).map_err(|_| Unsupported)?;
+        let text = text.strip_suffix(": 0\n").ok_or(Unsupported)?;
+        if text.contains('\n') || text.starts_with('?') {
+            return Err(Unsupported);
+        }
+        self.out.push_str(text);
+        self.cache.keys.insert(key.to_string(), text.to_string());
+        Ok(())
+    }
+
+    /// Opens a mapping of `len` entries here: the column of its keys, and whether its
+    /// first key goes on this line (after `- `).
+    fn open_map(&mut self, len: Option<usize>) -> Result<MapAt> {
+        let len = len.ok_or(Unsupported)?;
+        let (column, inline) = match self.at {
+            At::Top => (0, false),
+            At::Value(key) => (key + 2, false),
+            At::Item(dash) => (dash + 2, true),
+        };
+        if len == 0 {
+            match self.at {
+                At::Top => return Err(Unsupported),
+                At::Value(_) => self.out.push_str(" {}\n"),
+                At::Item(_) => self.out.push_str("{}\n"),
+            }
+        } else if let At::Value(_) = self.at {
+            self.out.push('\n');
+        }
+        Ok(MapAt {
+            column,
+            first: inline,
+        })
+    }
+
+    /// Opens a list of `len` items here: the column of its dashes.
+    fn open_seq(&mut self, len: Option<usize>) -> Result<usize> {
+        let len = len.ok_or(Unsupported)?;
+        let At::Value(key) = self.at else {
+            // A list at the top or in a list: not in a Kubernetes object.
+            return Err(Unsupported);
+        };
+        if len == 0 {
+            self.out.push_str(" []\n");
+        } else {
+            self.out.push('\n');
+        }
+        Ok(key)
+    }
+}
+
+/// A mapping being written: its keys' column, and whether the next key follows a dash.
+struct MapAt {
+    column: usize,
+    first: bool,
+}
+
+struct Map<'w, 'a> {
+    w: &'w mut Writer<'a>,
+    at: MapAt,
+}
+
+impl Map<'_, '_> {
+    fn entry<V: Serialize + ?Sized>(&mut self, key: &str, value: &V) -> Result {
+        if self.at.first {
+            self.at.first = false;
+        } else {
+            self.w.indent(self.at.column);
+        }
+        self.w.key(key)?;
+        self.w.out.push(':');
+        self.w.at = At::Value(self.at.column);
+        value.serialize(&mut *self.w)
+    }
+}
+
+struct Seq<'w, 'a> {
+    w: &'w mut Writer<'a>,
+    dash: usize,
+}
+
+struct MapWithKey<'w, 'a> {
+    map: Map<'w, 'a>,
+    key: Option<String>,
+}
+
+macro_rules! unsupported {
+    ($($name:ident($($arg:ty),*) -> $ret:ty;)*) => {
+        $(fn $name(self, $(_: $arg),*) -> Result<$ret> {
+            Err(Unsupported)
+        })*
+    };
+}
+
+impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
+    type Ok = ();
+    type Error = Unsupported;
+    type SerializeSeq = Seq<'w, 'a>;
+    type SerializeTuple = Impossible<(), Unsupported>;
+    type SerializeTupleStruct = Impossible<(), Unsupported>;
+    type SerializeTupleVariant = Impossible<(), Unsupported>;
+    type SerializeMap = MapWithKey<'w, 'a>;
+    type SerializeStruct = Map<'w, 'a>;
+    type SerializeStructVariant = Impossible<(), Unsupported>;
+
+    fn serialize_bool(self, v: bool) -> Result {
+        self.scalar(if v { "true" } else { "false" })
+    }
+    fn serialize_i8(self, v: i8) -> Result {
+        self.serialize_i64(v.into())
+    }
+    fn serialize_i16(self, v: i16) -> Result {
+        self.serialize_i64(v.into())
+    }
+    fn serialize_i32(self, v: i32) -> Result {
+        self.serialize_i64(v.into())
+    }
+    fn serialize_i64(self, v: i64) -> Result {
+        let mut text = String::new();
+        let _ = write!(text, "{v}");
+        self.scalar(&text)
+    }
+    fn serialize_u8(self, v: u8) -> Result {
+        self.serialize_u64(v.into())
+    }
+    fn serialize_u16(self, v: u16) -> Result {
+        self.serialize_u64(v.into())
+    }
+    fn serialize_u32(self, v: u32) -> Result {
+        self.serialize_u64(v.into())
+    }
+    fn serialize_u64(self, v: u64) -> Result {
+        let mut text = String::new();
+        let _ = write!(text, "{v}");
+        self.scalar(&text)
+    }
+    fn serialize_str(self, v: &str) -> Result {
+        self.string(v)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result {
+        value.serialize(self)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result {
+        value.serialize(self)
+    }
+    fn serialize_seq(self, len: Option<usize>) -> Result<Seq<'w, 'a>> {
+        let dash = self.open_seq(len)?;
+        Ok(Seq { w: self, dash })
+    }
+    fn serialize_map(self, len: Option<usize>) -> Result<MapWithKey<'w, 'a>> {
+        let at = self.open_map(len)?;
+        Ok(MapWithKey {
+            map: Map { w: self, at },
+            key: None,
+        })
+    }
+    fn serialize_struct(self, _: &'static str, len: usize) -> Result<Map<'w, 'a>> {
+        let at = self.open_map(Some(len))?;
+        Ok(Map { w: self, at })
+    }
+
+    // Floats (their spelling), nulls, bytes, enums and tuples: not in the objects wfk
+    // writes, or not laid out here; serde-saphyr writes the object.
+    unsupported! {
+        serialize_f32(f32) -> ();
+        serialize_f64(f64) -> ();
+        serialize_char(char) -> ();
+        serialize_bytes(&[u8]) -> ();
+        serialize_none() -> ();
+        serialize_unit() -> ();
+        serialize_unit_struct(&'static str) -> ();
+        serialize_unit_variant(&'static str, u32, &'static str) -> ();
+        serialize_tuple(usize) -> Impossible<(), Unsupported>;
+        serialize_tuple_struct(&'static str, usize) -> Impossible<(), Unsupported>;
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Impossible<(), Unsupported>;
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Impossible<(), Unsupported>;
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result {
+        Err(Unsupported)
+    }
+}
+
+impl ser::SerializeSeq for Seq<'_, '_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        self.w.indent(self.dash);
+        self.w.out.push_str("- ");
+        self.w.at = At::Item(self.dash);
+        value.serialize(&mut *self.w)
+    }
+    fn end(self) -> Result {
+        Ok(())
+    }
+}
+
+impl ser::SerializeStruct for Map<'_, '_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
+        self.entry(key, value)
+    }
+    fn end(self) -> Result {
+        Ok(())
+    }
+}
+
+impl ser::SerializeMap for MapWithKey<'_, '_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result {
+        self.key = Some(key.serialize(KeyText)?);
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        let key = self.key.take().ok_or(Unsupported)?;
+        self.map.entry(&key, value)
+    }
+    fn serialize_entry<K: Serialize + ?Sized, V: Serialize + ?Sized>(
+        &mut self,
+        key: &K,
+        value: &V,
+    ) -> Result {
+        let key = key.serialize(KeyText)?;
+        self.map.entry(&key, value)
+    }
+    fn end(self) -> Result {
+        Ok(())
+    }
+}
+
+/// A mapping key's text: keys of Kubernetes objects are strings.
+struct KeyText;
+
+impl ser::Serializer for KeyText {
+    type Ok = String;
+    type Error = Unsupported;
+    type SerializeSeq = Impossible<String, Unsupported>;
+    type SerializeTuple = Impossible<String, Unsupported>;
+    type SerializeTupleStruct = Impossible<String, Unsupported>;
+    type SerializeTupleVariant = Impossible<String, Unsupported>;
+    type SerializeMap = Impossible<String, Unsupported>;
+    type SerializeStruct = Impossible<String, Unsupported>;
+    type SerializeStructVariant = Impossible<String, Unsupported>;
+
+    fn serialize_str(self, v: &str) -> Result<String> {
+        Ok(v.to_string())
+    }
+
+    unsupported! {
+        serialize_bool(bool) -> String;
+        serialize_i8(i8) -> String;
+        serialize_i16(i16) -> String;
+        serialize_i32(i32) -> String;
+        serialize_i64(i64) -> String;
+        serialize_u8(u8) -> String;
+        serialize_u16(u16) -> String;
+        serialize_u32(u32) -> String;
+        serialize_u64(u64) -> String;
+        serialize_f32(f32) -> String;
+        serialize_f64(f64) -> String;
+        serialize_char(char) -> String;
+        serialize_bytes(&[u8]) -> String;
+        serialize_none() -> String;
+        serialize_unit() -> String;
+        serialize_unit_struct(&'static str) -> String;
+        serialize_unit_variant(&'static str, u32, &'static str) -> String;
+        serialize_seq(Option<usize>) -> Impossible<String, Unsupported>;
+        serialize_tuple(usize) -> Impossible<String, Unsupported>;
+        serialize_tuple_struct(&'static str, usize) -> Impossible<String, Unsupported>;
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Impossible<String, Unsupported>;
+        serialize_map(Option<usize>) -> Impossible<String, Unsupported>;
+        serialize_struct(&'static str, usize) -> Impossible<String, Unsupported>;
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Impossible<String, Unsupported>;
+    }
+
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<String> {
+        Err(Unsupported)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        v: &T,
+    ) -> Result<String> {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<String> {
+        Err(Unsupported)
+    }
+}
