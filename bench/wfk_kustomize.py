@@ -97,7 +97,7 @@ def _lines(value, indent: int, out: list[str]) -> None:
                 out.append(f"{pad}{k}: {_flow(item)}")
     elif isinstance(value, list):
         for item in value:
-            if (isinstance(item, dict) or isinstance(item, list)) and item:
+            if isinstance(item, (dict, list)) and item:
                 inner: list[str] = []
                 _lines(item, indent + 2, inner)
                 first = inner[0][indent + 2 :]
