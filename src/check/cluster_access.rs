@@ -61,6 +61,12 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
                 .on(object),
             );
         }
+        if !matches!(
+            kind,
+            "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding"
+        ) {
+            continue;
+        }
         let Ok(value) = serde_json::to_value(object) else {
             continue;
         };

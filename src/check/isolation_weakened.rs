@@ -32,6 +32,9 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
     let deny = format!("{}-default-deny", input.spec.platform);
     for object in input.objects {
+        if !matches!(object, Object::Namespace(_) | Object::NetworkPolicy(_)) {
+            continue;
+        }
         let Ok(value) = serde_json::to_value(object) else {
             continue;
         };

@@ -60,6 +60,22 @@ fn pod_spec(kind: &str) -> Option<&'static str> {
 /// The pod spec of a workload, with its field path, as JSON (`None` for other kinds).
 pub(super) fn pod_of(object: &Object) -> Option<(&'static str, Value)> {
     let at = pod_spec(object.kind())?;
+    // The kinds wfk builds: only their pod spec is made JSON (several checks read each).
+    let typed = match object {
+        Object::Deployment(o) => o.spec.as_ref().map(|s| &s.template),
+        Object::StatefulSet(o) => o.spec.as_ref().map(|s| &s.template),
+        Object::Job(o) => o.spec.as_ref().map(|s| &s.template),
+        Object::CronJob(o) => o
+            .spec
+            .as_ref()
+            .and_then(|s| s.job_template.spec.as_ref())
+            .map(|s| &s.template),
+        _ => None,
+    };
+    if let Some(template) = typed {
+        let pod = serde_json::to_value(template.spec.as_ref()?).ok()?;
+        return pod.is_object().then_some((at, pod));
+    }
     let mut value = serde_json::to_value(object).ok()?;
     let pod = at
         .split('.')
