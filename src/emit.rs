@@ -28,6 +28,25 @@ pub fn to_string(objects: &[Object], format: Format) -> anyhow::Result<String> {
 /// The whole stream as UTF-8 bytes, refused past [`MAX_OUTPUT_BYTES`]: what `wfk render`
 /// prints.
 pub fn to_bytes(objects: &[Object], format: Format) -> anyhow::Result<Vec<u8>> {
+    Ok(stream(objects, format)?.concat())
+}
+
+/// The whole stream written to `w`, once all of it is made and within the limit: a render
+/// too large writes nothing.
+pub fn write_to(
+    objects: &[Object],
+    format: Format,
+    w: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    for block in stream(objects, format)? {
+        w.write_all(&block)?;
+    }
+    Ok(())
+}
+
+/// The stream in blocks of at least [`BLOCK`] bytes: a buffer that grows by doubling
+/// would copy the output over and over and, while it copies, hold it twice.
+fn stream(objects: &[Object], format: Format) -> anyhow::Result<Vec<Vec<u8>>> {
     let mut out = Bounded::new(MAX_OUTPUT_BYTES);
     match format {
         Format::Yaml => {
@@ -45,7 +64,7 @@ pub fn to_bytes(objects: &[Object], format: Format) -> anyhow::Result<Vec<u8>> {
             out.json(&list)?;
         }
     }
-    Ok(out.bytes)
+    Ok(out.blocks)
 }
 
 /// The YAML stream as serde-saphyr alone writes it: what [`to_bytes`] must equal, byte
@@ -56,7 +75,7 @@ pub fn yaml_by_serde_saphyr(objects: &[Object]) -> anyhow::Result<Vec<u8>> {
         out.write("---\n")?;
         out.saphyr(object)?;
     }
-    Ok(out.bytes)
+    Ok(out.blocks.concat())
 }
 
 /// How many of `objects` the fast writer writes whole (the rest go to serde-saphyr).
@@ -84,8 +103,8 @@ pub fn files(objects: &[Object], format: Format) -> anyhow::Result<Vec<Vec<u8>>>
             Format::Yaml => out.yaml(object)?,
             Format::Json => out.json(object)?,
         }
-        left -= out.bytes.len();
-        texts.push(out.bytes);
+        left = out.left;
+        texts.push(out.blocks.concat());
     }
     Ok(texts)
 }
@@ -102,8 +121,11 @@ struct List<'a> {
 /// Output that refuses to grow past a limit. The serializers write into it piece by piece
 /// (serde-saphyr as text, serde_json as bytes, both UTF-8), so an object too large is
 /// stopped at the limit instead of being built whole first.
+/// The least size of a block of output.
+const BLOCK: usize = 1 << 20;
+
 struct Bounded {
-    bytes: Vec<u8>,
+    blocks: Vec<Vec<u8>>,
     left: usize,
     over: bool,
     /// The fast writer's text of the object at hand, and what it asked serde-saphyr.
@@ -114,7 +136,7 @@ struct Bounded {
 impl Bounded {
     fn new(limit: usize) -> Bounded {
         Bounded {
-            bytes: Vec::new(),
+            blocks: Vec::new(),
             left: limit,
             over: false,
             scratch: String::new(),
@@ -128,7 +150,16 @@ impl Bounded {
             return false;
         }
         self.left -= piece.len();
-        self.bytes.extend_from_slice(piece);
+        match self.blocks.last_mut() {
+            Some(block) if block.capacity() - block.len() >= piece.len() => {
+                block.extend_from_slice(piece)
+            }
+            _ => {
+                let mut block = Vec::with_capacity(piece.len().max(BLOCK));
+                block.extend_from_slice(piece);
+                self.blocks.push(block);
+            }
+        }
         true
     }
 
@@ -164,7 +195,7 @@ impl Bounded {
             return Err(too_large());
         }
         result?;
-        if !self.bytes.ends_with(b"\n") {
+        if !self.blocks.last().is_some_and(|b| b.ends_with(b"\n")) {
             self.write("\n")?;
         }
         Ok(())

@@ -16,7 +16,6 @@ use crate::{build, check, emit, load};
 use anyhow::{Context, bail};
 use std::ffi::OsString;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The file that marks a folder as written by `wfk render --output-dir`, so it may be
@@ -84,9 +83,7 @@ pub fn run(
     }
     match out {
         None => {
-            let text = emit::to_bytes(&objects, args.output)?;
-            std::io::stdout().lock().write_all(&text)?;
-            kept.keep(text);
+            emit::write_to(&objects, args.output, &mut std::io::stdout().lock())?;
         }
         Some(out) => {
             let written = out.write(&objects, args.output)?;
