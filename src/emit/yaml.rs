@@ -188,7 +188,8 @@ impl Writer<'_> {
             match self.at {
                 At::Top => return Err(Unsupported),
                 At::Value(_) => self.out.push_str(" {}\n"),
-                At::Item(_) => self.out.push_str("{}\n"),
+                // An empty mapping in a list: no object wfk writes has one; not laid out here.
+                At::Item(_) => return Err(Unsupported),
             }
         } else if let At::Value(_) = self.at {
             self.out.push('\n');
