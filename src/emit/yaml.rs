@@ -96,15 +96,15 @@ impl Writer<'_> {
         }
     }
 
-    /// A scalar's text, at the current place, then the end of its line.
-    fn scalar(&mut self, text: &str) -> Result {
+    /// A scalar's text (a string as written, a number), at the current place, then the
+    /// end of its line.
+    fn scalar(&mut self, text: impl std::fmt::Display) -> Result {
         match self.at {
             At::Top => return Err(Unsupported),
             At::Value(_) => self.out.push(' '),
             At::Item(_) => {}
         }
-        self.out.push_str(text);
-        self.out.push('\n');
+        let _ = writeln!(self.out, "{text}");
         Ok(())
     }
 
@@ -283,9 +283,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         self.serialize_i64(v.into())
     }
     fn serialize_i64(self, v: i64) -> Result {
-        let mut text = String::new();
-        let _ = write!(text, "{v}");
-        self.scalar(&text)
+        self.scalar(v)
     }
     fn serialize_u8(self, v: u8) -> Result {
         self.serialize_u64(v.into())
@@ -297,9 +295,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         self.serialize_u64(v.into())
     }
     fn serialize_u64(self, v: u64) -> Result {
-        let mut text = String::new();
-        let _ = write!(text, "{v}");
-        self.scalar(&text)
+        self.scalar(v)
     }
     fn serialize_str(self, v: &str) -> Result {
         self.string(v)
