@@ -5,6 +5,7 @@
 //! a stand-in added (a missing key), up to [`MAX_ERRORS`] times.
 
 use super::Platform;
+use super::shape::{List, Shape, Shapes};
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::merge::{Lookup, Merged};
@@ -57,7 +58,10 @@ fn typed(tree: &Node, merged: Option<&Merged>) -> Result<Platform, Diagnostics> 
     // Keys removed after an error: when one of them is then missing, the error is reported
     // already (one error for `port: 70000`, not also "has no `port`").
     let mut dropped: Vec<Vec<Step>> = Vec::new();
-    for (path, expected) in misplaced_lists(&work) {
+    let layer = merged.is_none();
+    let walked = walk(&work, layer);
+    let refused = !walked.lists.is_empty();
+    for (path, expected) in walked.lists {
         let field = match path.last() {
             Some(Step::Key(key)) => format!("`{key}`"),
             _ => "the value".to_string(),
@@ -74,8 +78,15 @@ fn typed(tree: &Node, merged: Option<&Merged>) -> Result<Platform, Diagnostics> 
         tree::remove(&mut work, &path);
         dropped.push(path);
     }
-    if merged.is_none() {
-        for (path, key, value) in missing_keys(&work) {
+    if layer {
+        // A refused list is removed, so its key is missing too and a later element of
+        // its list has moved: walk again (only a spec with this error pays for it).
+        let missing = if refused {
+            walk(&work, true).missing
+        } else {
+            walked.missing
+        };
+        for (path, key, value) in missing {
             if let Some(Node::Mapping(map)) = get_mut(&mut work, &path) {
                 let span = *map.span();
                 let value = match value {
@@ -401,188 +412,88 @@ fn other(
     )
 }
 
-/// The schemas of `field` under `schemas`: a declared property, else the `key` schema
-/// (`additionalProperties` for a name in a map, `items` for a list's element).
-fn below(
-    schemas: &[&'static serde_json::Value],
-    key: &str,
-    field: &str,
-) -> Vec<&'static serde_json::Value> {
-    let root = super::cached_schema();
-    schemas
-        .iter()
-        .flat_map(|s| {
-            let child = match s.get("properties").and_then(|p| p.get(field)) {
-                Some(p) => Some(p),
-                None => s.get(key).filter(|a| a.is_object()),
-            };
-            child
-                .map(|c| super::alternatives(root, c))
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
-/// A value of the type `schemas` describe that its checks accept, to stand in for a key a
-/// layer leaves to another: an empty list, the least number allowed, the first word of an
-/// enum, or `0` (which reads as a string and as every number).
-fn stand_in(schemas: &[&serde_json::Value]) -> Option<String> {
-    for schema in schemas {
-        if let Some(word) = schema
-            .get("enum")
-            .and_then(|e| e.get(0))
-            .and_then(|w| w.as_str())
-        {
-            return Some(word.to_string());
-        }
-        if schema.get("type").and_then(|t| t.as_str()) == Some("array") {
-            return None;
-        }
-        if let Some(least) = schema.get("minimum").and_then(|m| m.as_u64()) {
-            return Some(least.to_string());
-        }
-    }
-    Some("0".to_string())
-}
-
 /// A key a layer's mapping lacks that its type requires: the mapping, the key, and its
 /// stand-in (`None`: an empty list).
 type Missing = (Vec<Step>, String, Option<String>);
 
-/// Every key a mapping of `tree` lacks that its type requires, found in one walk of the
-/// schema: an overlay need not repeat them, and each stand-in filled up front saves a round
-/// of serde per mapping (an overlay of 10,000 components, each without its `image`, is
-/// typed in one pass instead of 10,000).
-fn missing_keys(tree: &Node) -> Vec<Missing> {
-    fn walk(
-        node: &Node,
-        schemas: &[&'static serde_json::Value],
-        path: &mut Vec<Step>,
-        out: &mut Vec<Missing>,
+/// What one walk of a tree against the spec's shapes finds before serde reads it.
+#[derive(Default)]
+struct Walked {
+    /// Every list where the spec takes none, with what it takes there. serde reads a list
+    /// as a struct's fields in order (`autoscale: [2, 5]` as `min` and `max`), which gives
+    /// errors about lengths and elements; the list is refused whole instead, before serde.
+    lists: Vec<(Vec<Step>, String)>,
+    /// Every key a mapping lacks that its type requires: an overlay need not repeat them, and each stand-in filled up front saves
+    /// a round of serde per mapping (an overlay of 10,000 components, each without its
+    /// `image`, is typed in one pass instead of 10,000).
+    missing: Vec<Missing>,
+}
+
+/// Walks `tree` once against the spec's shapes; `missing`: also find missing keys.
+fn walk(tree: &Node, missing: bool) -> Walked {
+    fn steps(path: &[PathStep]) -> Vec<Step> {
+        path.iter()
+            .map(|s| match s {
+                PathStep::Key(k) => Step::Key(k.to_string()),
+                PathStep::Index(i) => Step::Index(*i),
+            })
+            .collect()
+    }
+    fn walk<'t>(
+        node: &'t Node,
+        shape: &Shape,
+        path: &mut Vec<PathStep<'t>>,
+        missing: bool,
+        out: &mut Walked,
     ) {
+        let shapes = Shapes::get();
         match node {
             Node::Mapping(map) => {
-                // Only where the type is certain: one mapping type among the alternatives.
-                let mut objects = schemas.iter().filter(|s| s.get("properties").is_some());
-                if let (Some(object), None) = (objects.next(), objects.next()) {
-                    let required = object.get("required").and_then(|r| r.as_array());
-                    for key in required.into_iter().flatten().filter_map(|k| k.as_str()) {
-                        if map.get(key).is_none() {
-                            let schemas = below(&[object], "", key);
-                            out.push((path.clone(), key.to_string(), stand_in(&schemas)));
+                for (key, value) in map.iter() {
+                    if let Some(child) = shape.child(key.as_str()) {
+                        path.push(PathStep::Key(key.as_str()));
+                        walk(value, shapes.at(child), path, missing, out);
+                        path.pop();
+                    }
+                }
+                if missing {
+                    for (key, stand_in) in &shape.required {
+                        if map.get(*key).is_none() {
+                            out.missing
+                                .push((steps(path), key.to_string(), stand_in.clone()));
                         }
                     }
                 }
-                for (key, value) in map.iter() {
-                    let child = below(schemas, "additionalProperties", key.as_str());
-                    if !child.is_empty() {
-                        path.push(Step::Key(key.as_str().to_string()));
-                        walk(value, &child, path, out);
-                        path.pop();
-                    }
-                }
             }
-            Node::Sequence(items) => {
-                let child = below(schemas, "items", "");
-                if !child.is_empty() {
+            Node::Sequence(items) => match (&shape.list, shape.items) {
+                (List::Refused(expected), _) => out.lists.push((steps(path), expected.clone())),
+                (List::Taken, Some(child)) => {
                     for (i, item) in items.iter().enumerate() {
-                        path.push(Step::Index(i));
-                        walk(item, &child, path, out);
+                        path.push(PathStep::Index(i));
+                        walk(item, shapes.at(child), path, missing, out);
                         path.pop();
                     }
                 }
-            }
+                _ => {}
+            },
             Node::Scalar(_) => {}
         }
     }
-    let root = super::cached_schema();
-    let mut out = Vec::new();
+    let mut out = Walked::default();
     walk(
         tree,
-        &super::alternatives(root, root),
+        Shapes::get().root(),
         &mut Vec::new(),
+        missing,
         &mut out,
     );
     out
 }
 
-/// Every list in `tree` where the spec takes none, with what it takes there. serde reads a
-/// list as a struct's fields in order (`autoscale: [2, 5]` as `min` and `max`), which gives
-/// errors about lengths and elements; the list is refused whole instead, before serde.
-fn misplaced_lists(tree: &Node) -> Vec<(Vec<Step>, String)> {
-    let root = super::cached_schema();
-    let mut out = Vec::new();
-    walk_lists(
-        tree,
-        &super::alternatives(root, root),
-        &mut Vec::new(),
-        &mut out,
-    );
-    out
-}
-
-fn walk_lists(
-    node: &Node,
-    schemas: &[&'static serde_json::Value],
-    path: &mut Vec<Step>,
-    out: &mut Vec<(Vec<Step>, String)>,
-) {
-    let below = |key: &str, field: &str| below(schemas, key, field);
-    match node {
-        Node::Mapping(map) => {
-            for (key, value) in map.iter() {
-                let child = below("additionalProperties", key.as_str());
-                if !child.is_empty() {
-                    path.push(Step::Key(key.as_str().to_string()));
-                    walk_lists(value, &child, path, out);
-                    path.pop();
-                }
-            }
-        }
-        Node::Sequence(items) => {
-            let mut types = Vec::new();
-            for schema in schemas {
-                match schema.get("type") {
-                    Some(serde_json::Value::String(t)) => types.push(t.as_str()),
-                    Some(serde_json::Value::Array(ts)) => {
-                        types.extend(ts.iter().filter_map(|t| t.as_str()))
-                    }
-                    // An enum of words, a constant: not a list.
-                    _ if schema.get("enum").is_some() || schema.get("const").is_some() => {
-                        types.push("string")
-                    }
-                    // A schema that takes anything.
-                    _ => return,
-                }
-            }
-            types.retain(|t| *t != "null");
-            if types.is_empty() || types.contains(&"array") {
-                let child = below("items", "");
-                for (i, item) in items.iter().enumerate() {
-                    path.push(Step::Index(i));
-                    walk_lists(item, &child, path, out);
-                    path.pop();
-                }
-                return;
-            }
-            let mut words: Vec<&str> = Vec::new();
-            for t in types {
-                let word = match t {
-                    "object" => "a mapping (`key: value`)",
-                    "string" => "a string",
-                    "integer" => "a whole number",
-                    "number" => "a number",
-                    "boolean" => "`true` or `false`",
-                    other => other,
-                };
-                if !words.contains(&word) {
-                    words.push(word);
-                }
-            }
-            out.push((path.clone(), words.join(" or ")));
-        }
-        Node::Scalar(_) => {}
-    }
+/// A step of the path a walk is at, borrowed from the tree.
+enum PathStep<'t> {
+    Key(&'t str),
+    Index(usize),
 }
 
 /// serde's type names, as a spec author would say them.

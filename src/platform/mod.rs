@@ -30,6 +30,7 @@ pub mod ingress;
 pub mod job;
 pub mod network;
 mod references;
+mod shape;
 pub mod values;
 
 use crate::diagnostic::Diagnostics;
