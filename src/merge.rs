@@ -49,6 +49,10 @@ pub struct Merged {
     removed: HashMap<Path, Removal>,
     /// Overlay nulls whose key was not there: they removed nothing (a misspelled key?).
     void: Vec<(Path, Span)>,
+    /// Every value a later layer replaced or removed, with its key and path, as it was
+    /// written: the merged tree no longer shows it, so it is typed from here
+    /// ([`Merged::shadowed`]).
+    displaced: Vec<(Path, MarkedScalarNode, Node)>,
 }
 
 /// A key that a `null` removed.
@@ -84,6 +88,7 @@ impl Merged {
             history: HashMap::new(),
             removed: HashMap::new(),
             void: Vec::new(),
+            displaced: Vec::new(),
         }
     }
 
@@ -98,6 +103,7 @@ impl Merged {
             history: &mut self.history,
             removed: &mut self.removed,
             void: &mut self.void,
+            displaced: &mut self.displaced,
         };
         merge_map(base, over, &mut path, &mut state);
     }
@@ -235,18 +241,14 @@ impl Merged {
 
     /// The node at `path`, if it is set.
     pub fn get(&self, path: &[String]) -> Option<&Node> {
-        let mut node = &self.tree;
-        for key in path {
-            node = node.as_mapping()?.get_node(key)?;
-        }
-        Some(node)
+        node_at(&self.tree, path)
     }
 
     /// The key node at `path` (its span is where the entry was introduced).
     pub fn key(&self, path: &[String]) -> Option<&MarkedScalarNode> {
         let (last, parent) = path.split_last()?;
         let map = self.get(parent)?.as_mapping()?;
-        map.keys().find(|k| k.as_str() == last.as_str())
+        map.get_key_value(last.as_str()).map(|(k, _)| k)
     }
 
     /// Where the spec writes `path`, if it is set: at its value (a scalar where it stands; a
@@ -362,6 +364,33 @@ impl Merged {
         Lookup::Missing { valid, keys }
     }
 
+    /// What the merged tree no longer shows, as trees to type the way a layer is typed:
+    /// every value a later layer replaced or removed, at its path, in as few trees as the
+    /// paths allow (a value replaced twice is in two), in the order they were written.
+    /// Taken: the merge keeps no copy.
+    pub fn take_displaced(&mut self) -> Vec<Node> {
+        let mut displaced = std::mem::take(&mut self.displaced);
+        displaced
+            .sort_by_key(|(_, key, _)| Span::of(key.span()).map(|s| (s.source, s.line, s.col)));
+        let mut trees: Vec<Node> = Vec::new();
+        for (path, key, value) in displaced {
+            let mut value = Some(value);
+            for i in 0..=trees.len() {
+                if i == trees.len() {
+                    let span = *self.tree.span();
+                    trees.push(Node::Mapping(MarkedMappingNode::new_empty(span)));
+                }
+                let (before, rest) = trees.split_at_mut(i);
+                let like: Vec<&Node> = std::iter::once(&self.tree).chain(before.iter()).collect();
+                place(&mut rest[0], &path, &key, &mut value, &like);
+                if value.is_none() {
+                    break;
+                }
+            }
+        }
+        trees
+    }
+
     /// The tree as it would be had no `null` removed anything: each removed value back at
     /// its key (parents before children). `None` when nothing was removed. `diff` builds it
     /// to know which objects a removal took away.
@@ -406,6 +435,22 @@ pub fn environment(
     sets: &[String],
     map: &mut crate::source::SourceMap,
 ) -> Result<Merged, crate::diagnostic::Diagnostics> {
+    let (merged, diagnostics) = merge(layers, sets, map);
+    if diagnostics.is_empty() {
+        Ok(merged)
+    } else {
+        Err(diagnostics)
+    }
+}
+
+/// [`environment`], with the merged tree even where the layers do not merge cleanly (a
+/// null in the base, a null that removes nothing, a `--set` that invents a name): its
+/// values are still worth typing.
+pub fn merge(
+    layers: crate::load::Layers,
+    sets: &[String],
+    map: &mut crate::source::SourceMap,
+) -> (Merged, crate::diagnostic::Diagnostics) {
     let mut diagnostics = Vec::new();
     base_nulls(&layers.base, map, &mut diagnostics);
     let mut merged = Merged::new(layers.base);
@@ -421,11 +466,7 @@ pub fn environment(
             diagnostics.push(d);
         }
     }
-    if diagnostics.is_empty() {
-        Ok(merged)
-    } else {
-        Err(diagnostics)
-    }
+    (merged, diagnostics)
 }
 
 /// Whether a node is a plain `null`, `~` or empty scalar (not a quoted one).
@@ -561,6 +602,7 @@ struct State<'a> {
     history: &'a mut HashMap<Path, Vec<Node>>,
     removed: &'a mut HashMap<Path, Removal>,
     void: &'a mut Vec<(Path, Span)>,
+    displaced: &'a mut Vec<(Path, MarkedScalarNode, Node)>,
 }
 
 fn merge_map(
@@ -575,11 +617,9 @@ fn merge_map(
         path.push(key.as_str().to_string());
         let keep_nulls = path.len() >= 2 && path[0] == "patches";
         if is_null(&value) && !in_patch_body(path) {
-            let old_key = base
-                .keys()
-                .find(|k| k.as_str() == key.as_str())
-                .and_then(|k| Span::of(k.span()));
-            if let Some(was) = base.remove(key.as_str()) {
+            if let Some((was_key, was)) = base.remove_entry(key.as_str()) {
+                let old_key = Span::of(was_key.span());
+                state.displaced.push((path.clone(), was_key, was.clone()));
                 // An empty value has no text of its own: point at its key.
                 let empty = matches!(&value, Node::Scalar(s) if s.as_str().is_empty());
                 let span = if empty { None } else { Span::of(value.span()) }
@@ -611,7 +651,8 @@ fn merge_map(
                     // The key is replaced too, in place: a replaced list or mapping is
                     // pointed at by the key of the layer that wrote it.
                     if let hashlink::linked_hash_map::Entry::Occupied(entry) = base.entry(key) {
-                        let (_, old) = entry.replace_entry(value);
+                        let (old_key, old) = entry.replace_entry(value);
+                        state.displaced.push((path.clone(), old_key, old.clone()));
                         state.history.entry(path.clone()).or_default().push(old);
                     }
                 }
@@ -625,6 +666,64 @@ fn merge_map(
             }
         }
         path.pop();
+    }
+}
+
+/// The node at `path` of `tree`, if it is set.
+fn node_at<'t>(tree: &'t Node, path: &[String]) -> Option<&'t Node> {
+    let mut node = tree;
+    for key in path {
+        node = node.as_mapping()?.get_node(key)?;
+    }
+    Some(node)
+}
+
+/// Puts `value` at `path` in `tree` (its last key written as `key`), unless something is
+/// there already or a parent is not a mapping: then `value` is left as it was. A parent
+/// mapping `tree` lacks is made with the key and position it has in the first of `like`
+/// that has it, so that every node of `tree` is at its own place in the spec's text.
+fn place(
+    tree: &mut Node,
+    path: &[String],
+    key: &MarkedScalarNode,
+    value: &mut Option<Node>,
+    like: &[&Node],
+) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut node = tree;
+    for (depth, parent) in parents.iter().enumerate() {
+        let Node::Mapping(map) = node else { return };
+        if map.get(parent.as_str()).is_none() {
+            let (parent_key, span) = like
+                .iter()
+                .find_map(|t| {
+                    let map = node_at(t, &path[..depth])?.as_mapping()?;
+                    let (k, v) = map.get_key_value(parent.as_str())?;
+                    v.as_mapping().map(|m| (k.clone(), *m.span()))
+                })
+                .unwrap_or_else(|| {
+                    (
+                        MarkedScalarNode::new(*key.span(), parent.as_str()),
+                        *key.span(),
+                    )
+                });
+            map.insert(
+                parent_key,
+                Node::Mapping(MarkedMappingNode::new_empty(span)),
+            );
+        }
+        let Some(next) = map.get_mut(parent.as_str()) else {
+            return;
+        };
+        node = next;
+    }
+    let Node::Mapping(map) = node else { return };
+    if map.get(last.as_str()).is_none() {
+        if let Some(value) = value.take() {
+            map.insert(key.clone(), value);
+        }
     }
 }
 
@@ -781,6 +880,60 @@ mod tests {
         m.get(&path(p))
             .and_then(Node::as_scalar)
             .map(|s| s.as_str().to_string())
+    }
+
+    /// Each scalar of `tree` as `path=value@line:col`, in order.
+    fn leaves(tree: &Node) -> Vec<String> {
+        fn walk(node: &Node, path: &mut Vec<String>, out: &mut Vec<String>) {
+            match node {
+                Node::Mapping(map) => {
+                    for (k, v) in map.iter() {
+                        path.push(k.as_str().to_string());
+                        walk(v, path, out);
+                        path.pop();
+                    }
+                }
+                Node::Scalar(s) => {
+                    let at = s.span().start().expect("a position");
+                    out.push(format!(
+                        "{}={}@{}:{}:{}",
+                        path.join("."),
+                        s.as_str(),
+                        at.source(),
+                        at.line(),
+                        at.column()
+                    ));
+                }
+                Node::Sequence(_) => out.push(format!("{}=[list]", path.join("."))),
+            }
+        }
+        let mut out = Vec::new();
+        walk(tree, &mut Vec::new(), &mut out);
+        out
+    }
+
+    #[test]
+    fn displaced_values_are_kept_at_their_paths_once_each_in_as_few_trees_as_fit() {
+        // `a.b` is replaced twice and `a.c` removed; `d` is never replaced.
+        let mut m = merged(
+            "a:\n  b: 1\n  c: 2\nd: 4\n",
+            &["a:\n  b: 5\n  c: null\n", "a:\n  b: 6\n"],
+        );
+        let trees = m.take_displaced();
+        let found: Vec<Vec<String>> = trees.iter().map(leaves).collect();
+        assert_eq!(
+            found,
+            vec![
+                vec!["a.b=1@0:2:6".to_string(), "a.c=2@0:3:6".to_string()],
+                vec!["a.b=5@1:2:6".to_string()],
+            ]
+        );
+        // A parent a tree had to make is where the merged tree has it: the base's `a`.
+        let a = trees[1].as_mapping().unwrap().keys().next().unwrap();
+        let at = a.span().start().unwrap();
+        assert_eq!((a.as_str(), at.source(), at.line()), ("a", 0, 1));
+        // Taken: the merge keeps no copy.
+        assert!(m.take_displaced().is_empty());
     }
 
     #[test]

@@ -94,8 +94,18 @@ pub fn spec(
     map: &mut SourceMap,
 ) -> Result<(Merged, Platform), Diagnostics> {
     let layers = load::environment(dir, env, map)?;
-    let typed = Platform::check_layers(&layers);
-    let merged = merge::environment(layers, sets, map).map_err(|ds| union(&typed, ds))?;
+    let (mut merged, merge_errors) = merge::merge(layers, sets, map);
+    // What a later layer replaced is typed where it is written, and every other value in
+    // the merged tree: an error in a value each environment overrides is still found.
+    let mut typed: Diagnostics = merged
+        .take_displaced()
+        .iter()
+        .flat_map(Platform::check_layer)
+        .collect();
+    if !merge_errors.is_empty() {
+        typed.extend(Platform::check_layer(&merged.tree));
+        return Err(union(&typed, merge_errors));
+    }
     match Platform::from_tree(&merged) {
         Ok(platform) if typed.is_empty() => Ok((merged, platform)),
         Ok(_) => Err(typed),

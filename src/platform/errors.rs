@@ -5,7 +5,7 @@
 //! a stand-in added (a missing key), up to [`MAX_ERRORS`] times.
 
 use super::Platform;
-use super::shape::{List, Shape, Shapes};
+use super::shape::{List, ROOT, ShapeId, Shapes};
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::merge::{Lookup, Merged};
@@ -33,9 +33,11 @@ pub(super) fn deserialize(merged: &Merged) -> Result<Platform, Diagnostics> {
     typed(&merged.tree, Some(merged))
 }
 
-/// The type errors of one layer (the base or one overlay) on its own, before the merge:
-/// a value that every environment overrides is still checked where it is written. A layer
-/// need not be complete, so a missing key is not an error here (the merged spec reports it).
+/// The type errors of a tree on its own, typed as a layer is: what a later layer replaced
+/// or removed ([`crate::merge::Merged::take_displaced`]), or a whole merged tree whose
+/// layers did not merge cleanly. A value that every environment overrides is still checked
+/// where it is written. Such a tree need not be complete, so a missing key is not an error
+/// here (the merged spec reports it).
 pub(super) fn layer(tree: &Node) -> Diagnostics {
     match typed(tree, None) {
         Ok(_) => Vec::new(),
@@ -152,12 +154,12 @@ fn typed(tree: &Node, merged: Option<&Merged>) -> Result<Platform, Diagnostics> 
             }
             _ => {}
         }
-        // In the merged spec, what is wrong below the key a typo was meant to be follows
+        // In the merged spec, a key missing below the key a typo was meant to be follows
         // from the typo (`componenst:` leaves the overlays' components without an image):
-        // the typo is the error. Each layer's own errors were reported on their own.
+        // the typo is the error.
         let at = match &repair {
-            Repair::Remove(path) | Repair::Fill(path, _) => Some(path.as_slice()),
-            Repair::Stop => None,
+            Repair::Fill(path, _) => Some(path.as_slice()),
+            Repair::Remove(_) | Repair::Stop => None,
         };
         if merged.is_some()
             && at.is_some_and(|at| {
@@ -441,23 +443,23 @@ fn walk(tree: &Node, missing: bool) -> Walked {
     }
     fn walk<'t>(
         node: &'t Node,
-        shape: &Shape,
+        shape: ShapeId,
+        shapes: &mut Shapes,
         path: &mut Vec<PathStep<'t>>,
         missing: bool,
         out: &mut Walked,
     ) {
-        let shapes = Shapes::get();
         match node {
             Node::Mapping(map) => {
                 for (key, value) in map.iter() {
-                    if let Some(child) = shape.child(key.as_str()) {
+                    if let Some(child) = shapes.child(shape, key.as_str()) {
                         path.push(PathStep::Key(key.as_str()));
-                        walk(value, shapes.at(child), path, missing, out);
+                        walk(value, child, shapes, path, missing, out);
                         path.pop();
                     }
                 }
                 if missing {
-                    for (key, stand_in) in &shape.required {
+                    for (key, stand_in) in shapes.required(shape) {
                         if map.get(*key).is_none() {
                             out.missing
                                 .push((steps(path), key.to_string(), stand_in.clone()));
@@ -465,29 +467,28 @@ fn walk(tree: &Node, missing: bool) -> Walked {
                     }
                 }
             }
-            Node::Sequence(items) => match (&shape.list, shape.items) {
-                (List::Refused(expected), _) => out.lists.push((steps(path), expected.clone())),
-                (List::Taken, Some(child)) => {
-                    for (i, item) in items.iter().enumerate() {
-                        path.push(PathStep::Index(i));
-                        walk(item, shapes.at(child), path, missing, out);
-                        path.pop();
+            Node::Sequence(items) => {
+                let child = shapes.items(shape);
+                match (shapes.list(shape), child) {
+                    (List::Refused(expected), _) => out.lists.push((steps(path), expected.clone())),
+                    (List::Taken, Some(child)) => {
+                        for (i, item) in items.iter().enumerate() {
+                            path.push(PathStep::Index(i));
+                            walk(item, child, shapes, path, missing, out);
+                            path.pop();
+                        }
                     }
+                    _ => {}
                 }
-                _ => {}
-            },
+            }
             Node::Scalar(_) => {}
         }
     }
-    let mut out = Walked::default();
-    walk(
-        tree,
-        Shapes::get().root(),
-        &mut Vec::new(),
-        missing,
-        &mut out,
-    );
-    out
+    Shapes::with(|shapes| {
+        let mut out = Walked::default();
+        walk(tree, ROOT, shapes, &mut Vec::new(), missing, &mut out);
+        out
+    })
 }
 
 /// A step of the path a walk is at, borrowed from the tree.

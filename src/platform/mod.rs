@@ -231,11 +231,11 @@ impl Platform {
     /// The type errors of each layer on its own (the base, then each overlay), before the
     /// merge: a bad value is reported where it is written even when every environment
     /// overrides it. Missing keys are the merged spec's to report.
-    pub fn check_layers(layers: &crate::load::Layers) -> Diagnostics {
-        std::iter::once(&layers.base)
-            .chain(&layers.overlays)
-            .flat_map(errors::layer)
-            .collect()
+    /// The type errors of a tree typed as a layer is, on its own: an overlay, or what the
+    /// merged tree no longer shows ([`Merged::take_displaced`]). A layer need not be complete,
+    /// so a missing key is not an error here (the merged spec reports it).
+    pub fn check_layer(tree: &marked_yaml::Node) -> Diagnostics {
+        errors::layer(tree)
     }
 
     pub fn from_tree(merged: &Merged) -> Result<Platform, Diagnostics> {

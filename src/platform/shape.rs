@@ -5,19 +5,27 @@
 //!
 //! A shape is the set of schemas a value must match one of ([`super::alternatives`]);
 //! shapes are interned by that set, so the graph is finite.
+//!
+//! The schema is read from `shape.json`, the spec's schema with only the keywords shapes
+//! read: generating it with schemars at each run cost a quarter of a small render. A test
+//! checks that the file is the schema `wfk schema` prints, stripped (`WFK_BLESS=1`
+//! rewrites it).
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 type Schema = &'static serde_json::Value;
 
-/// A shape's index in [`Shapes::all`].
+/// A shape's index in [`Shapes`].
 pub(super) type ShapeId = usize;
+
+/// The root shape: the spec's.
+pub(super) const ROOT: ShapeId = 0;
 
 /// What a list is, where a value of this shape is written.
 #[derive(Debug, PartialEq)]
 pub(super) enum List {
-    /// A list belongs here: its elements have the shape `items` (none: any value).
+    /// A list belongs here: its elements have the shape [`Shapes::items`].
     Taken,
     /// The schema takes anything here: the list is not looked into.
     Anything,
@@ -25,126 +33,189 @@ pub(super) enum List {
     Refused(String),
 }
 
-#[derive(Debug)]
-pub(super) struct Shape {
-    /// A declared key: the shape of its value (`None`: nothing is known of it).
+/// One shape, each part worked out when it is first asked for: the schema has shapes for
+/// every field of every Kubernetes patch and policy, and a spec visits few of them.
+struct Shape {
+    schemas: Vec<Schema>,
+    /// The shape of a declared key's value (`None`: nothing is known of it).
     fields: HashMap<&'static str, Option<ShapeId>>,
-    /// Any other key: the shape of its value (a name in a map); `None` if there is none.
-    other: Option<ShapeId>,
-    /// An element of a list.
-    pub items: Option<ShapeId>,
-    pub list: List,
-    /// Where the type is certain (one mapping type among the alternatives): each key it
-    /// requires, with a value of its type that its checks accept (`None`: an empty list).
-    pub required: Vec<(&'static str, Option<String>)>,
-}
-
-impl Shape {
-    /// The shape of the value at `key` of a mapping of this shape.
-    pub fn child(&self, key: &str) -> Option<ShapeId> {
-        match self.fields.get(key) {
-            Some(declared) => *declared,
-            None => self.other,
-        }
-    }
+    /// The shape of any other key's value (a name in a map).
+    other: Option<Option<ShapeId>>,
+    /// The shape of a list's element.
+    items: Option<Option<ShapeId>>,
+    list: Option<List>,
+    required: Option<Vec<(&'static str, Option<String>)>>,
 }
 
 pub(super) struct Shapes {
-    pub all: Vec<Shape>,
+    root: Schema,
+    /// Interned by the schemas' addresses, in order.
+    ids: HashMap<Vec<usize>, ShapeId>,
+    all: Vec<Shape>,
 }
 
 impl Shapes {
-    /// The spec's shapes; the root is shape 0.
-    pub fn get() -> &'static Shapes {
-        static SHAPES: OnceLock<Shapes> = OnceLock::new();
-        SHAPES.get_or_init(|| {
-            let root = super::cached_schema();
-            let mut build = Build {
+    /// Runs `f` with the spec's shapes, kept from one call to the next.
+    pub fn with<R>(f: impl FnOnce(&mut Shapes) -> R) -> R {
+        static SHAPES: Mutex<Option<Shapes>> = Mutex::new(None);
+        let mut guard = SHAPES.lock().unwrap_or_else(|e| e.into_inner());
+        let shapes = guard.get_or_insert_with(|| {
+            let root = schema();
+            let mut shapes = Shapes {
                 root,
                 ids: HashMap::new(),
                 all: Vec::new(),
             };
-            build.shape(super::alternatives(root, root));
-            Shapes {
-                all: build.all.into_iter().map(Option::unwrap).collect(),
-            }
-        })
+            shapes.intern(super::alternatives(root, root));
+            shapes
+        });
+        f(shapes)
     }
 
-    pub fn root(&self) -> &Shape {
-        &self.all[0]
-    }
-
-    pub fn at(&self, id: ShapeId) -> &Shape {
-        &self.all[id]
-    }
-}
-
-struct Build {
-    root: Schema,
-    /// Interned by the schemas' addresses, in order.
-    ids: HashMap<Vec<usize>, ShapeId>,
-    /// `None` while a shape's children are being built (a schema that refers to itself).
-    all: Vec<Option<Shape>>,
-}
-
-impl Build {
-    fn shape(&mut self, schemas: Vec<Schema>) -> ShapeId {
+    fn intern(&mut self, schemas: Vec<Schema>) -> ShapeId {
         let key: Vec<usize> = schemas.iter().map(|s| *s as *const _ as usize).collect();
         if let Some(id) = self.ids.get(&key) {
             return *id;
         }
         let id = self.all.len();
-        self.all.push(None);
         self.ids.insert(key, id);
-        let mut names: Vec<&'static str> = Vec::new();
-        for schema in &schemas {
-            if let Some(props) = schema.get("properties").and_then(|p| p.as_object()) {
-                for name in props.keys() {
-                    if !names.contains(&name.as_str()) {
-                        names.push(name);
-                    }
-                }
-            }
-        }
-        let mut fields = HashMap::new();
-        for name in names {
-            let child = self.below(&schemas, "additionalProperties", name);
-            fields.insert(name, child);
-        }
-        let other = self.below(&schemas, "additionalProperties", "");
-        let items = self.below(&schemas, "items", "");
-        let shape = Shape {
-            fields,
-            other,
-            items,
-            list: list(&schemas),
-            required: self.required(&schemas),
-        };
-        self.all[id] = Some(shape);
+        self.all.push(Shape {
+            schemas,
+            fields: HashMap::new(),
+            other: None,
+            items: None,
+            list: None,
+            required: None,
+        });
         id
     }
 
-    /// The shape of `field` under `schemas`: a declared property, else the `key` schema
+    /// The shape of `field` under shape `id`: a declared property, else the `key` schema
     /// (`additionalProperties` for a name in a map, `items` for a list's element).
-    fn below(&mut self, schemas: &[Schema], key: &str, field: &str) -> Option<ShapeId> {
-        let alternatives = below(self.root, schemas, key, field);
-        (!alternatives.is_empty()).then(|| self.shape(alternatives))
+    fn below(&mut self, id: ShapeId, key: &str, field: &str) -> Option<ShapeId> {
+        let alternatives = below(self.root, &self.all[id].schemas, key, field);
+        (!alternatives.is_empty()).then(|| self.intern(alternatives))
     }
 
-    fn required(&self, schemas: &[Schema]) -> Vec<(&'static str, Option<String>)> {
-        let mut objects = schemas.iter().filter(|s| s.get("properties").is_some());
-        let (Some(object), None) = (objects.next(), objects.next()) else {
-            return Vec::new();
-        };
-        let required = object.get("required").and_then(|r| r.as_array());
-        required
-            .into_iter()
-            .flatten()
-            .filter_map(|k| k.as_str())
-            .map(|key| (key, stand_in(&below(self.root, &[object], "", key))))
-            .collect()
+    /// The shape of the value at `key` of a mapping of shape `id`.
+    pub fn child(&mut self, id: ShapeId, key: &str) -> Option<ShapeId> {
+        if let Some(child) = self.all[id].fields.get(key) {
+            return *child;
+        }
+        let declared = self.all[id].schemas.iter().find_map(|s| {
+            let (name, _) = s.get("properties")?.as_object()?.get_key_value(key)?;
+            Some(name.as_str())
+        });
+        match declared {
+            Some(name) => {
+                let child = self.below(id, "additionalProperties", name);
+                self.all[id].fields.insert(name, child);
+                child
+            }
+            None => {
+                if let Some(child) = self.all[id].other {
+                    return child;
+                }
+                let child = self.below(id, "additionalProperties", "");
+                self.all[id].other = Some(child);
+                child
+            }
+        }
     }
+
+    /// The shape of an element of a list of shape `id`.
+    pub fn items(&mut self, id: ShapeId) -> Option<ShapeId> {
+        if let Some(items) = self.all[id].items {
+            return items;
+        }
+        let items = self.below(id, "items", "");
+        self.all[id].items = Some(items);
+        items
+    }
+
+    /// Whether a list belongs where a value of shape `id` does.
+    pub fn list(&mut self, id: ShapeId) -> &List {
+        let shape = &mut self.all[id];
+        shape.list.get_or_insert_with(|| list(&shape.schemas))
+    }
+
+    /// Where the type is certain (one mapping type among the alternatives): each key shape
+    /// `id` requires, with a value of its type that its checks accept (`None`: an empty
+    /// list).
+    pub fn required(&mut self, id: ShapeId) -> &[(&'static str, Option<String>)] {
+        let root = self.root;
+        let shape = &mut self.all[id];
+        shape
+            .required
+            .get_or_insert_with(|| required(root, &shape.schemas))
+    }
+}
+
+#[cfg(test)]
+/// The keywords of a schema that shapes read; `properties` and `definitions` hold schemas
+/// by name.
+const KEYWORDS: [&str; 13] = [
+    "$ref",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "properties",
+    "definitions",
+    "additionalProperties",
+    "items",
+    "type",
+    "enum",
+    "const",
+    "required",
+    "minimum",
+];
+
+/// The spec's schema, as shapes read it.
+fn schema() -> Schema {
+    static SCHEMA: OnceLock<serde_json::Value> = OnceLock::new();
+    SCHEMA.get_or_init(|| serde_json::from_str(include_str!("shape.json")).unwrap_or_default())
+}
+
+/// `schema` with only [`KEYWORDS`].
+#[cfg(test)]
+fn stripped(schema: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    let Value::Object(map) = schema else {
+        return schema.clone();
+    };
+    let mut out = serde_json::Map::new();
+    for (key, value) in map {
+        let value = match (key.as_str(), value) {
+            ("properties" | "definitions", Value::Object(named)) => Value::Object(
+                named
+                    .iter()
+                    .map(|(name, s)| (name.clone(), stripped(s)))
+                    .collect(),
+            ),
+            ("allOf" | "anyOf" | "oneOf", Value::Array(list)) => {
+                Value::Array(list.iter().map(stripped).collect())
+            }
+            ("additionalProperties" | "items", _) => stripped(value),
+            (key, _) if KEYWORDS.contains(&key) => value.clone(),
+            _ => continue,
+        };
+        out.insert(key.clone(), value);
+    }
+    Value::Object(out)
+}
+
+fn required(root: Schema, schemas: &[Schema]) -> Vec<(&'static str, Option<String>)> {
+    let mut objects = schemas.iter().filter(|s| s.get("properties").is_some());
+    let (Some(object), None) = (objects.next(), objects.next()) else {
+        return Vec::new();
+    };
+    let required = object.get("required").and_then(|r| r.as_array());
+    required
+        .into_iter()
+        .flatten()
+        .filter_map(|k| k.as_str())
+        .map(|key| (key, stand_in(&below(root, &[object], "", key))))
+        .collect()
 }
 
 fn below(root: Schema, schemas: &[Schema], key: &str, field: &str) -> Vec<Schema> {
@@ -226,26 +297,44 @@ fn stand_in(schemas: &[Schema]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{List, Shapes};
+    use super::{List, ROOT, Shapes, stripped};
+
+    #[test]
+    fn shape_json_is_the_spec_schema_stripped() {
+        let want = serde_json::to_string(&stripped(super::super::cached_schema())).unwrap() + "\n";
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/platform/shape.json");
+        if std::env::var_os("WFK_BLESS").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            have == want,
+            "src/platform/shape.json is not the spec's schema, stripped: rewrite it with \
+             `WFK_BLESS=1 cargo test --lib shape_json`"
+        );
+        assert_eq!(
+            *super::schema(),
+            serde_json::from_str::<serde_json::Value>(&want).unwrap()
+        );
+    }
 
     #[test]
     fn the_root_knows_components_and_their_fields() {
-        let shapes = Shapes::get();
-        let components = shapes.root().child("components").expect("components");
-        let api = shapes
-            .at(components)
-            .child("any-name")
-            .expect("a component");
-        let component = shapes.at(api);
-        assert!(component.required.iter().any(|(k, _)| *k == "image"));
-        assert!(component.child("replicas").is_some());
-        // A component is a mapping: a list there is refused, saying what belongs.
-        assert_eq!(
-            component.list,
-            List::Refused("a mapping (`key: value`)".to_string())
-        );
-        // `platform` is declared; a name the root does not declare has no shape.
-        assert!(shapes.root().child("platform").is_some());
-        assert_eq!(shapes.root().child("no-such-key"), None);
+        Shapes::with(|shapes| {
+            let components = shapes.child(ROOT, "components").expect("components");
+            let api = shapes.child(components, "any-name").expect("a component");
+            assert!(shapes.required(api).iter().any(|(k, _)| *k == "image"));
+            assert!(shapes.child(api, "replicas").is_some());
+            // A component is a mapping: a list there is refused, saying what belongs.
+            assert_eq!(
+                shapes.list(api),
+                &List::Refused("a mapping (`key: value`)".to_string())
+            );
+            // `platform` is declared; a name the root does not declare has no shape.
+            assert!(shapes.child(ROOT, "platform").is_some());
+            assert_eq!(shapes.child(ROOT, "no-such-key"), None);
+            // Two components have one shape.
+            assert_eq!(shapes.child(components, "other-name"), Some(api));
+        })
     }
 }

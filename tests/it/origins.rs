@@ -47,13 +47,8 @@ patches:
 
 const GOOD: &str = "{ max: 3, cpu: 70 }";
 
-#[test]
-fn a_bad_value_that_every_environment_overrides_is_still_an_error_once() {
-    project("{ max: three, cpu: 70 }")
-        .args(["validate", "--quiet"])
-        .stderr(
-            "environments `dev`, `prod`:
-error[type-mismatch]: invalid value `three` for `max`: expected a whole number
+/// The error of `project("{ max: three, cpu: 70 }")`.
+const THREE: &str = "error[type-mismatch]: invalid value `three` for `max`: expected a whole number
   --> platform.yaml:12:23
    |
 12 |     autoscale: { max: three, cpu: 70 }
@@ -61,8 +56,13 @@ error[type-mismatch]: invalid value `three` for `max`: expected a whole number
    |
    = help: write a number without quotes or units, such as `3`
 
-",
-        )
+";
+
+#[test]
+fn a_bad_value_that_every_environment_overrides_is_still_an_error_once() {
+    project("{ max: three, cpu: 70 }")
+        .args(["validate", "--quiet"])
+        .stderr(format!("environments `dev`, `prod`:\n{THREE}"))
         .status(2)
         .run();
 }
@@ -350,5 +350,46 @@ error[type-mismatch]: invalid value `two` for `replicas`: expected a whole numbe
         .args(["validate", "--quiet"])
         .stderr("")
         .status(0)
+        .run();
+}
+
+#[test]
+fn a_bad_value_an_overlay_removes_is_still_an_error_where_it_is_written() {
+    project("{ max: three, cpu: 70 }")
+        .file(
+            "overlays/dev.yaml",
+            "components:\n  api:\n    autoscale: null\n",
+        )
+        .args(["render", "dev"])
+        .stderr(THREE)
+        .status(2)
+        .run();
+}
+
+#[test]
+fn bad_values_replaced_twice_along_an_extends_chain_are_each_an_error() {
+    project("{ max: three, cpu: 70 }")
+        .file(
+            "overlays/shared.yaml",
+            "components:\n  api:\n    autoscale:\n      max: four\n",
+        )
+        .file(
+            "overlays/dev.yaml",
+            "extends: shared\ncomponents:\n  api:\n    autoscale:\n      max: 4\n",
+        )
+        .args(["render", "dev"])
+        .stderr(format!(
+            "{THREE}error[type-mismatch]: invalid value `four` for `max`: expected a whole number
+ --> overlays/shared.yaml:4:12
+  |
+4 |       max: four
+  |            ^^^^ not a whole number
+  |
+  = help: write a number without quotes or units, such as `3`
+
+error: aborting due to 2 errors
+"
+        ))
+        .status(2)
         .run();
 }
