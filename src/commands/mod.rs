@@ -99,11 +99,11 @@ pub fn spec(
     // the merged tree: an error in a value each environment overrides is still found.
     let mut typed: Diagnostics = merged
         .take_displaced()
-        .iter()
+        .into_iter()
         .flat_map(Platform::check_layer)
         .collect();
     if !merge_errors.is_empty() {
-        typed.extend(Platform::check_layer(&merged.tree));
+        typed.extend(Platform::check_layer(merged.tree.clone()));
         return Err(union(&typed, merge_errors));
     }
     match Platform::from_tree(&merged) {

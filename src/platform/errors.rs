@@ -30,7 +30,14 @@ pub(super) fn with_help(message: &str, help: &str) -> String {
 }
 
 pub(super) fn deserialize(merged: &Merged) -> Result<Platform, Diagnostics> {
-    typed(&merged.tree, Some(merged))
+    // A spec with no list out of place is read as it is; only one with an error is copied
+    // to be repaired error by error.
+    if walk(&merged.tree, false).lists.is_empty() {
+        if let Ok(platform) = marked_yaml::from_node::<Platform>(&merged.tree) {
+            return Ok(platform);
+        }
+    }
+    typed(merged.tree.clone(), Some(merged))
 }
 
 /// The type errors of a tree on its own, typed as a layer is: what a later layer replaced
@@ -38,17 +45,17 @@ pub(super) fn deserialize(merged: &Merged) -> Result<Platform, Diagnostics> {
 /// layers did not merge cleanly. A value that every environment overrides is still checked
 /// where it is written. Such a tree need not be complete, so a missing key is not an error
 /// here (the merged spec reports it).
-pub(super) fn layer(tree: &Node) -> Diagnostics {
+pub(super) fn layer(tree: Node) -> Diagnostics {
     match typed(tree, None) {
         Ok(_) => Vec::new(),
         Err(diagnostics) => diagnostics,
     }
 }
 
-/// Deserializes `tree`, reporting every error. `merged` is the merged spec `tree` belongs
-/// to; without it (a layer on its own) missing keys are filled silently.
-fn typed(tree: &Node, merged: Option<&Merged>) -> Result<Platform, Diagnostics> {
-    let mut work = tree.clone();
+/// Deserializes `work`, reporting every error, and repairing it after each. `merged` is the
+/// merged spec `work` is a copy of; without it (a layer on its own) missing keys are filled
+/// silently.
+fn typed(mut work: Node, merged: Option<&Merged>) -> Result<Platform, Diagnostics> {
     if merged.is_none() {
         // In an overlay a null removes a key: there is nothing to type.
         crate::merge::drop_nulls(&mut work);

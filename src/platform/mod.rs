@@ -234,7 +234,7 @@ impl Platform {
     /// The type errors of a tree typed as a layer is, on its own: an overlay, or what the
     /// merged tree no longer shows ([`Merged::take_displaced`]). A layer need not be complete,
     /// so a missing key is not an error here (the merged spec reports it).
-    pub fn check_layer(tree: &marked_yaml::Node) -> Diagnostics {
+    pub fn check_layer(tree: marked_yaml::Node) -> Diagnostics {
         errors::layer(tree)
     }
 
