@@ -16,41 +16,40 @@
 //! it. When the image needs its own user, give the reason:
 //! `suppress: { low-user-id: "the postgres image owns its data folder as user 999" }`.
 
-use super::pod_not_restricted::pod_of;
-use super::{Finding, Input, field_origin};
+use super::{Finding, Input, Pod, field_origin};
+use crate::build::object::Object;
 
 /// checkov's threshold (CKV_K8S_40).
 const LOWEST: i64 = 10000;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for object in input.objects {
-        let Some((at, pod)) = pod_of(object) else {
-            continue;
-        };
-        let on_pod = pod["securityContext"]["runAsUser"].as_i64();
-        for list in ["initContainers", "containers"] {
-            for container in pod[list].as_array().into_iter().flatten() {
-                let name = container["name"].as_str().unwrap_or("");
-                let own = container["securityContext"]["runAsUser"].as_i64();
-                let (user, field) = match (own, on_pod) {
-                    (Some(id), _) => (id, format!("{at}.{list}[{name}].securityContext.runAsUser")),
-                    (None, Some(id)) => (id, format!("{at}.securityContext.runAsUser")),
-                    (None, None) => continue,
-                };
-                if user < LOWEST {
-                    out.push(
-                        Finding::new(
-                            format!("runs as user {user}, below {LOWEST}"),
-                            field_origin(input, object, &field),
-                            "`runAsUser` below 10000",
-                        )
-                        .help("leave `runAsUser` unset (10001), or suppress `low-user-id` with the reason the image needs this user")
-                        .owned(input, object),
-                    );
-                }
+    input.pod_findings().low_user_id.clone()
+}
+
+/// The findings of one workload's pod.
+pub(super) fn pod(input: &Input, object: &Object, pod: &Pod, out: &mut Vec<Finding>) {
+    let (at, pod) = (pod.at, pod.spec());
+    let on_pod = pod["securityContext"]["runAsUser"].as_i64();
+    for list in ["initContainers", "containers"] {
+        for container in pod[list].as_array().into_iter().flatten() {
+            let name = container["name"].as_str().unwrap_or("");
+            let own = container["securityContext"]["runAsUser"].as_i64();
+            let (user, field) = match (own, on_pod) {
+                (Some(id), _) => (id, format!("{at}.{list}[{name}].securityContext.runAsUser")),
+                (None, Some(id)) => (id, format!("{at}.securityContext.runAsUser")),
+                (None, None) => continue,
+            };
+            if user < LOWEST {
+                out.push(
+                    Finding::new(
+                        format!("runs as user {user}, below {LOWEST}"),
+                        field_origin(input, object, &field),
+                        "`runAsUser` below 10000",
+                    )
+                    .help("leave `runAsUser` unset (10001), or suppress `low-user-id` with the reason the image needs this user")
+                    .owned(input, object),
+                );
             }
         }
     }
-    out
 }

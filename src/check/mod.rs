@@ -80,9 +80,58 @@ pub struct Input<'a> {
     pub merged: &'a Merged,
     /// Where each object and field comes from.
     pub origins: &'a Origins,
+    /// The findings of the checks that read pods, made when the first of them runs.
+    pub pods: Pods,
+}
+
+/// The findings of the checks that read pods (four do), made in one pass over the
+/// workloads when one of them first runs: each pod template is made JSON once, read by the
+/// four, and dropped, so no more than one is held at a time.
+#[derive(Default)]
+pub struct Pods(std::cell::OnceCell<PodFindings>);
+
+#[derive(Default)]
+pub struct PodFindings {
+    pod_not_restricted: Vec<Finding>,
+    low_user_id: Vec<Finding>,
+    secret_in_env: Vec<Finding>,
+    token_without_access: Vec<Finding>,
+}
+
+/// A workload's pod template (`metadata` and `spec`), as JSON.
+pub struct Pod {
+    /// Where the pod spec sits in the object, as a field path (`spec.template.spec`).
+    pub at: &'static str,
+    pub template: serde_json::Value,
+}
+
+impl Pod {
+    pub fn spec(&self) -> &serde_json::Value {
+        &self.template["spec"]
+    }
+}
+
+impl Input<'_> {
+    fn pod_findings(&self) -> &PodFindings {
+        self.pods.0.get_or_init(|| {
+            let enforced = pod_not_restricted::enforced(self);
+            let mut out = PodFindings::default();
+            for object in self.objects {
+                let Some(pod) = pod_not_restricted::pod_of(object) else {
+                    continue;
+                };
+                pod_not_restricted::pod(self, enforced, object, &pod, &mut out.pod_not_restricted);
+                low_user_id::pod(self, object, &pod, &mut out.low_user_id);
+                secret_in_env::pod(self, object, &pod, &mut out.secret_in_env);
+                token_without_access::pod(self, object, &pod, &mut out.token_without_access);
+            }
+            out
+        })
+    }
 }
 
 /// One problem, at the spec value that produced it.
+#[derive(Clone)]
 pub struct Finding {
     pub message: String,
     pub at: Origin,

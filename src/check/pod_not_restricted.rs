@@ -26,7 +26,7 @@
 //! where the namespace's enforcement was lifted with a reason (`isolation-weakened`), each
 //! such pod takes its own: `relax: { DaemonSet/node-agent: "<reason>" }`.
 
-use super::{Finding, Input, field_origin};
+use super::{Finding, Input, Pod, field_origin};
 use crate::build::object::Object;
 use serde_json::Value;
 
@@ -57,10 +57,11 @@ fn pod_spec(kind: &str) -> Option<&'static str> {
     }
 }
 
-/// The pod spec of a workload, with its field path, as JSON (`None` for other kinds).
-pub(super) fn pod_of(object: &Object) -> Option<(&'static str, Value)> {
+/// The pod template of a workload, as JSON (`None` for other kinds): made once per run
+/// for every check that reads pods ([`Input::pods`]).
+pub(super) fn pod_of(object: &Object) -> Option<Pod> {
     let at = pod_spec(object.kind())?;
-    // The kinds wfk builds: only their pod spec is made JSON (several checks read each).
+    // The kinds wfk builds: only their pod template is made JSON.
     let typed = match object {
         Object::Deployment(o) => o.spec.as_ref().map(|s| &s.template),
         Object::StatefulSet(o) => o.spec.as_ref().map(|s| &s.template),
@@ -72,80 +73,88 @@ pub(super) fn pod_of(object: &Object) -> Option<(&'static str, Value)> {
             .map(|s| &s.template),
         _ => None,
     };
-    if let Some(template) = typed {
-        let pod = serde_json::to_value(template.spec.as_ref()?).ok()?;
-        return pod.is_object().then_some((at, pod));
-    }
-    let mut value = serde_json::to_value(object).ok()?;
-    let pod = at
-        .split('.')
-        .try_fold(&mut value, |v, key| v.get_mut(key))?;
-    pod.is_object().then(|| (at, pod.take()))
+    let template = match typed {
+        Some(template) => serde_json::to_value(template).ok()?,
+        None => {
+            let mut value = serde_json::to_value(object).ok()?;
+            // A Pod is its own template.
+            let path = at.strip_suffix(".spec").unwrap_or("");
+            let template = path
+                .split('.')
+                .filter(|key| !key.is_empty())
+                .try_fold(&mut value, |v, key| v.get_mut(key))?;
+            template.take()
+        }
+    };
+    template["spec"].is_object().then_some(Pod { at, template })
 }
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
-    let mut out = Vec::new();
+    input.pod_findings().pod_not_restricted.clone()
+}
+
+/// Whether the platform's Namespace enforces the `restricted` profile.
+pub(super) fn enforced(input: &Input) -> bool {
     // While the platform's Namespace enforces `restricted`, the API server refuses these
     // pods, so no reason can allow one; once a reason has lifted that (`isolation-weakened`),
     // each pod takes its own.
-    let enforced = !input.objects.iter().any(|o| {
+    !input.objects.iter().any(|o| {
         matches!(o, Object::Namespace(_))
             && o.name() == input.spec.namespace()
             && serde_json::to_value(o).is_ok_and(|v| {
                 v["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] != "restricted"
             })
-    });
-    for object in input.objects {
-        let Some((at, pod)) = pod_of(object) else {
-            continue;
+    })
+}
+
+/// The findings of one workload's pod; `enforced`: [`enforced`].
+pub(super) fn pod(
+    input: &Input,
+    enforced: bool,
+    object: &Object,
+    pod: &Pod,
+    out: &mut Vec<Finding>,
+) {
+    let at = pod.at;
+    let metadata = format!("{}metadata", at.strip_suffix("spec").unwrap_or_default());
+    let annotations = apparmor_annotations(pod, &metadata);
+    for (field, problem) in violations(pod.spec()).into_iter().chain(annotations) {
+        let field = if field.starts_with(&metadata) {
+            field
+        } else {
+            format!("{at}.{field}")
         };
-        let metadata = format!("{}metadata", at.strip_suffix("spec").unwrap_or_default());
-        let annotations = apparmor_annotations(object, &metadata);
-        for (field, problem) in violations(&pod).into_iter().chain(annotations) {
-            let field = if field.starts_with(&metadata) {
-                field
-            } else {
-                format!("{at}.{field}")
-            };
-            let finding = Finding::new(
-                format!(
-                    "{} `{}` breaks the restricted pod security profile: {problem}",
+        let finding = Finding::new(
+            format!(
+                "{} `{}` breaks the restricted pod security profile: {problem}",
+                object.kind(),
+                object.name()
+            ),
+            field_origin(input, object, &field),
+            format!("sets `{field}`"),
+        );
+        out.push(if enforced {
+            finding.help("remove it from the patch or template that writes it; the platform's namespace admits only restricted pods")
+        } else {
+            finding
+                .help(format!(
+                    "remove it from the patch or template that writes it; if the pod needs it, say why: `relax: {{ {}/{}: \"<reason>\" }}`",
                     object.kind(),
                     object.name()
-                ),
-                field_origin(input, object, &field),
-                format!("sets `{field}`"),
-            );
-            out.push(if enforced {
-                finding.help("remove it from the patch or template that writes it; the platform's namespace admits only restricted pods")
-            } else {
-                finding
-                    .help(format!(
-                        "remove it from the patch or template that writes it; if the pod needs it, say why: `relax: {{ {}/{}: \"<reason>\" }}`",
-                        object.kind(),
-                        object.name()
-                    ))
-                    .on(object)
-            });
-        }
+                ))
+                .on(object)
+        });
     }
-    out
 }
 
 /// The AppArmor annotations of the pod template (Kubernetes before 1.30 reads them; the
 /// baseline allows `runtime/default` and `localhost/<profile>` only), as (field path from the
 /// object's root, what is wrong).
-fn apparmor_annotations(object: &Object, metadata: &str) -> Vec<(String, String)> {
+fn apparmor_annotations(pod: &Pod, metadata: &str) -> Vec<(String, String)> {
     const PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
-    let Ok(value) = serde_json::to_value(object) else {
-        return Vec::new();
-    };
-    let annotations = metadata
-        .split('.')
-        .try_fold(&value, |v, key| v.get(key))
-        .map(|m| &m["annotations"]);
+    let annotations = pod.template["metadata"]["annotations"].as_object();
     let mut out = Vec::new();
-    for (key, profile) in annotations.and_then(Value::as_object).into_iter().flatten() {
+    for (key, profile) in annotations.into_iter().flatten() {
         let profile = profile.as_str().unwrap_or_default();
         if key.starts_with(PREFIX)
             && profile != "runtime/default"

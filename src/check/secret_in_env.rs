@@ -18,52 +18,51 @@
 //! can read a file (many images take `<NAME>_FILE`), or give the reason:
 //! `suppress: { secret-in-env: "the app reads its credentials only from the environment" }`.
 
-use super::pod_not_restricted::pod_of;
-use super::{Finding, Input, field_origin};
+use super::{Finding, Input, Pod, field_origin};
+use crate::build::object::Object;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for object in input.objects {
-        let Some((at, pod)) = pod_of(object) else {
-            continue;
-        };
-        for list in ["initContainers", "containers"] {
-            for container in pod[list].as_array().into_iter().flatten() {
-                let name = container["name"].as_str().unwrap_or("");
-                let here = format!("{at}.{list}[{name}]");
-                let env = container["env"].as_array().into_iter().flatten();
-                let from_env = env
-                    .filter(|e| e["valueFrom"]["secretKeyRef"].is_object())
-                    .map(|e| {
-                        let var = e["name"].as_str().unwrap_or("");
-                        (format!("{here}.env[{var}]"), format!("`{var}`"))
-                    });
-                let env_from = container["envFrom"].as_array().into_iter().flatten();
-                let from_secret = env_from
-                    .filter_map(|e| e["secretRef"]["name"].as_str())
-                    .map(|secret| {
-                        (
-                            format!("{here}.envFrom"),
-                            format!("every key of Secret `{secret}`"),
-                        )
-                    });
-                for (field, what) in from_env.chain(from_secret) {
-                    out.push(
-                        Finding::new(
-                            format!(
-                                "{} `{}`: container `{name}` reads {what} from a Secret through its environment",
-                                object.kind(),
-                                object.name()
-                            ),
-                            field_origin(input, object, &field),
-                            "a Secret in the environment",
-                        )
-                        .help("mount the Secret as files where the app can read one, or suppress `secret-in-env` with the reason")
-                        .owned(input, object),
-                    );
-                }
+    input.pod_findings().secret_in_env.clone()
+}
+
+/// The findings of one workload's pod.
+pub(super) fn pod(input: &Input, object: &Object, pod: &Pod, out: &mut Vec<Finding>) {
+    let (at, pod) = (pod.at, pod.spec());
+    for list in ["initContainers", "containers"] {
+        for container in pod[list].as_array().into_iter().flatten() {
+            let name = container["name"].as_str().unwrap_or("");
+            let here = format!("{at}.{list}[{name}]");
+            let env = container["env"].as_array().into_iter().flatten();
+            let from_env = env
+                .filter(|e| e["valueFrom"]["secretKeyRef"].is_object())
+                .map(|e| {
+                    let var = e["name"].as_str().unwrap_or("");
+                    (format!("{here}.env[{var}]"), format!("`{var}`"))
+                });
+            let env_from = container["envFrom"].as_array().into_iter().flatten();
+            let from_secret = env_from
+                .filter_map(|e| e["secretRef"]["name"].as_str())
+                .map(|secret| {
+                    (
+                        format!("{here}.envFrom"),
+                        format!("every key of Secret `{secret}`"),
+                    )
+                });
+            for (field, what) in from_env.chain(from_secret) {
+                out.push(
+                    Finding::new(
+                        format!(
+                            "{} `{}`: container `{name}` reads {what} from a Secret through its environment",
+                            object.kind(),
+                            object.name()
+                        ),
+                        field_origin(input, object, &field),
+                        "a Secret in the environment",
+                    )
+                    .help("mount the Secret as files where the app can read one, or suppress `secret-in-env` with the reason")
+                    .owned(input, object),
+                );
             }
         }
     }
-    out
 }

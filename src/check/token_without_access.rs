@@ -19,43 +19,41 @@
 //! it needs. For a template's pod that needs the API, say why:
 //! `relax: { DaemonSet/shop-agent: "<reason>" }`.
 
-use super::pod_not_restricted::pod_of;
-use super::{Finding, Input, field_origin};
+use super::{Finding, Input, Pod, field_origin};
 use crate::build::object::Object;
 use crate::build::origins::Source;
 use serde_json::Value;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for object in input.objects {
-        if granted(input, object) {
-            continue;
-        }
-        let Some((at, pod)) = pod_of(object) else {
-            continue;
-        };
-        if let Some((field, why)) = token(input, &pod) {
-            let field = format!("{at}.{field}");
-            out.push(
-                Finding::new(
-                    format!(
-                        "{} `{}` mounts a Kubernetes API token ({why}) but no `access` grants one",
-                        object.kind(),
-                        object.name()
-                    ),
-                    field_origin(input, object, &field),
-                    format!("from `{field}`"),
-                )
-                .help(format!(
-                    "set `automountServiceAccountToken: false`, or give the component `access`; if the pod needs the API, say why: `relax: {{ {}/{}: \"<reason>\" }}`",
+    input.pod_findings().token_without_access.clone()
+}
+
+/// The findings of one workload's pod.
+pub(super) fn pod(input: &Input, object: &Object, pod: &Pod, out: &mut Vec<Finding>) {
+    if granted(input, object) {
+        return;
+    }
+    let at = pod.at;
+    if let Some((field, why)) = token(input, pod.spec()) {
+        let field = format!("{at}.{field}");
+        out.push(
+            Finding::new(
+                format!(
+                    "{} `{}` mounts a Kubernetes API token ({why}) but no `access` grants one",
                     object.kind(),
                     object.name()
-                ))
-                .on(object),
-            );
-        }
+                ),
+                field_origin(input, object, &field),
+                format!("from `{field}`"),
+            )
+            .help(format!(
+                "set `automountServiceAccountToken: false`, or give the component `access`; if the pod needs the API, say why: `relax: {{ {}/{}: \"<reason>\" }}`",
+                object.kind(),
+                object.name()
+            ))
+            .on(object),
+        );
     }
-    out
 }
 
 /// Whether the object is a component's workload and the spec grants it `access`.

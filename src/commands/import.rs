@@ -220,6 +220,7 @@ fn verify(project: &Path, envs: &[String]) -> anyhow::Result<()> {
             objects: &objects,
             merged: &merged,
             origins: &origins,
+            pods: Default::default(),
         };
         let errors: Vec<_> = check::all(&input)
             .into_iter()

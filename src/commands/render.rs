@@ -64,6 +64,7 @@ pub fn run(
         objects: &objects,
         merged: &merged,
         origins: &origins,
+        pods: Default::default(),
     };
     let findings: Vec<_> = check::all(&input)
         .into_iter()
