@@ -8,9 +8,10 @@
 //!   is refused before it is opened), inside the project folder once symbolic links are
 //!   resolved, of at most [`MAX_FILE_BYTES`], read through a limit;
 //! - it must be UTF-8 (a leading byte-order mark is allowed);
-//! - an event pre-pass refuses anchors, aliases, tags and a second document, and nesting
-//!   deeper than [`MAX_DEPTH`], before the tree is built (a deep tree would overflow the
-//!   stack when it is walked or dropped);
+//! - one pass over the parser's events refuses anchors, aliases, tags and a second
+//!   document, more than [`MAX_NODES`] nodes and nesting deeper than [`MAX_DEPTH`] as it
+//!   builds the tree, so no tree deeper or larger than that is ever built (a deep tree would
+//!   overflow the stack when it is walked or dropped); the text is scanned once;
 //! - duplicate keys are refused with both positions; the root must be a mapping.
 //!
 //! Environment names must be DNS-1123 labels before a path is built from them, so
@@ -19,7 +20,8 @@
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::source::{SourceMap, Span};
-use marked_yaml::{LoaderOptions, Node};
+use marked_yaml::Node;
+use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -630,26 +632,8 @@ fn read(dir: &Path, rel: &Path, name: &str) -> Result<String, Diagnostics> {
 /// Parses one YAML text into a tree whose root is a mapping. An empty or comment-only text
 /// is an empty mapping.
 pub fn parse(source: usize, text: &str) -> Result<Node, Diagnostic> {
-    let documents = prepass(source, text)?;
-    if documents == 0 {
-        return Ok(Node::Mapping(
-            marked_yaml::types::MarkedMappingNode::new_empty(marked_yaml::Span::new_start(
-                marked_yaml::Marker::new(source, 0, 1, 1),
-            )),
-        ));
-    }
-    // `prevent_coercion` marks quoted scalars, so a quoted `"null"` stays a string.
-    let options = LoaderOptions::default()
-        .error_on_duplicate_keys(true)
-        .prevent_coercion(true);
-    marked_yaml::parse_yaml_with_options(source, text, options)
-        .map_err(|e| load_error(source, text, e))
-}
-
-/// Walks the parser's events without building a tree: refuses what wfk does not read and
-/// bounds the depth. Returns the number of documents (0 or 1).
-fn prepass(source: usize, text: &str) -> Result<usize, Diagnostic> {
     let mut parser = Parser::new_from_str(text);
+    let mut tree = Tree::new(source);
     let mut depth = 0usize;
     let mut nodes = 0usize;
     let mut documents = 0usize;
@@ -688,7 +672,18 @@ fn prepass(source: usize, text: &str) -> Result<usize, Diagnostic> {
             }
         }
         let (anchor, tag) = match &event {
-            Event::StreamEnd => return Ok(documents),
+            Event::StreamEnd => {
+                return match tree.finish() {
+                    Ok(Some(root)) => Ok(root),
+                    // No document: an empty mapping.
+                    Ok(None) => Ok(Node::Mapping(
+                        marked_yaml::types::MarkedMappingNode::new_empty(
+                            marked_yaml::Span::new_start(marked_yaml::Marker::new(source, 0, 1, 1)),
+                        ),
+                    )),
+                    Err(e) => Err(load_error(e)),
+                };
+            }
             Event::DocumentStart => {
                 documents += 1;
                 if documents > 1 {
@@ -746,6 +741,134 @@ fn prepass(source: usize, text: &str) -> Result<usize, Diagnostic> {
                 Event::SequenceStart(..) => return Err(root_not_mapping(here, "a sequence")),
                 _ => {}
             }
+        }
+        tree.event(event, mark);
+    }
+}
+
+/// The positioned tree of one document, built from the parser's events in the same pass
+/// that bounds them ([`parse`]): what `marked_yaml::parse_yaml_with_options` builds with
+/// duplicate keys refused and quoted scalars kept from coercion, without a second scan.
+/// A key that is not a scalar or is repeated stops the building; it is reported once the
+/// whole text has passed the bounds, which come first.
+struct Tree {
+    source: usize,
+    /// The mappings and sequences open, innermost last.
+    open: Vec<Open>,
+    root: Option<Node>,
+    error: Option<TreeError>,
+}
+
+enum Open {
+    Mapping {
+        start: marked_yaml::Marker,
+        map: MappingHash,
+        key: Option<MarkedScalarNode>,
+    },
+    Sequence {
+        start: marked_yaml::Marker,
+        list: Vec<Node>,
+    },
+}
+
+type MappingHash = hashlink::LinkedHashMap<MarkedScalarNode, Node>;
+
+/// Why a tree could not be built.
+enum TreeError {
+    /// A mapping or sequence used as a key, where it starts.
+    ComplexKey(marked_yaml::Marker),
+    /// A key set twice: the first, then the second.
+    DuplicateKey(MarkedScalarNode, MarkedScalarNode),
+}
+
+impl Tree {
+    fn new(source: usize) -> Self {
+        Tree {
+            source,
+            open: Vec::new(),
+            root: None,
+            error: None,
+        }
+    }
+
+    fn marker(&self, mark: yaml_rust2::scanner::Marker) -> marked_yaml::Marker {
+        marked_yaml::Marker::new(self.source, mark.index(), mark.line(), mark.col() + 1)
+    }
+
+    fn event(&mut self, event: Event, mark: yaml_rust2::scanner::Marker) {
+        if self.error.is_some() {
+            return;
+        }
+        let at = self.marker(mark);
+        match event {
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                if let Some(Open::Mapping { key: None, .. }) = self.open.last() {
+                    self.error = Some(TreeError::ComplexKey(at));
+                    return;
+                }
+                self.open.push(match event {
+                    Event::MappingStart(..) => Open::Mapping {
+                        start: at,
+                        map: MappingHash::new(),
+                        key: None,
+                    },
+                    _ => Open::Sequence {
+                        start: at,
+                        list: Vec::new(),
+                    },
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                let node = match self.open.pop() {
+                    Some(Open::Mapping { start, map, .. }) => Node::from(MarkedMappingNode::new(
+                        marked_yaml::Span::new_with_marks(start, at),
+                        map,
+                    )),
+                    Some(Open::Sequence { start, list }) => {
+                        Node::from(marked_yaml::types::MarkedSequenceNode::new(
+                            marked_yaml::Span::new_with_marks(start, at),
+                            list,
+                        ))
+                    }
+                    None => return,
+                };
+                self.add(node);
+            }
+            Event::Scalar(value, style, ..) => {
+                let mut node = MarkedScalarNode::new(marked_yaml::Span::new_start(at), value);
+                // A quoted `"null"` or `"3"` stays a string.
+                node.set_coerce(matches!(style, yaml_rust2::scanner::TScalarStyle::Plain));
+                match self.open.last_mut() {
+                    Some(Open::Mapping {
+                        key: key @ None, ..
+                    }) => *key = Some(node),
+                    _ => self.add(Node::from(node)),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Adds a finished node to the mapping or sequence it is in, or makes it the root.
+    fn add(&mut self, node: Node) {
+        match self.open.last_mut() {
+            Some(Open::Mapping { map, key, .. }) => {
+                let Some(key) = key.take() else { return };
+                if let Some((first, _)) = map.get_key_value(&key) {
+                    self.error = Some(TreeError::DuplicateKey(first.clone(), key));
+                    return;
+                }
+                map.insert(key, node);
+            }
+            Some(Open::Sequence { list, .. }) => list.push(node),
+            None => self.root = Some(node),
+        }
+    }
+
+    fn finish(self) -> Result<Option<Node>, TreeError> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.root),
         }
     }
 }
@@ -838,34 +961,24 @@ fn span(source: usize, line: usize, col: usize) -> Span {
     Span { source, line, col }
 }
 
-fn load_error(source: usize, text: &str, e: marked_yaml::LoadError) -> Diagnostic {
-    use marked_yaml::LoadError as E;
-    let at = |m: &marked_yaml::Marker| {
-        Span::of(&marked_yaml::Span::new_start(*m)).unwrap_or(span(source, 1, 1))
-    };
+fn load_error(e: TreeError) -> Diagnostic {
     match e {
-        E::DuplicateKey(inner) => {
-            let first = Span::of(inner.prev_key.span()).unwrap_or(span(source, 1, 1));
-            let second = Span::of(inner.key.span()).unwrap_or(span(source, 1, 1));
+        TreeError::DuplicateKey(first, second) => {
+            let at = |key: &MarkedScalarNode| Span::of(key.span()).unwrap_or(span(0, 1, 1));
             Diagnostic::error(
                 Code::DuplicateKey,
-                format!("duplicate key `{}`", inner.key.as_str()),
+                format!("duplicate key `{}`", second.as_str()),
             )
-            .at(second, "set again here")
-            .also(first, "first set here")
+            .at(at(&second), "set again here")
+            .also(at(&first), "first set here")
             .help("remove one of the two; in an overlay, a key set once replaces the base value")
         }
-        E::TopLevelMustBeMapping(m) | E::TopLevelMustBeSequence(m) => {
-            root_not_mapping(at(&m), "something else")
-        }
-        E::UnexpectedAnchor(m) => not_supported("anchor", at(&m)),
-        E::UnexpectedTag(m) => not_supported("tag", at(&m)),
-        E::MappingKeyMustBeScalar(m) => {
+        TreeError::ComplexKey(m) => {
+            let at = Span::of(&marked_yaml::Span::new_start(m)).unwrap_or(span(0, 1, 1));
             Diagnostic::error(Code::ComplexKey, "a mapping key must be a plain value")
-                .at(at(&m), "a mapping or sequence used as a key")
+                .at(at, "a mapping or sequence used as a key")
                 .help("use a string as the key")
         }
-        E::ScanError(m, e) => syntax_error(text, e.info(), at(&m)),
     }
 }
 
@@ -883,6 +996,75 @@ mod tests {
 
     fn err(text: &str) -> (&'static str, usize, usize) {
         parse(0, text).unwrap_err().code_at()
+    }
+
+    /// Every YAML file of the repository's projects, fixtures and cases.
+    fn yaml_files() -> Vec<PathBuf> {
+        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+            let Ok(entries) = fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                    out.push(path);
+                }
+            }
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = vec![root.join("platform.yaml")];
+        for dir in ["overlays", "templates", "examples", "tests"] {
+            walk(&root.join(dir), &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn the_one_pass_tree_is_the_tree_marked_yaml_builds() {
+        let options = || {
+            marked_yaml::LoaderOptions::default()
+                .error_on_duplicate_keys(true)
+                .prevent_coercion(true)
+        };
+        let mut same = 0;
+        for path in yaml_files() {
+            let text = fs::read_to_string(&path).unwrap();
+            let theirs = marked_yaml::parse_yaml_with_options(0, &text, options());
+            match parse(0, &text) {
+                // Spans, values, quoting and key order, all of it.
+                Ok(ours) => {
+                    let theirs = theirs.unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+                    if ours.span().end().is_none() {
+                        // No document (comments only): an empty mapping at the top.
+                        assert!(theirs.as_mapping().is_some_and(|m| m.is_empty()));
+                        continue;
+                    }
+                    assert_eq!(
+                        format!("{ours:?}"),
+                        format!("{theirs:?}"),
+                        "{}",
+                        path.display()
+                    );
+                    same += 1;
+                }
+                Err(d) if matches!(d.code_at().0, "duplicate-key" | "complex-key") => {
+                    assert!(theirs.is_err(), "{}", path.display());
+                }
+                // Refused before a tree is built, as the bounds always were.
+                Err(_) => {}
+            }
+        }
+        assert!(same > 250, "only {same} files compared");
+    }
+
+    #[test]
+    fn a_repeated_key_and_a_mapping_as_a_key_are_errors_at_their_place() {
+        assert_eq!(err("a: 1\nb: 2\na: 3\n"), ("duplicate-key", 3, 1));
+        assert_eq!(err("a:\n  ? [x]\n  : 1\n"), ("complex-key", 2, 5));
+        // The bounds come first: an anchor after a repeated key is what is reported.
+        assert_eq!(err("a: 1\na: 2\nb: &x 3\n"), ("anchor-not-supported", 3, 4));
     }
 
     #[test]
