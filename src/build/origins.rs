@@ -70,13 +70,14 @@ impl Origins {
     /// Records that `field` of the object comes from `source`. A later record replaces what
     /// an earlier one said about the field and everything below it (a patch over a builder).
     pub fn record(&mut self, kind: &str, name: &str, field: impl Into<String>, source: Source) {
-        let field = field.into();
-        let records = self
-            .objects
+        record_in(self.object_mut(kind, name), field.into(), source);
+    }
+
+    /// The records of one object, to record many fields of it.
+    fn object_mut(&mut self, kind: &str, name: &str) -> &mut Vec<(String, Source)> {
+        self.objects
             .entry((kind.to_string(), name.to_string()))
-            .or_default();
-        records.retain(|(f, _)| !(f == &field || (!field.is_empty() && below(f, &field))));
-        records.push((field, source));
+            .or_default()
     }
 
     /// Where the object itself comes from: the key of its component, job, config map…, or
@@ -125,6 +126,13 @@ impl Origins {
     }
 }
 
+/// Records that `field` comes from `source` among an object's `records`, replacing what
+/// they said about the field and everything below it.
+fn record_in(records: &mut Vec<(String, Source)>, field: String, source: Source) {
+    records.retain(|(f, _)| !(f == &field || (!field.is_empty() && below(f, &field))));
+    records.push((field, source));
+}
+
 /// Whether `field` lies strictly below `parent`: `a.b` and `a[x]` are below `a`.
 pub fn below(field: &str, parent: &str) -> bool {
     parent.is_empty() && !field.is_empty()
@@ -146,9 +154,9 @@ pub(super) enum Owner<'a> {
 
 /// Records the fields of a built object.
 pub(super) fn record(origins: &mut Origins, object: &Object, owner: Owner, spec: &Platform) {
-    let (kind, name) = (object.kind(), object.name());
+    let records = origins.object_mut(object.kind(), object.name());
     let mut rec = |field: String, path: Vec<String>| {
-        origins.record(kind, name, field, Source::Spec(path));
+        record_in(records, field, Source::Spec(path));
     };
     let rec: &mut dyn FnMut(String, Vec<String>) = &mut rec;
     for key in spec.labels.keys() {
