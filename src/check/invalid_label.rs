@@ -15,12 +15,15 @@
 
 use super::{Finding, Input, Origin, origin_of};
 use crate::validation::{is_qualified_name, is_valid_label_value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
     // One finding per label, not one per object that carries it.
     let mut seen = std::collections::BTreeSet::new();
+    // Most objects carry the same keys and many the same values: each is checked once.
+    let mut keys: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut values: HashMap<&str, Vec<String>> = HashMap::new();
     for object in input.objects {
         let mut sets: Vec<&BTreeMap<String, String>> = object.metadata().labels.iter().collect();
         if let Some(template) = super::pod_template(object) {
@@ -28,16 +31,19 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
         }
         for labels in sets {
             for (key, value) in labels {
-                let mut errors: Vec<String> = is_qualified_name(key)
-                    .into_iter()
+                let key_errors = keys.entry(key).or_insert_with(|| is_qualified_name(key));
+                let value_errors = values
+                    .entry(value)
+                    .or_insert_with(|| is_valid_label_value(value));
+                if key_errors.is_empty() && value_errors.is_empty() {
+                    continue;
+                }
+                let errors: Vec<String> = key_errors
+                    .iter()
                     .map(|e| format!("key: {e}"))
+                    .chain(value_errors.iter().map(|e| format!("value: {e}")))
                     .collect();
-                errors.extend(
-                    is_valid_label_value(value)
-                        .into_iter()
-                        .map(|e| format!("value: {e}")),
-                );
-                if errors.is_empty() || !seen.insert((key.clone(), value.clone())) {
+                if !seen.insert((key.clone(), value.clone())) {
                     continue;
                 }
                 let at = label_origin(input, object, key);
