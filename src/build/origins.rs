@@ -117,6 +117,11 @@ impl Origins {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// Every source recorded for the object, in no particular order.
+    pub fn sources(&self, kind: &str, name: &str) -> impl Iterator<Item = &Source> {
+        self.records(kind, name).iter().map(|(_, s)| s)
+    }
+
     /// Moves the records of an object that a patch renamed.
     pub fn rename(&mut self, kind: &str, from: &str, to: &str) {
         if let Some(records) = self.objects.remove(&(kind.to_string(), from.to_string())) {

@@ -35,6 +35,22 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
         if !matches!(object, Object::Namespace(_) | Object::NetworkPolicy(_)) {
             continue;
         }
+        // A component's policy as the spec built it has nothing to find: only the
+        // platform's Namespace, its default deny, and rules a template or a patch wrote are
+        // read (and made JSON).
+        let read = match object {
+            Object::Namespace(_) => object.name() == input.spec.namespace(),
+            _ => {
+                object.name() == deny
+                    || input
+                        .origins
+                        .sources(object.kind(), object.name())
+                        .any(outside_the_spec)
+            }
+        };
+        if !read {
+            continue;
+        }
         let Ok(value) = serde_json::to_value(object) else {
             continue;
         };
@@ -182,8 +198,13 @@ fn everyone(peer: &Value) -> Option<String> {
 /// Whether a template or a patch wrote `field` of `object` (or the object itself).
 fn written_outside_the_spec(input: &Input, object: &Object, field: &str) -> bool {
     let sources = input.origins.field(object.kind(), object.name(), field);
-    sources.first().is_some_and(|(_, s)| match s {
+    sources.first().is_some_and(|(_, s)| outside_the_spec(s))
+}
+
+/// Whether a template or a patch is the source.
+fn outside_the_spec(source: &Source) -> bool {
+    match source {
         Source::Spec(path) => path.first().is_some_and(|p| p == "patches"),
         Source::Template(_) | Source::Operation(_) => true,
-    })
+    }
 }
