@@ -51,7 +51,7 @@ pub struct Merged {
     void: Vec<(Path, Span)>,
     /// Every value a later layer replaced or removed, with its key and path, as it was
     /// written: the merged tree no longer shows it, so it is typed from here
-    /// ([`Merged::shadowed`]).
+    /// ([`Merged::take_displaced`]).
     displaced: Vec<(Path, MarkedScalarNode, Node)>,
 }
 
