@@ -19,6 +19,10 @@ const CHECKSUM: &str = "checksum/config";
 pub struct Rendered {
     pub kind: String,
     pub name: String,
+    /// `metadata.namespace`, empty when the object has none.
+    pub namespace: String,
+    /// The whole object; `Null` once compared, unless the comparison was asked to keep
+    /// whole objects ([`compare`]).
     pub value: Value,
 }
 
@@ -28,18 +32,68 @@ impl Rendered {
         Rendered {
             kind: text(&value["kind"]),
             name: text(&value["metadata"]["name"]),
+            namespace: text(&value["metadata"]["namespace"]),
             value,
         }
     }
 
     /// The key objects are paired by.
     pub fn key(&self) -> (String, String) {
-        let name = match self.kind.as_str() {
-            "Namespace" => String::new(),
-            "Job" => strip_hash(&self.name).to_string(),
-            _ => self.name.clone(),
-        };
-        (self.kind.clone(), name)
+        key(&self.kind, &self.name)
+    }
+
+    /// The object without its data: what a report keeps of an object it does not show.
+    fn named(self) -> Rendered {
+        Rendered {
+            value: Value::Null,
+            ..self
+        }
+    }
+}
+
+/// The key objects of `kind` named `name` are paired by.
+fn key(kind: &str, name: &str) -> (String, String) {
+    let name = match kind {
+        "Namespace" => "",
+        "Job" => strip_hash(name),
+        _ => name,
+    };
+    (kind.to_string(), name.to_string())
+}
+
+/// One object of a side of a comparison: made data only when it is compared, so neither
+/// side is held whole as data.
+pub trait Compared {
+    fn kind(&self) -> &str;
+    fn name(&self) -> &str;
+    fn rendered(self) -> Result<Rendered, serde_json::Error>;
+}
+
+impl Compared for Rendered {
+    fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn rendered(self) -> Result<Rendered, serde_json::Error> {
+        Ok(self)
+    }
+}
+
+impl Compared for crate::build::object::Object {
+    fn kind(&self) -> &str {
+        crate::build::object::Object::kind(self)
+    }
+
+    fn name(&self) -> &str {
+        crate::build::object::Object::name(self)
+    }
+
+    fn rendered(self) -> Result<Rendered, serde_json::Error> {
+        serde_json::to_value(&self).map(Rendered::new)
     }
 }
 
@@ -58,7 +112,7 @@ pub fn documents(file: &std::path::Path, text: &str) -> anyhow::Result<Vec<Value
             )
         })?]
     } else {
-        serde_saphyr::from_multiple(text).map_err(|e| {
+        serde_saphyr::from_multiple_with_options(text, options(text.len())).map_err(|e| {
             let at = e.location().map_or(String::new(), |l| {
                 format!(" (line {}, column {})", l.line(), l.column())
             });
@@ -91,6 +145,22 @@ pub fn documents(file: &std::path::Path, text: &str) -> anyhow::Result<Vec<Value
         }
     }
     Ok(out)
+}
+
+/// The reader's limits for an earlier render of `len` bytes. Its defaults (1,024
+/// documents, 250,000 nodes, a million events) are below what wfk itself writes for a
+/// large platform (1,000 components: 5,005 documents), so those three grow with the text,
+/// which is bounded already ([`crate::emit::MAX_OUTPUT_BYTES`]): a document takes at least
+/// four bytes (`---` and a line end), a node two and an event one. The limits on aliases,
+/// anchors and depth, which let a small text expand, stay as they are.
+fn options(len: usize) -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_documents = budget.max_documents.max(len / 4);
+    budget.max_nodes = budget.max_nodes.max(len / 2);
+    budget.max_events = budget.max_events.max(len);
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options
 }
 
 /// `gorax-migrate-1a2b3c4d` → `gorax-migrate`.
@@ -157,25 +227,44 @@ impl Report {
     }
 }
 
-/// Compares render `a` with render `b`, object by object.
+/// Compares render `a` with render `b`, object by object, keeping whole objects.
 pub fn objects(a: Vec<Rendered>, b: Vec<Rendered>) -> Report {
-    let mut left: BTreeMap<(String, String), Rendered> =
-        a.into_iter().map(|o| (o.key(), o)).collect();
+    match compare(a, b, true) {
+        Ok(report) => report,
+        Err(e) => unreachable!("data is data: {e}"),
+    }
+}
+
+/// Compares render `a` with render `b`, object by object. Each pair is made data when it
+/// is compared, and dropped after it unless `whole` (a unified diff shows whole objects):
+/// a report holds the differing fields, not two renders.
+pub fn compare<A: Compared, B: Compared>(
+    a: Vec<A>,
+    b: Vec<B>,
+    whole: bool,
+) -> Result<Report, serde_json::Error> {
+    let kept = |o: Rendered| if whole { o } else { o.named() };
+    let mut left: BTreeMap<(String, String), A> = a
+        .into_iter()
+        .map(|o| (key(o.kind(), o.name()), o))
+        .collect();
     let mut report = Report::default();
     let mut changes = Vec::new();
     for object in b {
-        match left.remove(&object.key()) {
-            None => changes.push(((object.key(), 1), Change::Added(object))),
+        let at = key(object.kind(), object.name());
+        match left.remove(&at) {
+            None => changes.push(((at, 1), Change::Added(object.rendered()?.named()))),
             Some(old) => {
+                let (old, object) = (old.rendered()?, object.rendered()?);
                 let fields = fields(&comparable(&old.value), &comparable(&object.value));
                 if fields.is_empty() {
                     report.same += 1;
                 } else {
                     changes.push((
-                        (object.key(), 2),
+                        (at, 2),
                         Change::Changed {
-                            a: old,
-                            b: object,
+                            a: kept(old),
+                            b: kept(object),
                             fields,
                         },
                     ));
@@ -183,13 +272,12 @@ pub fn objects(a: Vec<Rendered>, b: Vec<Rendered>) -> Report {
             }
         }
     }
-    changes.extend(
-        left.into_values()
-            .map(|o| ((o.key(), 0), Change::Removed(o))),
-    );
+    for (at, o) in left {
+        changes.push(((at, 0), Change::Removed(o.rendered()?.named())));
+    }
     changes.sort_by(|x, y| x.0.cmp(&y.0));
     report.changes = changes.into_iter().map(|(_, c)| c).collect();
-    report
+    Ok(report)
 }
 
 /// The annotation `kubectl apply` keeps the last applied object in.

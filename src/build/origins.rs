@@ -122,6 +122,15 @@ impl Origins {
         self.records(kind, name).iter().map(|(_, s)| s)
     }
 
+    /// Only where each object comes from: its own record, without those of its fields.
+    pub fn objects_only(mut self) -> Origins {
+        for records in self.objects.values_mut() {
+            records.retain(|(f, _)| f.is_empty());
+            records.shrink_to_fit();
+        }
+        self
+    }
+
     /// Moves the records of an object that a patch renamed.
     pub fn rename(&mut self, kind: &str, from: &str, to: &str) {
         if let Some(records) = self.objects.remove(&(kind.to_string(), from.to_string())) {

@@ -71,11 +71,18 @@ pub fn run(dir: &Path, args: &DiffArgs, kept: &mut super::Kept) -> anyhow::Resul
         Ok(side) => side,
         Err(exit) => return Ok(exit),
     };
-    let (b, b_objects) = match (&args.other, &args.against) {
-        (Some(other), _) => match render(dir, other, &args.set, &mut fuel)? {
-            Ok(side) => side,
-            Err(exit) => return Ok(exit),
-        },
+    let (b, report) = match (&args.other, &args.against) {
+        (Some(other), _) => {
+            let (b, b_objects) = match render(dir, other, &args.set, &mut fuel)? {
+                Ok(side) => side,
+                Err(exit) => return Ok(exit),
+            };
+            if args.spec {
+                return spec_diff(&a, &b, args.format);
+            }
+            let report = diff::compare(a_objects, b_objects, args.unified)?;
+            (b, report)
+        }
         (None, Some(file)) => {
             let side = Side {
                 name: file.display().to_string(),
@@ -84,20 +91,20 @@ pub fn run(dir: &Path, args: &DiffArgs, kept: &mut super::Kept) -> anyhow::Resul
                 origins: Origins::default(),
                 removed: Origins::default(),
             };
-            (side, read_render(file)?)
+            if args.spec {
+                return spec_diff(&side, &a, args.format);
+            }
+            // The earlier render is the "before" side.
+            let report = diff::compare(read_render(file)?, a_objects, args.unified)?;
+            (side, report)
         }
         (None, None) => unreachable!("checked above"),
     };
-    // With --against, the earlier render is the "before" side.
-    let (before, after, before_objects, after_objects) = if args.against.is_some() {
-        (&b, &a, b_objects, a_objects)
+    let (before, after) = if args.against.is_some() {
+        (&b, &a)
     } else {
-        (&a, &b, a_objects, b_objects)
+        (&a, &b)
     };
-    if args.spec {
-        return spec_diff(before, after, args.format);
-    }
-    let report = diff::objects(before_objects, after_objects);
     // Against an earlier render, the diff is an update of live objects: say which parts of
     // it the API server would refuse.
     let refused = match args.against {
@@ -207,7 +214,7 @@ fn render(
     env: &str,
     sets: &[String],
     fuel: &mut crate::template::Fuel,
-) -> anyhow::Result<Result<(Side, Vec<Rendered>), Exit>> {
+) -> anyhow::Result<Result<(Side, Vec<build::object::Object>), Exit>> {
     let mut map = SourceMap::default();
     let super::Render {
         merged,
@@ -218,14 +225,11 @@ fn render(
         Ok(all) => all,
         Err(ds) => return Ok(Err(fail(&ds, &map))),
     };
-    let objects = objects
-        .iter()
-        .map(|o| serde_json::to_value(o).map(Rendered::new))
-        .collect::<Result<Vec<_>, _>>()?;
+    // Of what a `null` removed, only where each object comes from is read.
     let removed = merged
         .restored()
         .and_then(|whole| Platform::from_tree(&whole).ok())
-        .map(|platform| build::build(&platform).1)
+        .map(|platform| build::build(&platform).1.objects_only())
         .unwrap_or_default();
     Ok(Ok((
         Side {

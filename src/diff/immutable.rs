@@ -92,9 +92,10 @@ pub fn refusals(changes: &[Change]) -> Vec<Refusal<'_>> {
             out.push(Refusal {
                 kind: &b.kind,
                 name: &b.name,
-                namespace: b.value["metadata"]["namespace"]
-                    .as_str()
-                    .unwrap_or("default"),
+                namespace: match b.namespace.as_str() {
+                    "" => "default",
+                    namespace => namespace,
+                },
                 field,
                 rule,
             });

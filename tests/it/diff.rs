@@ -13,6 +13,7 @@
 use crate::support::{Output, Test};
 use serde_json::Value;
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 /// The crate's root: the reference platform's project folder.
@@ -419,6 +420,37 @@ fn removing_a_component_lists_its_objects_as_removed_against_a_file_and_a_folder
             "every earlier object is counted once"
         );
     }
+}
+
+#[test]
+fn an_earlier_render_of_more_than_a_thousand_objects_is_read_whole() {
+    // A render of 1,000 components holds 5,005 documents; the YAML reader's own default
+    // stops at 1,024. Here: the reference platform and 1,500 ConfigMaps the spec no longer
+    // has.
+    let yaml = render_prod("yaml");
+    let n = objects_in(&yaml);
+    let mut before = yaml.clone();
+    for i in 0..1500 {
+        write!(
+            before,
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: gone-{i:04}\n  namespace: gorax-prod\ndata:\n  k: v\n"
+        )
+        .unwrap();
+    }
+    let out = gorax()
+        .file("before.yaml", &before)
+        .args(["diff", "prod", "--against", "before.yaml"])
+        .stdout(format!(
+            "...\n0 added, 1500 removed, 0 changed, {n} the same\n"
+        ))
+        .status(1)
+        .run();
+    assert!(
+        out.stdout
+            .starts_with("- ConfigMap gone-0000   only in before.yaml\n"),
+        "{}",
+        out.stdout
+    );
 }
 
 /// The `changed` and `same` counts of a text summary line.
