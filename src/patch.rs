@@ -8,7 +8,7 @@
 //! patch made shorter is recorded ([`Origins::shrink`]) for the `patch-shrinks-list` check.
 
 use crate::build::object::Object;
-use crate::build::origins::{Origins, Shrunk, Source};
+use crate::build::origins::{Origins, Shrunk, Source, SpecPath};
 use crate::diagnostic::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::merge::{At, Merged};
@@ -127,12 +127,12 @@ pub fn apply(
                     Some(ops) => ops
                         .iter()
                         .find(|(op, _)| pointer_field(op.path()).starts_with(list))
-                        .map_or(Source::Spec(path.clone()), |(_, span)| {
+                        .map_or(Source::Spec(path.as_slice().into()), |(_, span)| {
                             Source::Operation(*span)
                         }),
-                    None => Source::Spec(
-                        [path.clone(), list.split('.').map(String::from).collect()].concat(),
-                    ),
+                    None => Source::Spec(SpecPath::new(
+                        path.iter().map(String::as_str).chain(list.split('.')),
+                    )),
                 };
                 for (field, was, now) in shortened(&before, &after_value(&patched)) {
                     origins.shrink(Shrunk {
@@ -197,7 +197,7 @@ fn record(
                 path.pop();
             }
         }
-        _ => origins.record(kind, name, field, Source::Spec(path.clone())),
+        _ => origins.record(kind, name, field, Source::Spec(path.as_slice().into())),
     }
 }
 

@@ -174,7 +174,7 @@ impl<'a> Out<'a> {
         origins::record(&mut self.origins, &object, owner, self.spec);
         for (key, path) in skips {
             let field = format!("metadata.annotations.{key}");
-            let source = origins::Source::Spec(path);
+            let source = origins::Source::Spec(path.into());
             self.origins
                 .record(object.kind(), object.name(), field, source);
         }

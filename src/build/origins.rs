@@ -14,12 +14,110 @@ use crate::platform::job::Job;
 use crate::source::Span;
 use std::collections::HashMap;
 
+/// A path of the merged spec from its root (`components`, `api`, `replicas`), in one
+/// allocation: a render records one per field of every object, tens of thousands at
+/// 1,000 components. Each key is written as its length, `:` and the key, so any key text
+/// (dots included) reads back as it was.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SpecPath(Box<str>);
+
+impl SpecPath {
+    pub fn new<S: AsRef<str>, I>(keys: I) -> SpecPath
+    where
+        I: IntoIterator<Item = S>,
+        I::IntoIter: Clone,
+    {
+        let keys = keys.into_iter();
+        let len = keys.clone().map(|k| k.as_ref().len() + 4).sum();
+        let mut text = String::with_capacity(len);
+        for key in keys {
+            push_key(&mut text, key.as_ref());
+        }
+        SpecPath(text.into_boxed_str())
+    }
+
+    /// This path with `key` added at its end.
+    pub fn with(&self, key: &str) -> SpecPath {
+        let mut text = String::with_capacity(self.0.len() + key.len() + 3);
+        text.push_str(&self.0);
+        push_key(&mut text, key);
+        SpecPath(text.into_boxed_str())
+    }
+
+    /// Its keys, from the root.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        let mut rest: &str = &self.0;
+        std::iter::from_fn(move || {
+            let (len, after) = rest.split_once(':')?;
+            let len: usize = len.parse().ok()?;
+            let (key, next) = after.split_at(len);
+            rest = next;
+            Some(key)
+        })
+    }
+
+    pub fn to_vec(&self) -> Vec<String> {
+        self.keys().map(String::from).collect()
+    }
+
+    pub fn first(&self) -> Option<&str> {
+        self.keys().next()
+    }
+
+    /// Whether the path is `keys`.
+    pub fn is(&self, keys: &[&str]) -> bool {
+        self.keys().eq(keys.iter().copied())
+    }
+
+    /// The keys joined by `sep`, as a path is shown.
+    pub fn join(&self, sep: &str) -> String {
+        self.keys().collect::<Vec<_>>().join(sep)
+    }
+}
+
+fn push_key(text: &mut String, key: &str) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut len = key.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (len % 10) as u8;
+        len /= 10;
+        if len == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        text.push(char::from(d));
+    }
+    text.push(':');
+    text.push_str(key);
+}
+
+impl std::fmt::Debug for SpecPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.keys()).finish()
+    }
+}
+
+impl<S: AsRef<str>> From<&[S]> for SpecPath {
+    fn from(keys: &[S]) -> SpecPath {
+        SpecPath::new(keys)
+    }
+}
+
+impl From<Vec<String>> for SpecPath {
+    fn from(keys: Vec<String>) -> SpecPath {
+        SpecPath::new(keys)
+    }
+}
+
 /// What produced a field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
     /// A value of the merged spec (base, overlay, `--set`, `defaults` or a patch), by its
     /// path from the root; the merged tree knows its position and what it overrode.
-    Spec(Vec<String>),
+    Spec(SpecPath),
     /// A template document, at its first line.
     Template(Span),
     /// An operation of a JSON Patch (RFC 6902), at its item in the spec's `patches`.
@@ -28,7 +126,7 @@ pub enum Source {
 
 impl Source {
     /// The spec path, if the source is a spec value.
-    pub fn path(&self) -> Option<&[String]> {
+    pub fn path(&self) -> Option<&SpecPath> {
         match self {
             Source::Spec(p) => Some(p),
             Source::Template(_) | Source::Operation(_) => None,
@@ -169,12 +267,12 @@ pub(super) enum Owner<'a> {
 /// Records the fields of a built object.
 pub(super) fn record(origins: &mut Origins, object: &Object, owner: Owner, spec: &Platform) {
     let records = origins.object_mut(object.kind(), object.name());
-    let mut rec = |field: String, path: Vec<String>| {
+    let mut rec = |field: String, path: SpecPath| {
         record_in(records, field, Source::Spec(path));
     };
-    let rec: &mut dyn FnMut(String, Vec<String>) = &mut rec;
+    let rec: &mut dyn FnMut(String, SpecPath) = &mut rec;
     for key in spec.labels.keys() {
-        rec(format!("metadata.labels.{key}"), p(&["labels", key]));
+        rec(cat(&["metadata.labels.", key]), p(&["labels", key]));
     }
     match owner {
         Owner::Platform => {
@@ -182,7 +280,7 @@ pub(super) fn record(origins: &mut Origins, object: &Object, owner: Owner, spec:
             if let Object::ServiceAccount(_) = object {
                 for key in spec.defaults.service_account.annotations.keys() {
                     rec(
-                        format!("metadata.annotations.{key}"),
+                        cat(&["metadata.annotations.", key]),
                         p(&["defaults", "serviceAccount", "annotations", key]),
                     );
                 }
@@ -195,7 +293,7 @@ pub(super) fn record(origins: &mut Origins, object: &Object, owner: Owner, spec:
         Owner::Config(config) => {
             rec(String::new(), p(&["config", config]));
             for key in spec.config.get(config).into_iter().flat_map(|c| c.keys()) {
-                rec(format!("data.{key}"), p(&["config", config, key]));
+                rec(cat(&["data.", key]), p(&["config", config, key]));
             }
         }
         Owner::StorageClass(class) => rec(String::new(), p(&["storageClasses", class])),
@@ -216,7 +314,7 @@ pub(super) fn record(origins: &mut Origins, object: &Object, owner: Owner, spec:
                 rec("spec.ingressClassName".into(), p(&["ingress", "class"]));
                 for key in ingress.annotations.keys() {
                     rec(
-                        format!("metadata.annotations.{key}"),
+                        cat(&["metadata.annotations.", key]),
                         p(&["ingress", "annotations", key]),
                     );
                 }
@@ -231,7 +329,7 @@ pub(super) fn record(origins: &mut Origins, object: &Object, owner: Owner, spec:
                     rec("spec.timeZone".into(), p(&["jobs", n, "timeZone"]));
                     let pod = "spec.jobTemplate.spec.template.spec";
                     rec(
-                        format!("{pod}.backoffLimit"),
+                        cat(&[pod, ".backoffLimit"]),
                         p(&["jobs", n, "backoffLimit"]),
                     );
                     pod_fields(rec, pod, &["jobs", n], n, Pod::job(n, j, spec));
@@ -249,14 +347,14 @@ pub(super) fn record(origins: &mut Origins, object: &Object, owner: Owner, spec:
 }
 
 fn component(
-    rec: &mut dyn FnMut(String, Vec<String>),
+    rec: &mut dyn FnMut(String, SpecPath),
     object: &Object,
     n: &str,
     c: &Component,
     spec: &Platform,
 ) {
     let own = ["components", n];
-    let at = |rest: &[&str]| -> Vec<String> { join(&own, rest) };
+    let at = |rest: &[&str]| -> SpecPath { join(&own, rest) };
     match object {
         Object::Deployment(_) | Object::StatefulSet(_) => {
             rec(String::new(), p(&own));
@@ -274,7 +372,7 @@ fn component(
             pod_fields(rec, "spec.template.spec", &own, n, Pod::component(c, spec));
             if c.kind == Kind::Stateful {
                 for volume in c.storage.keys() {
-                    let base = format!("spec.volumeClaimTemplates[{volume}].spec");
+                    let base = cat(&["spec.volumeClaimTemplates[", volume, "].spec"]);
                     storage_fields(rec, &base, &join(&own, &["storage", volume]));
                 }
             }
@@ -335,7 +433,7 @@ fn component(
                 }
             }
             for port in c.ports.keys() {
-                rec(format!("spec.ports[{port}]"), at(&["ports", port]));
+                rec(cat(&["spec.ports[", port, "]"]), at(&["ports", port]));
             }
         }
         Object::ServiceAccount(_) => {
@@ -345,7 +443,7 @@ fn component(
             }
             for key in c.service_account.iter().flat_map(|s| s.annotations.keys()) {
                 rec(
-                    format!("metadata.annotations.{key}"),
+                    cat(&["metadata.annotations.", key]),
                     at(&["serviceAccount", "annotations", key]),
                 );
             }
@@ -363,7 +461,7 @@ fn component(
 
 /// A claim of a component or job, named `<platform>-<owner>-<volume>`.
 fn claim(
-    rec: &mut dyn FnMut(String, Vec<String>),
+    rec: &mut dyn FnMut(String, SpecPath),
     object: &Object,
     own: &[&str],
     n: &str,
@@ -379,22 +477,30 @@ fn claim(
     storage_fields(rec, "spec", &path);
 }
 
+/// The pieces as one string, allocated once (a field path).
+fn cat(pieces: &[&str]) -> String {
+    let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for piece in pieces {
+        out.push_str(piece);
+    }
+    out
+}
+
 /// A spec path.
-fn p(parts: &[&str]) -> Vec<String> {
-    parts.iter().map(|s| s.to_string()).collect()
+fn p(parts: &[&str]) -> SpecPath {
+    SpecPath::new(parts)
 }
 
 /// `own` followed by `rest`.
-fn join(own: &[&str], rest: &[&str]) -> Vec<String> {
-    own.iter().chain(rest).map(|s| s.to_string()).collect()
+fn join(own: &[&str], rest: &[&str]) -> SpecPath {
+    SpecPath::new(own.iter().chain(rest))
 }
 
-fn storage_fields(rec: &mut dyn FnMut(String, Vec<String>), base: &str, storage: &[String]) {
-    let at =
-        |last: &str| -> Vec<String> { storage.iter().cloned().chain([last.to_string()]).collect() };
-    rec(format!("{base}.resources.requests.storage"), at("size"));
-    rec(format!("{base}.storageClassName"), at("class"));
-    rec(format!("{base}.accessModes"), at("access"));
+fn storage_fields(rec: &mut dyn FnMut(String, SpecPath), base: &str, storage: &SpecPath) {
+    let at = |last: &str| -> SpecPath { storage.with(last) };
+    rec(cat(&[base, ".resources.requests.storage"]), at("size"));
+    rec(cat(&[base, ".storageClassName"]), at("class"));
+    rec(cat(&[base, ".accessModes"]), at("access"));
 }
 
 /// Whether a `Resources` sets one amount.
@@ -478,20 +584,20 @@ impl<'a> Pod<'a> {
 /// The fields of a pod template at `base` whose main container is named `main`, for the
 /// component or job at `own`.
 fn pod_fields(
-    rec: &mut dyn FnMut(String, Vec<String>),
+    rec: &mut dyn FnMut(String, SpecPath),
     base: &str,
     own: &[&str],
     main: &str,
     pod: Pod,
 ) {
-    let at = |rest: &[&str]| -> Vec<String> { join(own, rest) };
-    let container = format!("{base}.containers[{main}]");
+    let at = |rest: &[&str]| -> SpecPath { join(own, rest) };
+    let container = cat(&[base, ".containers[", main, "]"]);
     match pod.image.is_empty() {
-        true => rec(format!("{container}.image"), at(&["image"])),
-        false => rec(format!("{container}.image"), p(&pod.image)),
+        true => rec(cat(&[&container, ".image"]), at(&["image"])),
+        false => rec(cat(&[&container, ".image"]), p(&pod.image)),
     }
-    rec(format!("{container}.command"), at(&["command"]));
-    rec(format!("{container}.args"), at(&["args"]));
+    rec(cat(&[&container, ".command"]), at(&["command"]));
+    rec(cat(&[&container, ".args"]), at(&["args"]));
     // Each amount from the first of the pod's sources that sets it.
     let amounts: [(&str, &str, IsSet); 3] = [
         ("cpu", "cpu", |r| r.cpu.is_some()),
@@ -504,15 +610,15 @@ fn pod_fields(
         let Some((_, path)) = pod.resources.iter().find(|(r, _)| set(r)) else {
             continue;
         };
-        let mut path = if path[0] == "resources" {
+        let path = if path[0] == "resources" {
             at(path)
         } else {
             p(path)
-        };
-        path.push(key.to_string());
+        }
+        .with(key);
         for side in ["requests", "limits"] {
             rec(
-                format!("{container}.resources.{side}.{amount}"),
+                cat(&[&container, ".resources.", side, ".", amount]),
                 path.clone(),
             );
         }
@@ -525,19 +631,19 @@ fn pod_fields(
     ];
     for (key, set) in keys {
         if let Some((_, path)) = pod.ids.iter().find(|(i, _)| set(i)) {
-            let mut path = if path[0] == "security" {
+            let path = if path[0] == "security" {
                 at(path)
             } else {
                 p(path)
-            };
-            path.push(key.to_string());
-            rec(format!("{base}.securityContext.{key}"), path);
+            }
+            .with(key);
+            rec(cat(&[base, ".securityContext.", key]), path);
         }
     }
     for extended in pod.resources[0].0.extended.keys() {
         for side in ["requests", "limits"] {
             rec(
-                format!("{container}.resources.{side}.{extended}"),
+                cat(&[&container, ".resources.", side, ".", extended]),
                 at(&["resources", "extended", extended]),
             );
         }
@@ -565,13 +671,19 @@ fn pod_fields(
         .flat_map(|(_, c)| c.placement.node_selector.keys())
         .collect();
     for var in env {
-        rec(format!("{container}.env[{var}]"), at(&["env", var]));
+        rec(cat(&[&container, ".env[", var, "]"]), at(&["env", var]));
     }
     for port in ports {
-        rec(format!("{container}.ports[{port}]"), at(&["ports", port]));
+        rec(
+            cat(&[&container, ".ports[", port, "]"]),
+            at(&["ports", port]),
+        );
     }
     for probe in ["liveness", "readiness", "startup"] {
-        rec(format!("{container}.{probe}Probe"), at(&["probes", probe]));
+        rec(
+            cat(&[&container, ".", probe, "Probe"]),
+            at(&["probes", probe]),
+        );
     }
     // Init containers and sidecars (init containers that keep running), each with its
     // own fields.
@@ -580,14 +692,14 @@ fn pod_fields(
         .map(|n| ("init", n))
         .chain(sidecars.into_iter().map(|n| ("sidecars", n)))
     {
-        let c = format!("{base}.initContainers[{name}]");
+        let c = cat(&[base, ".initContainers[", name, "]"]);
         rec(c.clone(), at(&[group, name]));
         for field in ["image", "command", "args"] {
-            rec(format!("{c}.{field}"), at(&[group, name, field]));
+            rec(cat(&[&c, ".", field]), at(&[group, name, field]));
         }
     }
     // The priority class and pull secrets: the component's own, else `defaults`.
-    let defaulted = |field: &str, own_set: bool| -> Vec<String> {
+    let defaulted = |field: &str, own_set: bool| -> SpecPath {
         match own_set {
             true => at(&[field]),
             false => p(&["defaults", field]),
@@ -595,48 +707,45 @@ fn pod_fields(
     };
     let component = pod.component.map(|(_, c)| c);
     rec(
-        format!("{base}.priorityClassName"),
+        cat(&[base, ".priorityClassName"]),
         defaulted(
             "priorityClass",
             component.is_some_and(|c| c.priority_class.is_some()),
         ),
     );
     rec(
-        format!("{base}.imagePullSecrets"),
+        cat(&[base, ".imagePullSecrets"]),
         defaulted(
             "pullSecrets",
             component.is_some_and(|c| !c.pull_secrets.is_empty()),
         ),
     );
     if placement {
+        rec(cat(&[base, ".serviceAccountName"]), at(&["serviceAccount"]));
         rec(
-            format!("{base}.serviceAccountName"),
-            at(&["serviceAccount"]),
-        );
-        rec(
-            format!("{base}.nodeSelector"),
+            cat(&[base, ".nodeSelector"]),
             at(&["placement", "nodeSelector"]),
         );
         for key in selectors {
             rec(
-                format!("{base}.nodeSelector.{key}"),
+                cat(&[base, ".nodeSelector.", key]),
                 at(&["placement", "nodeSelector", key]),
             );
         }
         rec(
-            format!("{base}.tolerations"),
+            cat(&[base, ".tolerations"]),
             at(&["placement", "tolerations"]),
         );
         rec(
-            format!("{base}.affinity.nodeAffinity"),
+            cat(&[base, ".affinity.nodeAffinity"]),
             at(&["placement", "nodes"]),
         );
         rec(
-            format!("{base}.affinity.podAntiAffinity"),
+            cat(&[base, ".affinity.podAntiAffinity"]),
             at(&["placement", "apart"]),
         );
         rec(
-            format!("{base}.affinity.podAffinity"),
+            cat(&[base, ".affinity.podAffinity"]),
             at(&["placement", "near"]),
         );
     }
@@ -647,9 +756,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_spec_path_reads_back_every_key_as_written() {
+        let keys = [
+            "components",
+            "api.gorax.io",
+            "",
+            "12:30",
+            "1:x",
+            "ü-名",
+            "a\nb",
+        ];
+        let path = SpecPath::new(keys);
+        assert_eq!(path.to_vec(), keys);
+        assert_eq!(path.first(), Some("components"));
+        assert!(path.is(&keys) && !path.is(&keys[..6]));
+        assert_eq!(path.with("replicas").to_vec().last().unwrap(), "replicas");
+        assert_eq!(path.join("."), keys.join("."));
+        assert_eq!(format!("{:?}", SpecPath::new(["a", "b"])), r#"["a", "b"]"#);
+        let long = "k".repeat(1234);
+        assert_eq!(
+            SpecPath::new([long.as_str(), "x"]).to_vec(),
+            [long.as_str(), "x"]
+        );
+        assert!(SpecPath::new(Vec::<String>::new()).first().is_none());
+    }
+
+    #[test]
     fn a_later_record_replaces_the_field_and_what_is_below_it() {
         let mut o = Origins::default();
-        let path = |p: &str| Source::Spec(vec![p.to_string()]);
+        let path = |p: &str| Source::Spec(SpecPath::new([p]));
         o.record("Deployment", "p-api", "", path("a"));
         o.record("Deployment", "p-api", "spec.replicas", path("b"));
         o.record("Deployment", "p-api", "spec.template.x", path("c"));
@@ -657,7 +792,7 @@ mod tests {
         let fields = |f: &str| -> Vec<String> {
             o.field("Deployment", "p-api", f)
                 .into_iter()
-                .map(|(f, s)| format!("{f}={}", s.path().unwrap()[0]))
+                .map(|(f, s)| format!("{f}={}", s.path().unwrap().join(".")))
                 .collect()
         };
         assert_eq!(fields("spec.template.x.y"), ["spec.template=patch"]);

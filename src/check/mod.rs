@@ -201,7 +201,7 @@ impl Finding {
     /// `suppress` then applies wherever the value it reports comes from.
     pub fn owned(mut self, input: &Input, object: &Object) -> Self {
         if let Some(Source::Spec(path)) = input.origins.object(object.kind(), object.name()) {
-            self.owner = Some(path.clone());
+            self.owner = Some(path.to_vec());
         }
         self
     }
@@ -531,8 +531,8 @@ fn suppression_errors(input: &Input) -> Vec<Diagnostic> {
 /// its component, job, config map…, the namespace, or the template document.
 pub(crate) fn origin_of(input: &Input, object: &Object) -> Origin {
     match input.origins.object(object.kind(), object.name()) {
-        Some(Source::Spec(path)) if path.as_slice() == ["namespace"] => Origin::Value(path.clone()),
-        Some(Source::Spec(path)) => Origin::Key(path.clone()),
+        Some(Source::Spec(path)) if path.is(&["namespace"]) => Origin::Value(path.to_vec()),
+        Some(Source::Spec(path)) => Origin::Key(path.to_vec()),
         Some(Source::Template(span) | Source::Operation(span)) => Origin::Span(*span),
         None => Origin::value(&["platform"]),
     }
@@ -543,7 +543,7 @@ pub(crate) fn origin_of(input: &Input, object: &Object) -> Origin {
 pub(crate) fn field_origin(input: &Input, object: &Object, field: &str) -> Origin {
     let sources = input.origins.field(object.kind(), object.name(), field);
     match sources.first().map(|(_, s)| *s) {
-        Some(Source::Spec(path)) => Origin::Value(path.clone()),
+        Some(Source::Spec(path)) => Origin::Value(path.to_vec()),
         Some(Source::Template(span) | Source::Operation(span)) => Origin::Span(*span),
         None => origin_of(input, object),
     }

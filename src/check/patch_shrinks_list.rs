@@ -26,7 +26,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
         .iter()
         .map(|s| {
             let at = match &s.by {
-                Source::Spec(path) => Origin::Value(path.clone()),
+                Source::Spec(path) => Origin::Value(path.to_vec()),
                 Source::Template(span) | Source::Operation(span) => Origin::Span(*span),
             };
             let items = |n: usize| format!("{n} item{}", if n == 1 { "" } else { "s" });

@@ -59,7 +59,7 @@ pub(super) fn pod(input: &Input, object: &Object, pod: &Pod, out: &mut Vec<Findi
 /// Whether the object is a component's workload and the spec grants it `access`.
 fn granted(input: &Input, object: &Object) -> bool {
     match input.origins.object(object.kind(), object.name()) {
-        Some(Source::Spec(path)) => match path.as_slice() {
+        Some(Source::Spec(path)) => match path.to_vec().as_slice() {
             [first, name] if first == "components" => input
                 .spec
                 .components

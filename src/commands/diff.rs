@@ -6,7 +6,7 @@ use super::fail;
 use crate::Exit;
 use crate::build::{
     self,
-    origins::{Origins, Source},
+    origins::{Origins, Source, SpecPath},
 };
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::diagnostic::Code;
@@ -178,7 +178,7 @@ fn refusals(report: &diff::Report, before: &Side, after: &Side) -> Vec<Diagnosti
 fn field_path(field: &Field, object: &Rendered, side: &Side) -> Option<Vec<String>> {
     let found = side.origins.field(&object.kind, &object.name, &field.path);
     match found.first() {
-        Some((f, Source::Spec(path))) if !f.is_empty() => Some(path.clone()),
+        Some((f, Source::Spec(path))) if !f.is_empty() => Some(path.to_vec()),
         _ => None,
     }
 }
@@ -189,7 +189,7 @@ fn object_path(object: &Rendered, side: &Side) -> Option<Vec<String>> {
     side.origins
         .object(&object.kind, &object.name)
         .and_then(Source::path)
-        .map(<[String]>::to_vec)
+        .map(SpecPath::to_vec)
 }
 
 /// The spec path of an object `side` lacks because a `null` removed what built it.
@@ -197,7 +197,7 @@ fn removed_path(object: &Rendered, side: &Side) -> Option<Vec<String>> {
     side.removed
         .object(&object.kind, &object.name)
         .and_then(Source::path)
-        .map(<[String]>::to_vec)
+        .map(SpecPath::to_vec)
 }
 
 /// The template document an object comes from on `side`.

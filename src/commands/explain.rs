@@ -316,7 +316,7 @@ fn object(dir: &Path, args: &ExplainArgs, kind: &str, name: &str) -> anyhow::Res
             }
             Source::Spec(path) if at.is_empty() && !field.is_empty() => {
                 // Only the object itself is recorded: the field is wfk's own.
-                let from = spec_origin(&render.merged, path, &map);
+                let from = spec_origin(&render.merged, &path.to_vec(), &map);
                 out.push_str(&format!(
                     "  set by wfk, not by the spec (secure defaults and derived fields); the object comes from {} {from}\n",
                     path.join(".")
@@ -324,7 +324,7 @@ fn object(dir: &Path, args: &ExplainArgs, kind: &str, name: &str) -> anyhow::Res
             }
             Source::Spec(path) => {
                 let dotted = path.join(".");
-                match render.merged.lookup(path) {
+                match render.merged.lookup(&path.to_vec()) {
                     Lookup::Value { node, overridden } => {
                         out.push_str(&format!(
                             "  {what}  ← {dotted} = {}  {}\n",
