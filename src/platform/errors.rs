@@ -33,11 +33,23 @@ pub(super) fn deserialize(merged: &Merged) -> Result<Platform, Diagnostics> {
     // A spec with no list out of place is read as it is; only one with an error is copied
     // to be repaired error by error.
     if walk(&merged.tree, false).lists.is_empty() {
-        if let Ok(platform) = marked_yaml::from_node::<Platform>(&merged.tree) {
+        if let Ok(platform) = read(&merged.tree) {
             return Ok(platform);
         }
     }
     typed(merged.tree.clone(), Some(merged))
+}
+
+/// The spec typed from `node`: first without following the path (all a spec without
+/// errors pays; following it costs a String per key), then, to place an error, again with
+/// it. Typing is deterministic, so the second reading fails the same way.
+#[allow(clippy::result_large_err)]
+fn read(node: &Node) -> Result<Platform, marked_yaml::FromNodeError> {
+    use serde::Deserialize;
+    match Platform::deserialize(marked_yaml::spanned_serde::NodeDeserializer::new(node)) {
+        Ok(platform) => Ok(platform),
+        Err(_) => marked_yaml::from_node(node),
+    }
 }
 
 /// The type errors of a tree on its own, typed as a layer is: what a later layer replaced
@@ -107,7 +119,7 @@ fn typed(mut work: Node, merged: Option<&Merged>) -> Result<Platform, Diagnostic
         }
     }
     for round in 0..=MAX_ERRORS {
-        let error = match marked_yaml::from_node::<Platform>(&work) {
+        let error = match read(&work) {
             Ok(platform) if diagnostics.is_empty() => return Ok(platform),
             Ok(_) => return Err(diagnostics),
             Err(e) => e,
