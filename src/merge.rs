@@ -478,44 +478,56 @@ pub fn is_null(node: &Node) -> bool {
 /// a key, in the base it removes nothing. Inside a flow mapping `{ … }` the likely cause is
 /// a comma that ended the value before, and the help shows the value quoted whole.
 fn base_nulls(node: &Node, map: &crate::source::SourceMap, out: &mut Vec<Diagnostic>) {
-    base_nulls_below(node, map, out, &mut Vec::new());
+    base_nulls_below(node, map, out, 0, false);
 }
 
-/// [`base_nulls`] at `path`. A patch's nulls are its own (they remove fields of the
-/// object): inside a patch's body nothing is reported.
+/// [`base_nulls`] at `depth` keys below the root, `in_patches` below its `patches`. A
+/// patch's nulls are its own (they remove fields of the object): inside a patch's body
+/// nothing is reported.
 fn base_nulls_below(
     node: &Node,
     map: &crate::source::SourceMap,
     out: &mut Vec<Diagnostic>,
-    path: &mut Path,
+    depth: usize,
+    in_patches: bool,
 ) {
-    if path.len() >= 2 && path[0] == "patches" {
+    if depth >= 2 && in_patches {
         return;
     }
     match node {
         Node::Mapping(mapping) => {
-            let flow = Span::of(mapping.span())
-                .and_then(|at| Some((map.get(at.source)?, map.offset(at)?)))
-                .is_some_and(|(source, offset)| source.text[offset..].starts_with('{'));
-            // The text a value cut short at commas would have had: the last plain scalar
-            // value, then each key without a value after it.
+            // Whether the mapping is written `{ … }`: read from the text, only once a
+            // null is found in it.
+            let mut flow: Option<bool> = None;
+            let mut is_flow = || {
+                *flow.get_or_insert_with(|| {
+                    Span::of(mapping.span())
+                        .and_then(|at| Some((map.get(at.source)?, map.offset(at)?)))
+                        .is_some_and(|(source, offset)| source.text[offset..].starts_with('{'))
+                })
+            };
+            // The last value before a run of nulls, and the text a value cut short at
+            // commas would have had: that value if a plain scalar, then each key without
+            // a value after it.
+            let mut last: Option<&Node> = None;
             let mut cut: Option<(String, Option<Span>)> = None;
             for (key, value) in mapping.iter() {
                 if !is_null(value) {
-                    cut = match value {
-                        Node::Scalar(s) if flow && s.may_coerce() => {
-                            Some((s.as_str().to_string(), Span::of(s.span())))
-                        }
-                        _ => None,
-                    };
-                    path.push(key.as_str().to_string());
-                    base_nulls_below(value, map, out, path);
-                    path.pop();
+                    last = Some(value);
+                    cut = None;
+                    let in_patches = in_patches || (depth == 0 && key.as_str() == "patches");
+                    base_nulls_below(value, map, out, depth + 1, in_patches);
                     continue;
                 }
                 let Some(at) = Span::of(key.span()) else {
                     continue;
                 };
+                let flow = is_flow();
+                if let Some(Node::Scalar(s)) = last.take() {
+                    if flow && s.may_coerce() {
+                        cut = Some((s.as_str().to_string(), Span::of(s.span())));
+                    }
+                }
                 let mut help = "null removes a key in an overlay; in the base it removes nothing: give it a value or delete the line".to_string();
                 let mut d =
                     Diagnostic::error(Code::NullInBase, format!("`{}` has no value", key.as_str()))
@@ -543,7 +555,7 @@ fn base_nulls_below(
         }
         Node::Sequence(seq) => {
             for n in seq.iter() {
-                base_nulls_below(n, map, out, path);
+                base_nulls_below(n, map, out, depth, in_patches);
             }
         }
         Node::Scalar(_) => {}
