@@ -79,32 +79,45 @@ fn plainly_plain(s: &str) -> bool {
     !b.is_empty()
         && b.len() <= 80
         && b[0].is_ascii_alphabetic()
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'/'))
-        && !YAML11_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
+        && b.iter().all(|&c| PLAIN[usize::from(c)])
+        && (b.len() > 5 || !YAML11_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w)))
 }
+
+/// The bytes of a plainly plain string: letters, digits and `-_./`.
+const PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        table[c] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/');
+        c += 1;
+    }
+    table
+};
 
 /// Words a YAML 1.1 reader types (booleans, null, the float words) when plain.
 const YAML11_WORDS: [&str; 11] = [
     "y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf",
 ];
 
+/// Spaces to indent with, a slice at a time.
+const SPACES: &str = "                                                                ";
+
 impl Writer<'_> {
     fn indent(&mut self, n: usize) {
-        for _ in 0..n {
-            self.out.push(' ');
-        }
+        indent(self.out, n);
     }
 
     /// A scalar's text (a string as written, a number), at the current place, then the
     /// end of its line.
-    fn scalar(&mut self, text: impl std::fmt::Display) -> Result {
-        match self.at {
-            At::Top => return Err(Unsupported),
-            At::Value(_) => self.out.push(' '),
-            At::Item(_) => {}
-        }
-        let _ = writeln!(self.out, "{text}");
+    fn scalar(&mut self, text: &str) -> Result {
+        scalar(self.out, self.at, text)
+    }
+
+    /// A number, as [`Writer::scalar`].
+    fn number(&mut self, n: impl std::fmt::Display) -> Result {
+        before_scalar(self.out, self.at)?;
+        let _ = writeln!(self.out, "{n}");
         Ok(())
     }
 
@@ -113,45 +126,19 @@ impl Writer<'_> {
         if plainly_plain(s) {
             return self.scalar(s);
         }
-        let text = match self.cache.values.get(s) {
-            Some(text) => text.clone(),
-            None => {
-                let text = serde_saphyr::to_string(&s).map_err(|_| Unsupported)?;
-                self.cache.values.insert(s.to_string(), text.clone());
-                text
-            }
-        };
+        if !self.cache.values.contains_key(s) {
+            let text = serde_saphyr::to_string(&s).map_err(|_| Unsupported)?;
+            self.cache.values.insert(s.to_string(), text);
+        }
+        let text = self.cache.values.get(s).ok_or(Unsupported)?;
         let text = text.strip_suffix('\n').ok_or(Unsupported)?;
         if !text.starts_with(['|', '>']) {
             if text.contains('\n') {
                 return Err(Unsupported);
             }
-            return self.scalar(text);
+            return scalar(self.out, self.at, text);
         }
-        self.block(text)
-    }
-
-    /// A block scalar (`|` or `>`, from serde-saphyr at the top of a document, its body two
-    /// spaces in) as a mapping's value: the body moves to two spaces past the key. Its
-    /// lines are the same at any column (folding counts from the start of the body).
-    fn block(&mut self, text: &str) -> Result {
-        let At::Value(key) = self.at else {
-            return Err(Unsupported);
-        };
-        let mut lines = text.split('\n');
-        let header = lines.next().ok_or(Unsupported)?;
-        self.out.push(' ');
-        self.out.push_str(header);
-        self.out.push('\n');
-        for line in lines {
-            if !line.is_empty() {
-                let body = line.strip_prefix("  ").ok_or(Unsupported)?;
-                self.indent(key + 2);
-                self.out.push_str(body);
-            }
-            self.out.push('\n');
-        }
-        Ok(())
+        block(self.out, self.at, text)
     }
 
     /// A mapping key, as serde-saphyr writes it in `key: 0`.
@@ -214,6 +201,57 @@ impl Writer<'_> {
         }
         Ok(key)
     }
+}
+
+fn indent(out: &mut String, mut n: usize) {
+    while n > SPACES.len() {
+        out.push_str(SPACES);
+        n -= SPACES.len();
+    }
+    out.push_str(&SPACES[..n]);
+}
+
+/// [`Writer::scalar`] into `out`, at `at`.
+fn scalar(out: &mut String, at: At, text: &str) -> Result {
+    before_scalar(out, at)?;
+    out.push_str(text);
+    out.push('\n');
+    Ok(())
+}
+
+/// What goes before a scalar at `at`: a space after `key:`, nothing after `- `.
+fn before_scalar(out: &mut String, at: At) -> Result {
+    match at {
+        At::Top => Err(Unsupported),
+        At::Value(_) => {
+            out.push(' ');
+            Ok(())
+        }
+        At::Item(_) => Ok(()),
+    }
+}
+
+/// A block scalar (`|` or `>`, from serde-saphyr at the top of a document, its body two
+/// spaces in) as a mapping's value at `at`: the body moves to two spaces past the key. Its
+/// lines are the same at any column (folding counts from the start of the body).
+fn block(out: &mut String, at: At, text: &str) -> Result {
+    let At::Value(key) = at else {
+        return Err(Unsupported);
+    };
+    let mut lines = text.split('\n');
+    let header = lines.next().ok_or(Unsupported)?;
+    out.push(' ');
+    out.push_str(header);
+    out.push('\n');
+    for line in lines {
+        if !line.is_empty() {
+            let body = line.strip_prefix("  ").ok_or(Unsupported)?;
+            indent(out, key + 2);
+            out.push_str(body);
+        }
+        out.push('\n');
+    }
+    Ok(())
 }
 
 /// A mapping being written: its keys' column, and whether the next key follows a dash.
@@ -283,7 +321,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         self.serialize_i64(v.into())
     }
     fn serialize_i64(self, v: i64) -> Result {
-        self.scalar(v)
+        self.number(v)
     }
     fn serialize_u8(self, v: u8) -> Result {
         self.serialize_u64(v.into())
@@ -295,7 +333,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         self.serialize_u64(v.into())
     }
     fn serialize_u64(self, v: u64) -> Result {
-        self.scalar(v)
+        self.number(v)
     }
     fn serialize_str(self, v: &str) -> Result {
         self.string(v)
