@@ -218,7 +218,9 @@ impl Ctx<'_> {
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        labels.extend(self.pruning_labels());
+        // As `pruning_labels`, without a map of its own.
+        labels.insert("app.kubernetes.io/part-of".into(), self.platform().into());
+        labels.insert("app.kubernetes.io/managed-by".into(), MANAGER.into());
         labels
     }
 
@@ -236,7 +238,9 @@ impl Ctx<'_> {
     /// Labels of a component's or job's objects and pods.
     pub fn workload_labels(&self, name: &str, image: Option<&str>) -> BTreeMap<String, String> {
         let mut labels = self.labels();
-        labels.extend(self.selector_labels(name));
+        // As `selector_labels`, without a map of its own.
+        labels.insert("app.kubernetes.io/name".into(), name.into());
+        labels.insert("app.kubernetes.io/instance".into(), self.platform().into());
         labels.insert("app.kubernetes.io/component".into(), name.into());
         if let Some(version) = image.and_then(image_version) {
             labels.insert("app.kubernetes.io/version".into(), version);
