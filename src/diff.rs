@@ -9,7 +9,7 @@
 pub mod immutable;
 
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// The annotation whose value is a checksum: shown as "config changed", never as hashes.
 const CHECKSUM: &str = "checksum/config";
@@ -318,33 +318,40 @@ pub fn comparable(value: &Value) -> Value {
 pub fn fields(a: &Value, b: &Value) -> Vec<Field> {
     let (mut fa, mut fb) = (BTreeMap::new(), BTreeMap::new());
     let (mut ea, mut eb) = (BTreeMap::new(), BTreeMap::new());
-    flatten(a, String::new(), &mut fa, &mut ea);
-    flatten(b, String::new(), &mut fb, &mut eb);
+    let mut sides = Sides {
+        a: (&mut fa, &mut ea),
+        b: (&mut fb, &mut eb),
+    };
+    flatten_pair(Some(a), Some(b), String::new(), &mut sides);
     let mut out = Vec::new();
-    let mut whole: Vec<String> = Vec::new();
+    // The entries on one side only, shown whole: every path under one is left out. An
+    // entry's path ends in `]`, so a path lies under one when it is one up to a `]`.
+    let mut whole: HashSet<String> = HashSet::new();
+    let inside = |whole: &HashSet<String>, p: &str| {
+        p.match_indices(']').any(|(i, _)| whole.contains(&p[..=i]))
+    };
     for (path, va) in &ea {
-        if !eb.contains_key(path) && !whole.iter().any(|w| path.starts_with(w.as_str())) {
+        if !eb.contains_key(path) && !inside(&whole, path) {
             out.push(Field {
                 path: path.clone(),
                 a: Some((*va).clone()),
                 b: None,
             });
-            whole.push(path.clone());
+            whole.insert(path.clone());
         }
     }
     for (path, vb) in &eb {
-        if !ea.contains_key(path) && !whole.iter().any(|w| path.starts_with(w.as_str())) {
+        if !ea.contains_key(path) && !inside(&whole, path) {
             out.push(Field {
                 path: path.clone(),
                 a: None,
                 b: Some((*vb).clone()),
             });
-            whole.push(path.clone());
+            whole.insert(path.clone());
         }
     }
-    let inside = |p: &String| whole.iter().any(|w| p.starts_with(w.as_str()));
-    fa.retain(|p, _| !inside(p));
-    fb.retain(|p, _| !inside(p));
+    fa.retain(|p, _| !inside(&whole, p));
+    fb.retain(|p, _| !inside(&whole, p));
     for (path, va) in &fa {
         match fb.get(path) {
             Some(vb) if vb == va => {}
@@ -368,6 +375,66 @@ pub fn fields(a: &Value, b: &Value) -> Vec<Field> {
     out
 }
 
+/// The leaves and entries of each side ([`flatten`]).
+struct Sides<'s, 'a> {
+    a: Flat<'s, 'a>,
+    b: Flat<'s, 'a>,
+}
+
+type Flat<'s, 'a> = (
+    &'s mut BTreeMap<String, &'a Value>,
+    &'s mut BTreeMap<String, &'a Value>,
+);
+
+/// [`flatten`] of both sides at `path`, where the two are equal left out: it has the same
+/// leaves and entries at the same paths on both sides, so it differs nowhere. Mappings
+/// are walked key by key (a key has one path on both sides); anything else is flattened
+/// on each side as it is.
+fn flatten_pair<'a>(
+    a: Option<&'a Value>,
+    b: Option<&'a Value>,
+    path: String,
+    sides: &mut Sides<'_, 'a>,
+) {
+    if let (Some(a), Some(b)) = (a, b) {
+        if a == b {
+            return;
+        }
+        if let (Value::Object(ma), Value::Object(mb)) = (a, b) {
+            if !ma.is_empty() && !mb.is_empty() {
+                for (k, va) in ma {
+                    flatten_pair(Some(va), mb.get(k), join(&path, k), sides);
+                }
+                for (k, vb) in mb {
+                    if !ma.contains_key(k) {
+                        flatten_pair(None, Some(vb), join(&path, k), sides);
+                    }
+                }
+                return;
+            }
+        }
+    }
+    if let Some(a) = a {
+        flatten(a, path.clone(), sides.a.0, sides.a.1);
+    }
+    if let Some(b) = b {
+        flatten(b, path, sides.b.0, sides.b.1);
+    }
+}
+
+/// `path.key`, or `key` at the root.
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        let mut out = String::with_capacity(path.len() + 1 + key.len());
+        out.push_str(path);
+        out.push('.');
+        out.push_str(key);
+        out
+    }
+}
+
 /// Leaves of a value by path, and the entries of lists of objects. Lists whose entries
 /// all have a `name` (or `metadata.name`) are keyed by it; other lists of objects by index;
 /// lists of scalars are one leaf.
@@ -377,17 +444,10 @@ fn flatten<'a>(
     out: &mut BTreeMap<String, &'a Value>,
     entries: &mut BTreeMap<String, &'a Value>,
 ) {
-    let join = |key: &str| {
-        if path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{path}.{key}")
-        }
-    };
     match value {
         Value::Object(map) if !map.is_empty() => {
             for (k, v) in map {
-                flatten(v, join(k), out, entries);
+                flatten(v, join(&path, k), out, entries);
             }
         }
         Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_object) => {
@@ -481,6 +541,39 @@ mod tests {
         assert_eq!((report.counts(), report.same), ((0, 0, 0), 1));
         let report = objects(vec![deployment("a", 1, "1")], vec![]);
         assert_eq!(report.counts(), (0, 1, 0));
+    }
+
+    #[test]
+    fn equal_parts_are_skipped_and_every_difference_is_one_field() {
+        let a = json!({ "spec": {
+            "same": { "x": 1, "list": [{ "name": "a", "v": 1 }] },
+            "diff": { "k": 1 },
+            "onlyA": { "z": [1, 2] },
+            "list": [{ "name": "p", "v": 1 }, { "name": "q", "v": 2 }],
+        } });
+        let b = json!({ "spec": {
+            "same": { "x": 1, "list": [{ "name": "a", "v": 1 }] },
+            "diff": { "k": 2 },
+            "onlyB": {},
+            "list": [{ "name": "p", "v": 3 }, { "name": "r", "v": 2 }],
+        } });
+        let got: Vec<(String, Option<Value>, Option<Value>)> = fields(&a, &b)
+            .into_iter()
+            .map(|f| (f.path, f.a, f.b))
+            .collect();
+        let field = |p: &str, a: Option<Value>, b: Option<Value>| (p.to_string(), a, b);
+        assert_eq!(
+            got,
+            [
+                field("spec.diff.k", Some(json!(1)), Some(json!(2))),
+                field("spec.list[p].v", Some(json!(1)), Some(json!(3))),
+                field("spec.list[q]", Some(json!({ "name": "q", "v": 2 })), None),
+                field("spec.list[r]", None, Some(json!({ "name": "r", "v": 2 }))),
+                field("spec.onlyA.z", Some(json!([1, 2])), None),
+                field("spec.onlyB", None, Some(json!({}))),
+            ]
+        );
+        assert!(fields(&a, &a).is_empty());
     }
 
     #[test]

@@ -137,7 +137,8 @@ impl Source {
 /// The origins of every object of a render, by kind and name.
 #[derive(Clone, Debug, Default)]
 pub struct Origins {
-    objects: HashMap<(String, String), Vec<(String, Source)>>,
+    /// By kind, then name: looked up by `&str`, without making a key.
+    objects: HashMap<String, HashMap<String, Vec<(String, Source)>>>,
     shrunk: Vec<Shrunk>,
 }
 
@@ -173,9 +174,14 @@ impl Origins {
 
     /// The records of one object, to record many fields of it.
     fn object_mut(&mut self, kind: &str, name: &str) -> &mut Vec<(String, Source)> {
-        self.objects
-            .entry((kind.to_string(), name.to_string()))
-            .or_default()
+        if !self.objects.contains_key(kind) {
+            self.objects.insert(kind.to_string(), HashMap::new());
+        }
+        let names = self.objects.get_mut(kind).expect("inserted above");
+        if !names.contains_key(name) {
+            names.insert(name.to_string(), Vec::new());
+        }
+        names.get_mut(name).expect("inserted above")
     }
 
     /// Where the object itself comes from: the key of its component, job, config map…, or
@@ -211,7 +217,8 @@ impl Origins {
 
     fn records(&self, kind: &str, name: &str) -> &[(String, Source)] {
         self.objects
-            .get(&(kind.to_string(), name.to_string()))
+            .get(kind)
+            .and_then(|names| names.get(name))
             .map_or(&[], Vec::as_slice)
     }
 
@@ -222,7 +229,11 @@ impl Origins {
 
     /// Only where each object comes from: its own record, without those of its fields.
     pub fn objects_only(mut self) -> Origins {
-        for records in self.objects.values_mut() {
+        for records in self
+            .objects
+            .values_mut()
+            .flat_map(|names| names.values_mut())
+        {
             records.retain(|(f, _)| f.is_empty());
             records.shrink_to_fit();
         }
@@ -231,9 +242,10 @@ impl Origins {
 
     /// Moves the records of an object that a patch renamed.
     pub fn rename(&mut self, kind: &str, from: &str, to: &str) {
-        if let Some(records) = self.objects.remove(&(kind.to_string(), from.to_string())) {
-            self.objects
-                .insert((kind.to_string(), to.to_string()), records);
+        if let Some(names) = self.objects.get_mut(kind) {
+            if let Some(records) = names.remove(from) {
+                names.insert(to.to_string(), records);
+            }
         }
     }
 }
