@@ -95,6 +95,8 @@ pub(crate) fn horizontal_pod_autoscaler(
         };
         metrics.push(spec);
     }
+    // A MetricSpec is large; the list is kept as long as it is, not as it grew.
+    metrics.shrink_to_fit();
     let target_kind = match c.kind {
         Kind::Stateless => "Deployment",
         Kind::Stateful => "StatefulSet",

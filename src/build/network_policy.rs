@@ -324,6 +324,9 @@ fn component_policy<'a>(
     if w.cloud_metadata {
         egress.push(cloud_metadata());
     }
+    // Kept as long as they are, not as they grew: one per component.
+    ingress.shrink_to_fit();
+    egress.shrink_to_fit();
     NetworkPolicy {
         metadata: ctx.component_metadata(name, component),
         spec: Some(NetworkPolicySpec {
