@@ -20,7 +20,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
     for object in input.objects {
         if !seen.insert((
             object.kind(),
-            object.metadata().namespace.clone(),
+            object.metadata().namespace.as_deref(),
             object.name(),
         )) {
             out.push(
