@@ -28,7 +28,7 @@ impl SpecPath {
         I::IntoIter: Clone,
     {
         let keys = keys.into_iter();
-        let len = keys.clone().map(|k| k.as_ref().len() + 4).sum();
+        let len = keys.clone().map(|k| encoded_len(k.as_ref())).sum();
         let mut text = String::with_capacity(len);
         for key in keys {
             push_key(&mut text, key.as_ref());
@@ -38,7 +38,7 @@ impl SpecPath {
 
     /// This path with `key` added at its end.
     pub fn with(&self, key: &str) -> SpecPath {
-        let mut text = String::with_capacity(self.0.len() + key.len() + 3);
+        let mut text = String::with_capacity(self.0.len() + encoded_len(key));
         text.push_str(&self.0);
         push_key(&mut text, key);
         SpecPath(text.into_boxed_str())
@@ -73,6 +73,18 @@ impl SpecPath {
     pub fn join(&self, sep: &str) -> String {
         self.keys().collect::<Vec<_>>().join(sep)
     }
+}
+
+/// The bytes [`push_key`] writes for `key`, so the text is allocated once at its size (a
+/// boxed str drops spare capacity by copying).
+fn encoded_len(key: &str) -> usize {
+    let mut digits = 1;
+    let mut len = key.len();
+    while len >= 10 {
+        digits += 1;
+        len /= 10;
+    }
+    digits + 1 + key.len()
 }
 
 fn push_key(text: &mut String, key: &str) {
