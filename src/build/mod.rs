@@ -218,9 +218,7 @@ impl Ctx<'_> {
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        // As `pruning_labels`, without a map of its own.
-        labels.insert("app.kubernetes.io/part-of".into(), self.platform().into());
-        labels.insert("app.kubernetes.io/managed-by".into(), MANAGER.into());
+        labels.extend(owned(self.pruning_pairs()));
         labels
     }
 
@@ -229,18 +227,21 @@ impl Ctx<'_> {
     /// nor a template may change them, or an object would be left behind or pruned by
     /// another platform.
     pub fn pruning_labels(&self) -> BTreeMap<String, String> {
-        BTreeMap::from([
-            ("app.kubernetes.io/part-of".into(), self.platform().into()),
-            ("app.kubernetes.io/managed-by".into(), MANAGER.into()),
-        ])
+        owned(self.pruning_pairs()).collect()
+    }
+
+    /// [`Ctx::pruning_labels`] as borrowed pairs, to add to a map without making one.
+    fn pruning_pairs(&self) -> [(&str, &str); 2] {
+        [
+            ("app.kubernetes.io/part-of", self.platform()),
+            ("app.kubernetes.io/managed-by", MANAGER),
+        ]
     }
 
     /// Labels of a component's or job's objects and pods.
     pub fn workload_labels(&self, name: &str, image: Option<&str>) -> BTreeMap<String, String> {
         let mut labels = self.labels();
-        // As `selector_labels`, without a map of its own.
-        labels.insert("app.kubernetes.io/name".into(), name.into());
-        labels.insert("app.kubernetes.io/instance".into(), self.platform().into());
+        labels.extend(owned(self.selector_pairs(name)));
         labels.insert("app.kubernetes.io/component".into(), name.into());
         if let Some(version) = image.and_then(image_version) {
             labels.insert("app.kubernetes.io/version".into(), version);
@@ -264,13 +265,15 @@ impl Ctx<'_> {
     }
 
     pub fn selector_labels(&self, name: &str) -> BTreeMap<String, String> {
-        BTreeMap::from([
-            ("app.kubernetes.io/name".to_string(), name.to_string()),
-            (
-                "app.kubernetes.io/instance".to_string(),
-                self.platform().to_string(),
-            ),
-        ])
+        owned(self.selector_pairs(name)).collect()
+    }
+
+    /// [`Ctx::selector_labels`] as borrowed pairs, to add to a map without making one.
+    fn selector_pairs<'n>(&'n self, name: &'n str) -> [(&'n str, &'n str); 2] {
+        [
+            ("app.kubernetes.io/name", name),
+            ("app.kubernetes.io/instance", self.platform()),
+        ]
     }
 
     pub fn selector(&self, name: &str) -> LabelSelector {
@@ -297,6 +300,13 @@ impl Ctx<'_> {
             self.workload_labels(name, Some(&component.image)),
         )
     }
+}
+
+/// Borrowed label pairs as owned ones.
+fn owned<'a>(pairs: [(&'a str, &'a str); 2]) -> impl Iterator<Item = (String, String)> + 'a {
+    pairs
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
 }
 
 /// The tag of an image, as a label value: `gorax/api:v1.2.3` → `v1.2.3`. None for a

@@ -91,10 +91,8 @@ pub fn run(dir: &Path, args: &DiffArgs, kept: &mut super::Kept) -> anyhow::Resul
                 origins: Origins::default(),
                 removed: Origins::default(),
             };
-            if args.spec {
-                return spec_diff(&side, &a, args.format);
-            }
-            // The earlier render is the "before" side.
+            // The earlier render is the "before" side (`--spec` cannot be asked here:
+            // the command line refuses it with `--against`).
             let report = diff::compare(read_render(file)?, a_objects, args.unified)?;
             (side, report)
         }
