@@ -8,8 +8,9 @@
 
 pub mod immutable;
 
+use foldhash::{HashSet, HashSetExt};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 /// The annotation whose value is a checksum: shown as "config changed", never as hashes.
 const CHECKSUM: &str = "checksum/config";

@@ -26,9 +26,9 @@ use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 use crate::tree::{self, Step};
+use foldhash::{HashMap, HashMapExt};
 use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode};
 use marked_yaml::{Marker, Node};
-use std::collections::HashMap;
 
 /// What of an entry to point at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

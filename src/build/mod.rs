@@ -31,6 +31,7 @@ mod storage_class;
 
 use crate::platform::Platform;
 use crate::platform::component::Component;
+use foldhash::HashMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use object::Object;
 use origins::{Origins, Owner};
@@ -132,7 +133,7 @@ pub fn build(spec: &Platform) -> (Vec<Object>, Origins) {
         }
     }
     // A component's policy is named after it; the platform's default deny is not.
-    let by_object_name: std::collections::HashMap<String, _> = spec
+    let by_object_name: HashMap<String, _> = spec
         .components
         .iter()
         .map(|(n, c)| (ctx.name(n), (n, c)))

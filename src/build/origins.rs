@@ -12,7 +12,7 @@ use crate::platform::Platform;
 use crate::platform::component::{Component, Kind, Resources, Security};
 use crate::platform::job::Job;
 use crate::source::Span;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// A path of the merged spec from its root (`components`, `api`, `replicas`), in one
 /// allocation: a render records one per field of every object, tens of thousands at

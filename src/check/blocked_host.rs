@@ -37,8 +37,8 @@ use super::{Finding, Input, Origin};
 use crate::platform::Platform;
 use crate::platform::component::{Component, Kind, Relaxation};
 use crate::platform::values::{ConfigEntry, EnvValue};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use indexmap::IndexMap;
-use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
 /// The endings of a name whose value is a host or a URL, in `UPPER_SNAKE` form.

@@ -15,7 +15,8 @@
 
 use super::{Finding, Input, Origin, origin_of};
 use crate::validation::{is_qualified_name, is_valid_label_value};
-use std::collections::{BTreeMap, HashMap};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::BTreeMap;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();

@@ -13,19 +13,20 @@
 
 use super::{Finding, Input, Origin};
 use crate::platform::component::ServiceType;
+use foldhash::HashSet;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let spec = input.spec;
     let mut out = Vec::new();
     // Every name that something uses or routes to, once: linear, not quadratic.
-    let used: std::collections::HashSet<&str> = spec
+    let used: HashSet<&str> = spec
         .components
         .values()
         .flat_map(|c| c.uses.names())
         .chain(spec.jobs.values().flat_map(|j| j.uses.names()))
         .map(String::as_str)
         .collect();
-    let routed: std::collections::HashSet<&str> = spec
+    let routed: HashSet<&str> = spec
         .ingress
         .iter()
         .flat_map(|i| i.hosts.values())

@@ -15,7 +15,8 @@
 
 use super::{Finding, Input, origin_of, pod_template};
 use crate::build::object::Object;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
+use std::collections::BTreeMap;
 
 /// The label every wfk selector names.
 const NAME: &str = "app.kubernetes.io/name";

@@ -14,6 +14,7 @@ use crate::diagnostic::{self, Severity};
 use crate::source::SourceMap;
 use crate::{build, check, emit, load};
 use anyhow::{Context, bail};
+use foldhash::HashSet;
 use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -481,7 +482,7 @@ fn check_replaceable(out: &Path, shown: &Path) -> anyhow::Result<()> {
             shown.display()
         ),
     };
-    let ours: std::collections::HashSet<&str> = marker.lines().skip(1).collect();
+    let ours: HashSet<&str> = marker.lines().skip(1).collect();
     let mut foreign: Vec<&String> = entries
         .iter()
         .filter(|e| e.as_str() != MARKER && !ours.contains(e.as_str()))

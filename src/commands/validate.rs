@@ -10,6 +10,7 @@ use crate::cli::{Deny, FindingsFormat, ValidateArgs};
 use crate::diagnostic::{self, Diagnostic, Entry, Severity};
 use crate::load;
 use crate::source::SourceMap;
+use foldhash::{HashMap, HashMapExt};
 use std::io::Write;
 use std::path::Path;
 
@@ -144,8 +145,7 @@ struct Unique<'a> {
 /// in `platform.yaml` is one error, not one per environment. In order of first appearance.
 fn unique(reports: &[Report]) -> Vec<Unique<'_>> {
     let mut out: Vec<Unique> = Vec::new();
-    let mut index: std::collections::HashMap<(&str, Severity, &str, Option<String>), usize> =
-        std::collections::HashMap::new();
+    let mut index: HashMap<(&str, Severity, &str, Option<String>), usize> = HashMap::new();
     for r in reports {
         for d in &r.diagnostics {
             let at = d.primary.as_ref().map(|l| r.map.locate(l.span).to_string());

@@ -114,10 +114,11 @@ codes! {
 #[cfg(test)]
 mod tests {
     use super::Code;
+    use foldhash::{HashSet, HashSetExt};
 
     #[test]
     fn codes_are_kebab_case_distinct_and_never_a_check_code() {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         for code in Code::ALL {
             let text = code.as_str();
             assert!(seen.insert(text), "`{text}` twice");

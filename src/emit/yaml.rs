@@ -12,8 +12,8 @@
 //! [`super::Bounded::yaml`].
 //! `tests/it/emitter.rs` compares the two on every render and on arbitrary strings.
 
+use foldhash::HashMap;
 use serde::ser::{self, Impossible, Serialize};
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 /// Why the fast writer gave up: the object is written by serde-saphyr instead.

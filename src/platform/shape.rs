@@ -11,7 +11,7 @@
 //! checks that the file is the schema `wfk schema` prints, stripped (`WFK_BLESS=1`
 //! rewrites it).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::{Mutex, OnceLock};
 
 type Schema = &'static serde_json::Value;
