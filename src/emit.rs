@@ -91,22 +91,28 @@ pub fn fast_written(objects: &[Object]) -> usize {
         .count()
 }
 
-/// One text per object, for `--output-dir` files: each as [`to_bytes`] would write it
-/// alone (YAML without the leading `---`), all together refused past
-/// [`MAX_OUTPUT_BYTES`], so nothing is written when the render is too large.
-pub fn files(objects: &[Object], format: Format) -> anyhow::Result<Vec<Vec<u8>>> {
-    let mut left = MAX_OUTPUT_BYTES;
-    let mut texts = Vec::with_capacity(objects.len());
-    for object in objects {
-        let mut out = Bounded::new(left);
+/// Each object's text for its `--output-dir` file (YAML without the leading `---`), as
+/// [`to_bytes`] would write it alone, handed to `write` with the object's index as soon as
+/// it is made, so the texts are never held together. All together they are refused past
+/// [`MAX_OUTPUT_BYTES`]: the object that would pass it stops the run with an error, and
+/// the caller discards what it wrote.
+pub fn each_file(
+    objects: &[Object],
+    format: Format,
+    mut write: impl FnMut(usize, &[Vec<u8>]) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut out = Bounded::new(MAX_OUTPUT_BYTES);
+    for (i, object) in objects.iter().enumerate() {
         match format {
             Format::Yaml => out.yaml(object)?,
             Format::Json => out.json(object)?,
         }
-        left = out.left;
-        texts.push(out.blocks.concat());
+        write(i, &out.blocks)?;
+        // The first block is kept for the next object: one buffer for the whole run.
+        out.blocks.truncate(1);
+        out.blocks.iter_mut().for_each(Vec::clear);
     }
-    Ok(texts)
+    Ok(())
 }
 
 /// A `v1` `List` of objects, as `kubectl get -o json` prints it (keys in sorted order).

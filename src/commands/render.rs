@@ -17,6 +17,7 @@ use anyhow::{Context, bail};
 use foldhash::HashSet;
 use std::ffi::OsString;
 use std::fs;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The file that marks a folder as written by `wfk render --output-dir`, so it may be
@@ -243,8 +244,6 @@ impl OutputDir {
         objects: &[build::object::Object],
         format: emit::Format,
     ) -> anyhow::Result<usize> {
-        // Every text first: a render over the output limit writes nothing.
-        let texts = emit::files(objects, format)?;
         let width = objects.len().to_string().len().max(2);
         let ext = match format {
             emit::Format::Yaml => "yaml",
@@ -288,10 +287,16 @@ impl OutputDir {
                 .with_context(|| format!("cannot create `{}`", self.parent.display()))?;
             fs::create_dir(&staging)
                 .with_context(|| format!("cannot create `{}`", staging.display()))?;
-            for (file, text) in files.iter().zip(&texts) {
-                fs::write(staging.join(file), text)
-                    .with_context(|| format!("cannot write `{}`", staging.join(file).display()))?;
-            }
+            // Each text is written as it is made; a render over the output limit stops
+            // here, and the staging folder is removed with all it holds.
+            emit::each_file(objects, format, |i, text| {
+                let path = staging.join(&files[i]);
+                let write = || -> std::io::Result<()> {
+                    let mut file = fs::File::create(&path)?;
+                    text.iter().try_for_each(|part| file.write_all(part))
+                };
+                write().with_context(|| format!("cannot write `{}`", path.display()))
+            })?;
             fs::write(staging.join(KUSTOMIZATION), kustomization(&files))?;
             let mut marker = String::from(
                 "# written by `wfk render --output-dir`; replaced as a whole on each render. Files:\n",

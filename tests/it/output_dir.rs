@@ -235,7 +235,8 @@ fn json_over_the_output_limit_prints_nothing_and_writes_nothing() {
         .timeout(LARGE_TIMEOUT)
         .args(["render", "dev", "-o", "json"]);
     expect(&test, 2, "", TOO_LARGE);
-    // Into a folder: an earlier render is left as it was, and no staging folder is made.
+    // Into a folder: an earlier render is left as it was, and the staging folder the texts
+    // went into until the limit is removed.
     let test = test
         .file(
             "out/.wfk-render",
