@@ -172,7 +172,8 @@ impl<'a> Out<'a> {
     fn push(&mut self, object: impl Into<Object>, owner: Owner<'a>) {
         let mut object = object.into();
         let skips = scanner_skips::annotate(&mut object, &owner, self.spec);
-        origins::record(&mut self.origins, &object, owner, self.spec);
+        self.origins
+            .built(object.kind(), object.name(), &owner, self.spec);
         for (key, path) in skips {
             let field = format!("metadata.annotations.{key}");
             let source = origins::Source::Spec(path.into());

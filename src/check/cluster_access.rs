@@ -37,14 +37,16 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
     for object in input.objects {
         let kind = object.kind();
-        let from_spec = matches!(
-            input.origins.object(kind, object.name()),
-            Some(Source::Spec(path)) if path.first().is_some_and(|p| p != "patches")
-        );
         // The spec's own StorageClasses are stated in the spec; Namespaces are
         // `foreign-namespace`'s.
-        let stated = kind == "StorageClass" && from_spec;
-        if cluster_scoped(kind) && kind != "Namespace" && !stated {
+        let stated = || {
+            kind == "StorageClass"
+                && matches!(
+                    input.origins.object(input.spec, kind, object.name()),
+                    Some(Source::Spec(path)) if path.first().is_some_and(|p| p != "patches")
+                )
+        };
+        if cluster_scoped(kind) && kind != "Namespace" && !stated() {
             out.push(
                 Finding::new(
                     format!(

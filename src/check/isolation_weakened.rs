@@ -44,7 +44,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
                 object.name() == deny
                     || input
                         .origins
-                        .sources(object.kind(), object.name())
+                        .sources(input.spec, object.kind(), object.name())
                         .any(outside_the_spec)
             }
         };
@@ -197,7 +197,9 @@ fn everyone(peer: &Value) -> Option<String> {
 
 /// Whether a template or a patch wrote `field` of `object` (or the object itself).
 fn written_outside_the_spec(input: &Input, object: &Object, field: &str) -> bool {
-    let sources = input.origins.field(object.kind(), object.name(), field);
+    let sources = input
+        .origins
+        .field(input.spec, object.kind(), object.name(), field);
     sources.first().is_some_and(|(_, s)| outside_the_spec(s))
 }
 

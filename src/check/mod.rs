@@ -200,7 +200,11 @@ impl Finding {
     /// Marks the finding as about the component or job `object` was built for, whose
     /// `suppress` then applies wherever the value it reports comes from.
     pub fn owned(mut self, input: &Input, object: &Object) -> Self {
-        if let Some(Source::Spec(path)) = input.origins.object(object.kind(), object.name()) {
+        if let Some(Source::Spec(path)) =
+            input
+                .origins
+                .object(input.spec, object.kind(), object.name())
+        {
             self.owner = Some(path.to_vec());
         }
         self
@@ -530,7 +534,10 @@ fn suppression_errors(input: &Input) -> Vec<Diagnostic> {
 /// Where an object comes from, as its builder, template or patch recorded it: the key of
 /// its component, job, config map…, the namespace, or the template document.
 pub(crate) fn origin_of(input: &Input, object: &Object) -> Origin {
-    match input.origins.object(object.kind(), object.name()) {
+    match input
+        .origins
+        .object(input.spec, object.kind(), object.name())
+    {
         Some(Source::Spec(path)) if path.is(&["namespace"]) => Origin::Value(path.to_vec()),
         Some(Source::Spec(path)) => Origin::Key(path.to_vec()),
         Some(Source::Template(span) | Source::Operation(span)) => Origin::Span(*span),
@@ -541,7 +548,9 @@ pub(crate) fn origin_of(input: &Input, object: &Object) -> Origin {
 /// Where `field` of `object` comes from: the spec value, template or patch line the origins
 /// map holds for it (or for its nearest parent that has a record).
 pub(crate) fn field_origin(input: &Input, object: &Object, field: &str) -> Origin {
-    let sources = input.origins.field(object.kind(), object.name(), field);
+    let sources = input
+        .origins
+        .field(input.spec, object.kind(), object.name(), field);
     match sources.first().map(|(_, s)| *s) {
         Some(Source::Spec(path)) => Origin::Value(path.to_vec()),
         Some(Source::Template(span) | Source::Operation(span)) => Origin::Span(*span),

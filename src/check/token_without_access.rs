@@ -30,11 +30,9 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
 
 /// The findings of one workload's pod.
 pub(super) fn pod(input: &Input, object: &Object, pod: &Pod, out: &mut Vec<Finding>) {
-    if granted(input, object) {
-        return;
-    }
     let at = pod.at;
-    if let Some((field, why)) = token(input, pod.spec()) {
+    // Whether a token is mounted first: the grant is read from the object's origins.
+    if let Some((field, why)) = token(input, pod.spec()).filter(|_| !granted(input, object)) {
         let field = format!("{at}.{field}");
         out.push(
             Finding::new(
@@ -58,7 +56,10 @@ pub(super) fn pod(input: &Input, object: &Object, pod: &Pod, out: &mut Vec<Findi
 
 /// Whether the object is a component's workload and the spec grants it `access`.
 fn granted(input: &Input, object: &Object) -> bool {
-    match input.origins.object(object.kind(), object.name()) {
+    match input
+        .origins
+        .object(input.spec, object.kind(), object.name())
+    {
         Some(Source::Spec(path)) => match path.to_vec().as_slice() {
             [first, name] if first == "components" => input
                 .spec

@@ -27,6 +27,9 @@ struct Side {
     name: String,
     merged: Option<Merged>,
     map: SourceMap,
+    /// The typed spec its objects were built from, which their origins are read with
+    /// (none for an earlier render).
+    platform: Option<Platform>,
     /// Where each field of each rendered object comes from (none for an earlier render).
     origins: Origins,
     /// The origins of what the spec would build had no `null` removed anything: where an
@@ -88,6 +91,7 @@ pub fn run(dir: &Path, args: &DiffArgs, kept: &mut super::Kept) -> anyhow::Resul
                 name: file.display().to_string(),
                 merged: None,
                 map: SourceMap::default(),
+                platform: None,
                 origins: Origins::default(),
                 removed: Origins::default(),
             };
@@ -174,7 +178,10 @@ fn refusals(report: &diff::Report, before: &Side, after: &Side) -> Vec<Diagnosti
 /// builders, templates and patches recorded: the field's own record, or the nearest one
 /// above it (never the whole object).
 fn field_path(field: &Field, object: &Rendered, side: &Side) -> Option<Vec<String>> {
-    let found = side.origins.field(&object.kind, &object.name, &field.path);
+    let spec = side.platform.as_ref()?;
+    let found = side
+        .origins
+        .field(spec, &object.kind, &object.name, &field.path);
     match found.first() {
         Some((f, Source::Spec(path))) if !f.is_empty() => Some(path.to_vec()),
         _ => None,
@@ -185,7 +192,7 @@ fn field_path(field: &Field, object: &Rendered, side: &Side) -> Option<Vec<Strin
 /// key, `autoscale` for an autoscaler…
 fn object_path(object: &Rendered, side: &Side) -> Option<Vec<String>> {
     side.origins
-        .object(&object.kind, &object.name)
+        .object(side.platform.as_ref()?, &object.kind, &object.name)
         .and_then(Source::path)
         .map(SpecPath::to_vec)
 }
@@ -193,14 +200,17 @@ fn object_path(object: &Rendered, side: &Side) -> Option<Vec<String>> {
 /// The spec path of an object `side` lacks because a `null` removed what built it.
 fn removed_path(object: &Rendered, side: &Side) -> Option<Vec<String>> {
     side.removed
-        .object(&object.kind, &object.name)
+        .object(side.platform.as_ref()?, &object.kind, &object.name)
         .and_then(Source::path)
         .map(SpecPath::to_vec)
 }
 
 /// The template document an object comes from on `side`.
 fn template_span(object: &Rendered, side: &Side) -> Option<Span> {
-    match side.origins.object(&object.kind, &object.name)? {
+    match side
+        .origins
+        .object(side.platform.as_ref()?, &object.kind, &object.name)?
+    {
         Source::Template(span) | Source::Operation(span) => Some(*span),
         Source::Spec(_) => None,
     }
@@ -216,9 +226,9 @@ fn render(
     let mut map = SourceMap::default();
     let super::Render {
         merged,
+        platform,
         objects,
         origins,
-        ..
     } = match super::objects(dir, env, sets, &mut map, fuel) {
         Ok(all) => all,
         Err(ds) => return Ok(Err(fail(&ds, &map))),
@@ -227,13 +237,14 @@ fn render(
     let removed = merged
         .restored()
         .and_then(|whole| Platform::from_tree(&whole).ok())
-        .map(|platform| build::build(&platform).1.objects_only())
+        .map(|whole| build::build(&whole).1.objects_only(&whole))
         .unwrap_or_default();
     Ok(Ok((
         Side {
             name: env.to_string(),
             merged: Some(merged),
             map,
+            platform: Some(platform),
             origins,
             removed,
         },

@@ -298,7 +298,7 @@ fn object(dir: &Path, args: &ExplainArgs, kind: &str, name: &str) -> anyhow::Res
         format!("{} {field}", args.path)
     };
     let mut out = format!("{shown}:\n");
-    let records = render.origins.field(kind, name, &field);
+    let records = render.origins.field(&render.platform, kind, name, &field);
     for (at, source) in &records {
         let what = if at.is_empty() { "the object" } else { at };
         match source {
