@@ -14,7 +14,7 @@ pub(crate) fn job(name: &str, j: &Spec, w: &Workload, ctx: &Ctx) -> Job {
     let spec = spec(j, w, ctx);
     let json = serde_json::to_vec(&spec).unwrap_or_default();
     let digest = Sha256::digest(&json);
-    let hash: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let hash = crate::hex(&digest[..4]);
     Job {
         metadata: ctx.metadata(
             format!("{}-{hash}", ctx.name(name)),

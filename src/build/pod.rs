@@ -867,7 +867,7 @@ fn config_checksum(w: &Workload, ctx: &Ctx) -> Option<String> {
         }
     }
     let digest = hasher.finalize();
-    Some(digest.iter().map(|b| format!("{b:02x}")).collect())
+    Some(crate::hex(&digest))
 }
 
 #[cfg(test)]

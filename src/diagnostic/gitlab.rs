@@ -91,11 +91,7 @@ fn fingerprint(parts: &[&str]) -> String {
         hasher.update(part.as_bytes());
         hasher.update([0]);
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::hex(&hasher.finalize())
 }
 
 #[cfg(test)]
