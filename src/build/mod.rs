@@ -208,7 +208,7 @@ impl Ctx<'_> {
 
     /// `<platform>-<name>`: the name of a component's or job's objects.
     pub fn name(&self, name: &str) -> String {
-        format!("{}-{name}", self.spec.platform)
+        [self.spec.platform.as_str(), "-", name].concat()
     }
 
     /// Labels on every object, built or from a template: the platform's, and the ones that

@@ -463,11 +463,11 @@ impl<'a> Network<'a> {
 /// `host` without `.<namespace>`, `.<namespace>.svc` or `.<namespace>.svc.cluster.local`.
 fn in_namespace<'h>(host: &'h str, namespace: &str) -> Option<&'h str> {
     ["svc.cluster.local", "svc", ""].iter().find_map(|tail| {
-        let suffix = match *tail {
-            "" => format!(".{namespace}"),
-            tail => format!(".{namespace}.{tail}"),
+        let rest = match *tail {
+            "" => host,
+            tail => host.strip_suffix(tail)?.strip_suffix('.')?,
         };
-        host.strip_suffix(suffix.as_str())
+        rest.strip_suffix(namespace)?.strip_suffix('.')
     })
 }
 

@@ -34,22 +34,22 @@ pub(super) fn pod(input: &Input, object: &Object, pod: &Pod, out: &mut Vec<Findi
         for container in pod[list].as_array().into_iter().flatten() {
             let name = container["name"].as_str().unwrap_or("");
             let own = container["securityContext"]["runAsUser"].as_i64();
-            let (user, field) = match (own, on_pod) {
-                (Some(id), _) => (id, format!("{at}.{list}[{name}].securityContext.runAsUser")),
-                (None, Some(id)) => (id, format!("{at}.securityContext.runAsUser")),
-                (None, None) => continue,
+            let Some(user) = own.or(on_pod).filter(|&user| user < LOWEST) else {
+                continue;
             };
-            if user < LOWEST {
-                out.push(
-                    Finding::new(
-                        format!("runs as user {user}, below {LOWEST}"),
-                        field_origin(input, object, &field),
-                        "`runAsUser` below 10000",
-                    )
-                    .help("leave `runAsUser` unset (10001), or suppress `low-user-id` with the reason the image needs this user")
-                    .owned(input, object),
-                );
-            }
+            let field = match own {
+                Some(_) => format!("{at}.{list}[{name}].securityContext.runAsUser"),
+                None => format!("{at}.securityContext.runAsUser"),
+            };
+            out.push(
+                Finding::new(
+                    format!("runs as user {user}, below {LOWEST}"),
+                    field_origin(input, object, &field),
+                    "`runAsUser` below 10000",
+                )
+                .help("leave `runAsUser` unset (10001), or suppress `low-user-id` with the reason the image needs this user")
+                .owned(input, object),
+            );
         }
     }
 }

@@ -116,10 +116,10 @@ pub(super) fn pod(
     out: &mut Vec<Finding>,
 ) {
     let at = pod.at;
-    let metadata = format!("{}metadata", at.strip_suffix("spec").unwrap_or_default());
-    let annotations = apparmor_annotations(pod, &metadata);
+    let metadata = || format!("{}metadata", at.strip_suffix("spec").unwrap_or_default());
+    let annotations = apparmor_annotations(pod, metadata);
     for (field, problem) in violations(pod.spec()).into_iter().chain(annotations) {
-        let field = if field.starts_with(&metadata) {
+        let field = if field.starts_with(&metadata()) {
             field
         } else {
             format!("{at}.{field}")
@@ -150,7 +150,7 @@ pub(super) fn pod(
 /// The AppArmor annotations of the pod template (Kubernetes before 1.30 reads them; the
 /// baseline allows `runtime/default` and `localhost/<profile>` only), as (field path from the
 /// object's root, what is wrong).
-fn apparmor_annotations(pod: &Pod, metadata: &str) -> Vec<(String, String)> {
+fn apparmor_annotations(pod: &Pod, metadata: impl Fn() -> String) -> Vec<(String, String)> {
     const PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
     let annotations = pod.template["metadata"]["annotations"].as_object();
     let mut out = Vec::new();
@@ -161,7 +161,7 @@ fn apparmor_annotations(pod: &Pod, metadata: &str) -> Vec<(String, String)> {
             && !profile.starts_with("localhost/")
         {
             out.push((
-                format!("{metadata}.annotations.{key}"),
+                format!("{}.annotations.{key}", metadata()),
                 format!("the AppArmor profile `{profile}` (allowed: `runtime/default`, `localhost/<profile>`)"),
             ));
         }

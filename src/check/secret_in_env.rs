@@ -31,20 +31,20 @@ pub(super) fn pod(input: &Input, object: &Object, pod: &Pod, out: &mut Vec<Findi
     for list in ["initContainers", "containers"] {
         for container in pod[list].as_array().into_iter().flatten() {
             let name = container["name"].as_str().unwrap_or("");
-            let here = format!("{at}.{list}[{name}]");
+            let here = || format!("{at}.{list}[{name}]");
             let env = container["env"].as_array().into_iter().flatten();
             let from_env = env
                 .filter(|e| e["valueFrom"]["secretKeyRef"].is_object())
                 .map(|e| {
                     let var = e["name"].as_str().unwrap_or("");
-                    (format!("{here}.env[{var}]"), format!("`{var}`"))
+                    (format!("{}.env[{var}]", here()), format!("`{var}`"))
                 });
             let env_from = container["envFrom"].as_array().into_iter().flatten();
             let from_secret = env_from
                 .filter_map(|e| e["secretRef"]["name"].as_str())
                 .map(|secret| {
                     (
-                        format!("{here}.envFrom"),
+                        format!("{}.envFrom", here()),
                         format!("every key of Secret `{secret}`"),
                     )
                 });

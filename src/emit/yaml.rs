@@ -14,7 +14,6 @@
 
 use foldhash::HashMap;
 use serde::ser::{self, Impossible, Serialize};
-use std::fmt::Write as _;
 
 /// Why the fast writer gave up: the object is written by serde-saphyr instead.
 #[derive(Debug)]
@@ -114,10 +113,26 @@ impl Writer<'_> {
         scalar(self.out, self.at, text)
     }
 
-    /// A number, as [`Writer::scalar`].
-    fn number(&mut self, n: impl std::fmt::Display) -> Result {
+    /// An integer, as [`Writer::scalar`]: its decimal digits, after a `-` if `negative`,
+    /// written without the formatting machinery (a render writes tens of thousands).
+    fn number(&mut self, negative: bool, magnitude: u64) -> Result {
         before_scalar(self.out, self.at)?;
-        let _ = writeln!(self.out, "{n}");
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut rest = magnitude;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        if negative {
+            self.out.push('-');
+        }
+        self.out.extend(digits[at..].iter().map(|&d| char::from(d)));
+        self.out.push('\n');
         Ok(())
     }
 
@@ -321,7 +336,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         self.serialize_i64(v.into())
     }
     fn serialize_i64(self, v: i64) -> Result {
-        self.number(v)
+        self.number(v < 0, v.unsigned_abs())
     }
     fn serialize_u8(self, v: u8) -> Result {
         self.serialize_u64(v.into())
@@ -333,7 +348,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         self.serialize_u64(v.into())
     }
     fn serialize_u64(self, v: u64) -> Result {
-        self.number(v)
+        self.number(false, v)
     }
     fn serialize_str(self, v: &str) -> Result {
         self.string(v)

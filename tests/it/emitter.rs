@@ -226,3 +226,45 @@ fn a_block_scalar_in_a_list_goes_to_serde_saphyr_and_both_read_back() {
     let plain = ["a".to_string(), "b.c/d".into(), "e-f_g".into()];
     assert_eq!(emit::fast_written(&objects_of(&plain)), 2);
 }
+
+#[test]
+fn integers_at_their_limits_are_written_as_serde_saphyr_writes_them() {
+    let pod = |user: i64, replicas: i32, port: i32| {
+        json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": { "name": "d" },
+            "spec": {
+                "replicas": replicas,
+                "selector": {},
+                "template": { "spec": {
+                    "securityContext": { "runAsUser": user },
+                    "containers": [{ "name": "c", "ports": [{ "containerPort": port }] }],
+                } },
+            },
+        })
+    };
+    let thing = |n: Value| json!({ "apiVersion": "example.com/v1", "kind": "Thing", "metadata": { "name": "t" }, "spec": { "count": n, "list": [n, 0, -1] } });
+    let values = [
+        pod(i64::MIN, i32::MIN, 0),
+        pod(i64::MAX, i32::MAX, -1),
+        pod(0, 1, 9),
+        pod(-10, 10, 100),
+        thing(json!(u64::MAX)),
+        thing(json!(i64::MIN)),
+        thing(json!(1_000_000_007_u64)),
+    ];
+    let objects: Vec<Object> = values
+        .into_iter()
+        .map(|v| Object::from_value(v, &mut Vec::new()).expect("an object"))
+        .collect();
+    assert_eq!(
+        emit::fast_written(&objects),
+        objects.len(),
+        "the fast writer writes them"
+    );
+    let (ours, reference) = both(&objects);
+    assert!(ours == reference, "{}", first_difference(&ours, &reference));
+    assert!(ours.contains("runAsUser: -9223372036854775808\n"), "{ours}");
+    assert!(ours.contains("count: 18446744073709551615\n"), "{ours}");
+}
