@@ -50,8 +50,34 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// `n` in decimal at the end of `out`, written without the formatting machinery (a render
+/// writes tens of thousands of numbers and spec path lengths).
+pub fn push_decimal(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn decimals_are_as_display_writes_them() {
+        for n in [0, 7, 10, 99, 100, 1_000_000_007, u64::MAX] {
+            let mut out = String::from("x");
+            super::push_decimal(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
+    }
+
     #[test]
     fn hex_is_two_lowercase_digits_per_byte() {
         assert_eq!(super::hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");

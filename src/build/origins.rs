@@ -87,20 +87,7 @@ fn encoded_len(key: &str) -> usize {
 }
 
 fn push_key(text: &mut String, key: &str) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut len = key.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (len % 10) as u8;
-        len /= 10;
-        if len == 0 {
-            break;
-        }
-    }
-    for &d in &digits[at..] {
-        text.push(char::from(d));
-    }
+    crate::push_decimal(text, key.len() as u64);
     text.push(':');
     text.push_str(key);
 }

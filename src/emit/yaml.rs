@@ -117,21 +117,10 @@ impl Writer<'_> {
     /// written without the formatting machinery (a render writes tens of thousands).
     fn number(&mut self, negative: bool, magnitude: u64) -> Result {
         before_scalar(self.out, self.at)?;
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut rest = magnitude;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
         if negative {
             self.out.push('-');
         }
-        self.out.extend(digits[at..].iter().map(|&d| char::from(d)));
+        crate::push_decimal(self.out, magnitude);
         self.out.push('\n');
         Ok(())
     }
