@@ -59,6 +59,8 @@ mod secret_in_env;
 mod secret_in_literal;
 pub(crate) use secret_in_literal::looks_secret;
 pub mod scanners;
+mod view;
+use view::View;
 mod security_relaxed;
 mod selector_mismatch;
 mod single_replica;
@@ -98,15 +100,15 @@ pub struct PodFindings {
     token_without_access: Vec<Finding>,
 }
 
-/// A workload's pod template (`metadata` and `spec`), as JSON.
+/// A workload's pod template (`metadata` and `spec`), as a [`View`] of its JSON.
 pub struct Pod {
     /// Where the pod spec sits in the object, as a field path (`spec.template.spec`).
     pub at: &'static str,
-    pub template: serde_json::Value,
+    pub template: View<'static>,
 }
 
 impl Pod {
-    pub fn spec(&self) -> &serde_json::Value {
+    pub fn spec(&self) -> &View<'static> {
         &self.template["spec"]
     }
 }

@@ -26,9 +26,9 @@
 //! where the namespace's enforcement was lifted with a reason (`isolation-weakened`), each
 //! such pod takes its own: `relax: { DaemonSet/node-agent: "<reason>" }`.
 
+use super::view::View;
 use super::{Finding, Input, Pod, field_origin};
 use crate::build::object::Object;
-use serde_json::Value;
 
 /// The volume types the restricted profile allows.
 const VOLUMES: [&str; 8] = [
@@ -74,16 +74,16 @@ pub(super) fn pod_of(object: &Object) -> Option<Pod> {
         _ => None,
     };
     let template = match typed {
-        Some(template) => serde_json::to_value(template).ok()?,
+        Some(template) => View::of(template)?,
         None => {
-            let mut value = serde_json::to_value(object).ok()?;
+            let value = serde_json::to_value(object).ok()?;
             // A Pod is its own template.
             let path = at.strip_suffix(".spec").unwrap_or("");
             let template = path
                 .split('.')
                 .filter(|key| !key.is_empty())
-                .try_fold(&mut value, |v, key| v.get_mut(key))?;
-            template.take()
+                .try_fold(&value, |v, key| v.get(key))?;
+            View::of(template)?
         }
     };
     template["spec"].is_object().then_some(Pod { at, template })
@@ -152,7 +152,7 @@ pub(super) fn pod(
 /// object's root, what is wrong).
 fn apparmor_annotations(pod: &Pod, metadata: impl Fn() -> String) -> Vec<(String, String)> {
     const PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
-    let annotations = pod.template["metadata"]["annotations"].as_object();
+    let annotations = pod.template["metadata"]["annotations"].entries();
     let mut out = Vec::new();
     for (key, profile) in annotations.into_iter().flatten() {
         let profile = profile.as_str().unwrap_or_default();
@@ -171,7 +171,7 @@ fn apparmor_annotations(pod: &Pod, metadata: impl Fn() -> String) -> Vec<(String
 
 /// Each field of a pod spec the restricted profile forbids, as (field path below the pod
 /// spec, what is wrong). Containers are named by name, as `wfk diff` prints them.
-fn violations(pod: &Value) -> Vec<(String, String)> {
+fn violations(pod: &View) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for field in ["hostNetwork", "hostPID", "hostIPC"] {
         if pod[field] == true {
@@ -183,8 +183,8 @@ fn violations(pod: &Value) -> Vec<(String, String)> {
     }
     for volume in pod["volumes"].as_array().into_iter().flatten() {
         let name = volume["name"].as_str().unwrap_or("");
-        for kind in volume.as_object().into_iter().flat_map(|v| v.keys()) {
-            if kind != "name" && !VOLUMES.contains(&kind.as_str()) {
+        for (kind, _) in volume.entries().into_iter().flatten() {
+            if kind != "name" && !VOLUMES.contains(&kind) {
                 out.push((
                     format!("volumes[{name}].{kind}"),
                     format!(
@@ -211,7 +211,7 @@ fn violations(pod: &Value) -> Vec<(String, String)> {
                 }
             };
             // A pod-wide `false` or `Unconfined` is reported once, at the pod.
-            if either("runAsNonRoot") != &Value::Bool(true) && pod_security["runAsNonRoot"] != false
+            if either("runAsNonRoot") != &View::Bool(true) && pod_security["runAsNonRoot"] != false
             {
                 out.push((
                     format!("{at}.securityContext.runAsNonRoot"),
@@ -285,7 +285,7 @@ fn violations(pod: &Value) -> Vec<(String, String)> {
 }
 
 /// What a pod's or a container's `securityContext` may not say, whichever sets it.
-fn security(context: &Value, at: &str, out: &mut Vec<(String, String)>) {
+fn security(context: &View, at: &str, out: &mut Vec<(String, String)>) {
     if context["runAsUser"].as_i64() == Some(0) {
         out.push((
             format!("{at}.runAsUser"),

@@ -19,10 +19,10 @@
 //! it needs. For a template's pod that needs the API, say why:
 //! `relax: { DaemonSet/shop-agent: "<reason>" }`.
 
+use super::view::View;
 use super::{Finding, Input, Pod, field_origin};
 use crate::build::object::Object;
 use crate::build::origins::Source;
-use serde_json::Value;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     input.pod_findings().token_without_access.clone()
@@ -73,7 +73,7 @@ fn granted(input: &Input, object: &Object) -> bool {
 }
 
 /// Where a pod spec mounts an API token, as (field below the pod spec, why), if it does.
-fn token(input: &Input, pod: &Value) -> Option<(String, String)> {
+fn token(input: &Input, pod: &View) -> Option<(String, String)> {
     for (i, volume) in pod["volumes"].as_array().into_iter().flatten().enumerate() {
         let sources = volume["projected"]["sources"].as_array();
         if sources.is_some_and(|s| s.iter().any(|s| s["serviceAccountToken"].is_object())) {
