@@ -129,22 +129,12 @@ impl std::fmt::Display for View<'_> {
 }
 
 /// A value serde cannot make a view of (a tuple or an enum variant with data: no
-/// Kubernetes object has one).
-#[derive(Debug)]
-pub struct Unsupported;
+/// Kubernetes object has one), or what a value's `Serialize` reported.
+type Unsupported = serde_json::Error;
 
-impl std::fmt::Display for Unsupported {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("not a JSON value")
-    }
-}
-
-impl std::error::Error for Unsupported {}
-
-impl ser::Error for Unsupported {
-    fn custom<T: std::fmt::Display>(_: T) -> Self {
-        Unsupported
-    }
+/// The error for a value that is no JSON value.
+fn unsupported() -> Unsupported {
+    ser::Error::custom("not a JSON value")
 }
 
 type Made = Result<View<'static>, Unsupported>;
@@ -246,14 +236,14 @@ impl ser::Serializer for Make {
         Ok(List(Vec::with_capacity(len.unwrap_or(0))))
     }
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Unsupported> {
-        Err(Unsupported)
+        Err(unsupported())
     }
     fn serialize_tuple_struct(
         self,
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeTupleStruct, Unsupported> {
-        Err(Unsupported)
+        Err(unsupported())
     }
     fn serialize_tuple_variant(
         self,
@@ -262,7 +252,7 @@ impl ser::Serializer for Make {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeTupleVariant, Unsupported> {
-        Err(Unsupported)
+        Err(unsupported())
     }
     fn serialize_map(self, len: Option<usize>) -> Result<Map, Unsupported> {
         Ok(Map {
@@ -283,7 +273,7 @@ impl ser::Serializer for Make {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeStructVariant, Unsupported> {
-        Err(Unsupported)
+        Err(unsupported())
     }
 }
 
@@ -331,11 +321,11 @@ impl ser::SerializeMap for Map {
                 self.key = Some(Cow::Owned(i.to_string()));
                 Ok(())
             }
-            _ => Err(Unsupported),
+            _ => Err(unsupported()),
         }
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
-        let key = self.key.take().ok_or(Unsupported)?;
+        let key = self.key.take().ok_or_else(unsupported)?;
         let value = value.serialize(Make)?;
         self.insert(key, value);
         Ok(())
