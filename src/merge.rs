@@ -623,9 +623,7 @@ fn merge_map(
     path: &mut Path,
     state: &mut State,
 ) {
-    let MarkedMappingNode { .. } = &over;
-    let entries: Vec<(MarkedScalarNode, Node)> = over_entries(over);
-    for (key, mut value) in entries {
+    for (key, mut value) in over_entries(over) {
         path.push(key.as_str().to_string());
         let keep_nulls = path.len() >= 2 && path[0] == "patches";
         if is_null(&value) && !in_patch_body(path) {
@@ -652,7 +650,9 @@ fn merge_map(
                 state.void.push((path.clone(), at));
             }
         } else {
-            state.removed.remove(path.as_slice());
+            if !state.removed.is_empty() {
+                state.removed.remove(path.as_slice());
+            }
             match (base.get_mut(key.as_str()), value) {
                 (Some(Node::Mapping(b)), Node::Mapping(o)) => merge_map(b, o, path, state),
                 (Some(_), v) => {
@@ -739,12 +739,11 @@ fn place(
     }
 }
 
-fn over_entries(over: MarkedMappingNode) -> Vec<(MarkedScalarNode, Node)> {
-    let mut over = over;
-    let keys: Vec<MarkedScalarNode> = over.keys().cloned().collect();
-    keys.into_iter()
-        .filter_map(|k| over.remove(&k).map(|v| (k, v)))
-        .collect()
+/// The entries of a mapping, moved out in order: no key is copied or looked up again.
+fn over_entries(
+    mut over: MarkedMappingNode,
+) -> hashlink::linked_hash_map::IntoIter<MarkedScalarNode, Node> {
+    std::mem::take(&mut *over).into_iter()
 }
 
 /// Splits `dotted` into keys with their 0-based character offsets, preferring at each level
