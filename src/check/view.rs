@@ -7,7 +7,7 @@
 //! entries, and a struct's field names are borrowed, not copied (the pod checks made each
 //! pod template a `Value`, a tenth of a render's instructions).
 
-use serde::ser::{self, Impossible, Serialize};
+use serde::ser::{self, Serialize};
 use std::borrow::Cow;
 
 /// A value: a scalar, a list, or a mapping (its entries in key order, as in a
@@ -128,8 +128,8 @@ impl std::fmt::Display for View<'_> {
     }
 }
 
-/// A value serde cannot make a view of (a tuple or an enum variant with data: no
-/// Kubernetes object has one), or what a value's `Serialize` reported.
+/// A map key that is neither a string nor an integer (JSON has none), or what a value's
+/// `Serialize` reported.
 type Unsupported = serde_json::Error;
 
 /// The error for a value that is no JSON value.
@@ -153,12 +153,12 @@ impl ser::Serializer for Make {
     type Ok = View<'static>;
     type Error = Unsupported;
     type SerializeSeq = List;
-    type SerializeTuple = Impossible<View<'static>, Unsupported>;
-    type SerializeTupleStruct = Impossible<View<'static>, Unsupported>;
-    type SerializeTupleVariant = Impossible<View<'static>, Unsupported>;
+    type SerializeTuple = List;
+    type SerializeTupleStruct = List;
+    type SerializeTupleVariant = Variant<List>;
     type SerializeMap = Map;
     type SerializeStruct = Map;
-    type SerializeStructVariant = Impossible<View<'static>, Unsupported>;
+    type SerializeStructVariant = Variant<Map>;
 
     fn serialize_bool(self, v: bool) -> Made {
         Ok(View::Bool(v))
@@ -235,24 +235,23 @@ impl ser::Serializer for Make {
     fn serialize_seq(self, len: Option<usize>) -> Result<List, Unsupported> {
         Ok(List(Vec::with_capacity(len.unwrap_or(0))))
     }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Unsupported> {
-        Err(unsupported())
+    fn serialize_tuple(self, len: usize) -> Result<List, Unsupported> {
+        Ok(List(Vec::with_capacity(len)))
     }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, Unsupported> {
-        Err(unsupported())
+    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<List, Unsupported> {
+        Ok(List(Vec::with_capacity(len)))
     }
     fn serialize_tuple_variant(
         self,
         _: &'static str,
         _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Unsupported> {
-        Err(unsupported())
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Variant<List>, Unsupported> {
+        Ok(Variant {
+            name: variant,
+            inner: List(Vec::with_capacity(len)),
+        })
     }
     fn serialize_map(self, len: Option<usize>) -> Result<Map, Unsupported> {
         Ok(Map {
@@ -270,10 +269,87 @@ impl ser::Serializer for Make {
         self,
         _: &'static str,
         _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, Unsupported> {
-        Err(unsupported())
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Variant<Map>, Unsupported> {
+        Ok(Variant {
+            name: variant,
+            inner: Map {
+                entries: Vec::with_capacity(len),
+                key: None,
+            },
+        })
+    }
+}
+
+/// An enum variant with fields, written as serde_json writes it: `{variant: [...]}` or
+/// `{variant: {...}}`.
+struct Variant<T> {
+    name: &'static str,
+    inner: T,
+}
+
+impl Variant<List> {
+    fn end(self) -> Made {
+        Ok(View::Map(vec![(
+            Cow::Borrowed(self.name),
+            View::List(self.inner.0),
+        )]))
+    }
+}
+
+impl ser::SerializeTuple for List {
+    type Ok = View<'static>;
+    type Error = Unsupported;
+
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Made {
+        ser::SerializeSeq::end(self)
+    }
+}
+
+impl ser::SerializeTupleStruct for List {
+    type Ok = View<'static>;
+    type Error = Unsupported;
+
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Made {
+        ser::SerializeSeq::end(self)
+    }
+}
+
+impl ser::SerializeTupleVariant for Variant<List> {
+    type Ok = View<'static>;
+    type Error = Unsupported;
+
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
+        ser::SerializeSeq::serialize_element(&mut self.inner, value)
+    }
+    fn end(self) -> Made {
+        Variant::end(self)
+    }
+}
+
+impl ser::SerializeStructVariant for Variant<Map> {
+    type Ok = View<'static>;
+    type Error = Unsupported;
+
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Unsupported> {
+        ser::SerializeStruct::serialize_field(&mut self.inner, key, value)
+    }
+    fn end(self) -> Made {
+        Ok(View::Map(vec![(
+            Cow::Borrowed(self.name),
+            View::Map(self.inner.entries),
+        )]))
     }
 }
 
@@ -400,6 +476,28 @@ mod tests {
                 .to_string(),
             "8080"
         );
+    }
+
+    #[test]
+    fn tuples_and_enum_variants_are_viewed_as_their_json() {
+        #[derive(serde::Serialize)]
+        enum E {
+            Unit,
+            New(u8),
+            Tuple(u8, String),
+            Struct { b: bool, a: i32 },
+        }
+        #[derive(serde::Serialize)]
+        struct Pair(i8, &'static str);
+        let value = (
+            [E::Unit, E::New(1), E::Tuple(2, "x".into())],
+            E::Struct { b: true, a: -3 },
+            Pair(-1, "y"),
+            std::collections::BTreeMap::from([(7, "seven")]),
+        );
+        let json = serde_json::to_value(&value).unwrap();
+        assert_eq!(View::of(&value).unwrap(), View::of(&json).unwrap());
+        assert!(View::of(&json).unwrap().as_array().unwrap()[3]["7"] == "seven");
     }
 
     #[test]
