@@ -37,10 +37,24 @@ type Result<T = ()> = std::result::Result<T, Unsupported>;
 
 /// Strings serde-saphyr was asked about, with the text it wrote: values and keys repeat
 /// across objects (`250m`, an image, a label key), so each is asked once per render.
-#[derive(Default)]
 pub struct Cache {
     values: HashMap<String, String>,
     keys: HashMap<String, String>,
+    /// Struct field names known to be plain, by address and length ([`Writer::field`]).
+    fields: Box<[(usize, usize); FIELDS]>,
+}
+
+/// Slots of [`Cache::fields`]: more than the field names of the kinds wfk writes.
+const FIELDS: usize = 512;
+
+impl Default for Cache {
+    fn default() -> Cache {
+        Cache {
+            values: HashMap::default(),
+            keys: HashMap::default(),
+            fields: Box::new([(0, 0); FIELDS]),
+        }
+    }
 }
 
 /// Writes `value` (a mapping) into `out` as a YAML document body, or gives up; on
@@ -146,6 +160,25 @@ impl Writer<'_> {
     }
 
     /// A mapping key, as serde-saphyr writes it in `key: 0`.
+    /// A struct's field name, as [`Writer::key`]. serde passes it as `&'static str`, whose
+    /// bytes never change and are never freed, so its address and length name it: whether
+    /// it is plain is found once per name instead of once per object (a render writes
+    /// hundreds of thousands of keys, most of them field names).
+    fn field(&mut self, key: &'static str) -> Result {
+        let at = key.as_ptr() as usize;
+        let slot = &mut self.cache.fields[((at >> 3) ^ (at >> 12)) % FIELDS];
+        if *slot == (at, key.len()) {
+            self.out.push_str(key);
+            return Ok(());
+        }
+        if plainly_plain(key) {
+            *slot = (at, key.len());
+            self.out.push_str(key);
+            return Ok(());
+        }
+        self.key(key)
+    }
+
     fn key(&mut self, key: &str) -> Result {
         if plainly_plain(key) {
             self.out.push_str(key);
@@ -270,17 +303,26 @@ struct Map<'w, 'a> {
 }
 
 impl Map<'_, '_> {
-    fn entry<V: Serialize + ?Sized>(&mut self, key: &str, value: &V) -> Result {
+    fn entry<V: Serialize + ?Sized>(&mut self, key: Key, value: &V) -> Result {
         if self.at.first {
             self.at.first = false;
         } else {
             self.w.indent(self.at.column);
         }
-        self.w.key(key)?;
+        match key {
+            Key::Field(key) => self.w.field(key)?,
+            Key::Text(key) => self.w.key(key)?,
+        }
         self.w.out.push(':');
         self.w.at = At::Value(self.at.column);
         value.serialize(&mut *self.w)
     }
+}
+
+/// A mapping's key: a struct's field name, or a map's key.
+enum Key<'k> {
+    Field(&'static str),
+    Text(&'k str),
 }
 
 struct Seq<'w, 'a> {
@@ -410,7 +452,7 @@ impl ser::SerializeStruct for Map<'_, '_> {
     type Ok = ();
     type Error = Unsupported;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
-        self.entry(key, value)
+        self.entry(Key::Field(key), value)
     }
     fn end(self) -> Result {
         Ok(())
@@ -426,7 +468,7 @@ impl ser::SerializeMap for MapWithKey<'_, '_> {
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
         let key = self.key.take().ok_or(Unsupported)?;
-        self.map.entry(&key, value)
+        self.map.entry(Key::Text(&key), value)
     }
     fn serialize_entry<K: Serialize + ?Sized, V: Serialize + ?Sized>(
         &mut self,
@@ -434,7 +476,7 @@ impl ser::SerializeMap for MapWithKey<'_, '_> {
         value: &V,
     ) -> Result {
         let key = key.serialize(KeyText)?;
-        self.map.entry(&key, value)
+        self.map.entry(Key::Text(&key), value)
     }
     fn end(self) -> Result {
         Ok(())
