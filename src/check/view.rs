@@ -149,6 +149,15 @@ struct Map {
     key: Option<Cow<'static, str>>,
 }
 
+/// The serializer's methods for integers that fit an `i64`.
+macro_rules! integers {
+    ($($name:ident($ty:ty)),* $(,)?) => {
+        $(fn $name(self, v: $ty) -> Made {
+            Ok(View::Int(v.into()))
+        })*
+    };
+}
+
 impl ser::Serializer for Make {
     type Ok = View<'static>;
     type Error = Unsupported;
@@ -163,26 +172,9 @@ impl ser::Serializer for Make {
     fn serialize_bool(self, v: bool) -> Made {
         Ok(View::Bool(v))
     }
-    fn serialize_i8(self, v: i8) -> Made {
-        Ok(View::Int(v.into()))
-    }
-    fn serialize_i16(self, v: i16) -> Made {
-        Ok(View::Int(v.into()))
-    }
-    fn serialize_i32(self, v: i32) -> Made {
-        Ok(View::Int(v.into()))
-    }
-    fn serialize_i64(self, v: i64) -> Made {
-        Ok(View::Int(v))
-    }
-    fn serialize_u8(self, v: u8) -> Made {
-        Ok(View::Int(v.into()))
-    }
-    fn serialize_u16(self, v: u16) -> Made {
-        Ok(View::Int(v.into()))
-    }
-    fn serialize_u32(self, v: u32) -> Made {
-        Ok(View::Int(v.into()))
+    integers! {
+        serialize_i8(i8), serialize_i16(i16), serialize_i32(i32), serialize_i64(i64),
+        serialize_u8(u8), serialize_u16(u16), serialize_u32(u32),
     }
     fn serialize_u64(self, v: u64) -> Made {
         Ok(i64::try_from(v).map_or(View::UInt(v), View::Int))
