@@ -158,6 +158,25 @@ struct Entry {
     records: std::cell::OnceCell<Vec<(String, Source)>>,
 }
 
+impl Entry {
+    /// The builder's records, made from `spec` on first read, then the later ones over
+    /// them. `name` is the object's name now.
+    fn records(&self, spec: &Platform, kind: &str, name: &str) -> &[(String, Source)] {
+        self.records.get_or_init(|| {
+            let mut records = Vec::new();
+            let built = self.built.as_ref();
+            if let Some(owner) = built.and_then(|(b, _)| b.owner(spec)) {
+                let name = built.and_then(|(_, was)| was.as_deref()).unwrap_or(name);
+                record(&mut records, kind, name, owner, spec);
+            }
+            for (field, source) in &self.later {
+                record_in(&mut records, field.clone(), source.clone());
+            }
+            records
+        })
+    }
+}
+
 /// What built an object, by its place in the spec ([`Owner`] without the borrows).
 #[derive(Clone, Copy, Debug)]
 enum Built {
@@ -296,21 +315,10 @@ impl Origins {
     /// The object's records: the builder's, made from `spec` on first read, then the later
     /// ones over them.
     fn records(&self, spec: &Platform, kind: &str, name: &str) -> &[(String, Source)] {
-        let Some(entry) = self.objects.get(kind).and_then(|names| names.get(name)) else {
-            return &[];
-        };
-        entry.records.get_or_init(|| {
-            let mut records = Vec::new();
-            let built = entry.built.as_ref();
-            if let Some(owner) = built.and_then(|(b, _)| b.owner(spec)) {
-                let name = built.and_then(|(_, was)| was.as_deref()).unwrap_or(name);
-                record(&mut records, kind, name, owner, spec);
-            }
-            for (field, source) in &entry.later {
-                record_in(&mut records, field.clone(), source.clone());
-            }
-            records
-        })
+        self.objects
+            .get(kind)
+            .and_then(|names| names.get(name))
+            .map_or(&[], |entry| entry.records(spec, kind, name))
     }
 
     /// Every source recorded for the object, in no particular order.
@@ -326,19 +334,18 @@ impl Origins {
     /// Only where each object comes from (its own record, made now from `spec`), without
     /// the records of its fields: what is kept of a build whose spec is not.
     pub fn objects_only(mut self, spec: &Platform) -> Origins {
-        let own: Vec<(String, String, Option<Source>)> = self
-            .objects
-            .iter()
-            .flat_map(|(kind, names)| names.keys().map(move |name| (kind, name)))
-            .map(|(kind, name)| {
-                let source = self.object(spec, kind, name).cloned();
-                (kind.clone(), name.clone(), source)
-            })
-            .collect();
-        self.objects.clear();
-        for (kind, name, source) in own {
-            let entry = self.entry_mut(&kind, &name);
-            entry.later.extend(source.map(|s| (String::new(), s)));
+        for (kind, names) in &mut self.objects {
+            for (name, entry) in names {
+                let own = entry
+                    .records(spec, kind, name)
+                    .iter()
+                    .find(|(f, _)| f.is_empty())
+                    .cloned();
+                *entry = Entry {
+                    later: own.into_iter().collect(),
+                    ..Entry::default()
+                };
+            }
         }
         self
     }
