@@ -11,7 +11,9 @@
 //! - one pass over the parser's events refuses anchors, aliases, tags and a second
 //!   document, more than [`MAX_NODES`] nodes and nesting deeper than [`MAX_DEPTH`] as it
 //!   builds the tree, so no tree deeper or larger than that is ever built (a deep tree would
-//!   overflow the stack when it is walked or dropped); the text is scanned once;
+//!   overflow the stack when it is walked or dropped); a text in the plain subset specs
+//!   are written in is scanned once, by [`subset`], and any other by yaml-rust2 as well,
+//!   from the start;
 //! - duplicate keys are refused with both positions; the root must be a mapping.
 //!
 //! Environment names must be DNS-1123 labels before a path is built from them, so
@@ -25,7 +27,10 @@ use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use subset::Mark;
 use yaml_rust2::parser::{Event, Parser};
+
+mod subset;
 
 /// The largest spec file wfk reads: 16 MiB, far above any real spec (the 1,000-component
 /// benchmark platform is under 1 MiB).
@@ -631,13 +636,26 @@ fn read(dir: &Path, rel: &Path, name: &str) -> Result<String, Diagnostics> {
 
 /// Parses one YAML text into a tree whose root is a mapping. An empty or comment-only text
 /// is an empty mapping.
+///
+/// A text in the plain subset specs are written in is read by [`subset`], which gives the
+/// events yaml-rust2 would give without its cost; any other text, and any text with an
+/// error, is read by yaml-rust2, which words the errors.
 pub fn parse(source: usize, text: &str) -> Result<Node, Diagnostic> {
+    let mut bounds = Bounds::new(source, text);
+    let mut root = None;
+    let read = subset::read(text, |event, mark| match bounds.event(event, mark) {
+        Ok(None) => Ok(()),
+        Ok(Some(node)) => {
+            root = Some(node);
+            Ok(())
+        }
+        Err(_) => Err(subset::Leave),
+    });
+    if let (Ok(()), Some(root)) = (read, root) {
+        return Ok(root);
+    }
+    let mut bounds = Bounds::new(source, text);
     let mut parser = Parser::new_from_str(text);
-    let mut tree = Tree::new(source);
-    let mut depth = 0usize;
-    let mut nodes = 0usize;
-    let mut documents = 0usize;
-    let mut root_checked = false;
     loop {
         let (event, mark) = parser.next_token().map_err(|e| {
             let m = e.marker();
@@ -656,13 +674,47 @@ pub fn parse(source: usize, text: &str) -> Result<Node, Diagnostic> {
             }
             syntax_error(text, e.info(), span(source, m.line(), m.col() + 1))
         })?;
-        let here = span(source, mark.line(), mark.col() + 1);
+        if let Some(root) = bounds.event(event, mark.into())? {
+            return Ok(root);
+        }
+    }
+}
+
+/// The bounds of one text, checked event by event as its tree is built: nodes, depth,
+/// documents, anchors and tags, and a mapping at the root.
+struct Bounds<'t> {
+    source: usize,
+    text: &'t str,
+    tree: Tree,
+    depth: usize,
+    nodes: usize,
+    documents: usize,
+    root_checked: bool,
+}
+
+impl<'t> Bounds<'t> {
+    fn new(source: usize, text: &'t str) -> Self {
+        Bounds {
+            source,
+            text,
+            tree: Tree::new(source),
+            depth: 0,
+            nodes: 0,
+            documents: 0,
+            root_checked: false,
+        }
+    }
+
+    /// Takes one event; gives the tree at the end of the stream.
+    fn event(&mut self, event: Event, mark: Mark) -> Result<Option<Node>, Diagnostic> {
+        let source = self.source;
+        let here = span(source, mark.line, mark.col + 1);
         if matches!(
             event,
             Event::Scalar(..) | Event::MappingStart(..) | Event::SequenceStart(..)
         ) {
-            nodes += 1;
-            if nodes > MAX_NODES {
+            self.nodes += 1;
+            if self.nodes > MAX_NODES {
                 return Err(Diagnostic::error(
                     Code::TooManyNodes,
                     format!("the YAML holds more than {MAX_NODES} keys and values"),
@@ -673,20 +725,21 @@ pub fn parse(source: usize, text: &str) -> Result<Node, Diagnostic> {
         }
         let (anchor, tag) = match &event {
             Event::StreamEnd => {
+                let tree = std::mem::replace(&mut self.tree, Tree::new(source));
                 return match tree.finish() {
-                    Ok(Some(root)) => Ok(root),
+                    Ok(Some(root)) => Ok(Some(root)),
                     // No document: an empty mapping.
-                    Ok(None) => Ok(Node::Mapping(
+                    Ok(None) => Ok(Some(Node::Mapping(
                         marked_yaml::types::MarkedMappingNode::new_empty(
                             marked_yaml::Span::new_start(marked_yaml::Marker::new(source, 0, 1, 1)),
                         ),
-                    )),
+                    ))),
                     Err(e) => Err(load_error(e)),
                 };
             }
             Event::DocumentStart => {
-                documents += 1;
-                if documents > 1 {
+                self.documents += 1;
+                if self.documents > 1 {
                     return Err(Diagnostic::error(
                         Code::MultipleDocuments,
                         "a spec file holds exactly one YAML document",
@@ -700,13 +753,13 @@ pub fn parse(source: usize, text: &str) -> Result<Node, Diagnostic> {
                 return Err(not_supported("alias", here));
             }
             Event::MappingStart(anchor, tag) | Event::SequenceStart(anchor, tag) => {
-                depth += 1;
-                if depth > MAX_DEPTH {
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
                     return Err(Diagnostic::error(
                         Code::NestingTooDeep,
                         format!("the YAML is nested more than {MAX_DEPTH} levels deep"),
                     )
-                    .at(here, format!("level {depth} starts here"))
+                    .at(here, format!("level {} starts here", self.depth))
                     .help(format!(
                         "a spec needs far fewer levels; wfk reads at most {MAX_DEPTH}"
                     )));
@@ -714,21 +767,21 @@ pub fn parse(source: usize, text: &str) -> Result<Node, Diagnostic> {
                 (*anchor, tag.as_ref())
             }
             Event::MappingEnd | Event::SequenceEnd => {
-                depth -= 1;
+                self.depth -= 1;
                 (0, None)
             }
             Event::Scalar(_, _, anchor, tag) => (*anchor, tag.as_ref()),
             Event::Nothing | Event::StreamStart | Event::DocumentEnd => (0, None),
         };
         if anchor != 0 {
-            return Err(not_supported("anchor", back_to(text, here, '&')));
+            return Err(not_supported("anchor", back_to(self.text, here, '&')));
         }
         if tag.is_some() {
-            return Err(not_supported("tag", back_to(text, here, '!')));
+            return Err(not_supported("tag", back_to(self.text, here, '!')));
         }
-        if !root_checked && documents == 1 {
+        if !self.root_checked && self.documents == 1 {
             match event {
-                Event::MappingStart(..) => root_checked = true,
+                Event::MappingStart(..) => self.root_checked = true,
                 Event::DocumentStart => {}
                 Event::Scalar(ref s, style, ..)
                     if style == yaml_rust2::scanner::TScalarStyle::Plain
@@ -742,7 +795,8 @@ pub fn parse(source: usize, text: &str) -> Result<Node, Diagnostic> {
                 _ => {}
             }
         }
-        tree.event(event, mark);
+        self.tree.event(event, mark);
+        Ok(None)
     }
 }
 
@@ -791,11 +845,11 @@ impl Tree {
         }
     }
 
-    fn marker(&self, mark: yaml_rust2::scanner::Marker) -> marked_yaml::Marker {
-        marked_yaml::Marker::new(self.source, mark.index(), mark.line(), mark.col() + 1)
+    fn marker(&self, mark: Mark) -> marked_yaml::Marker {
+        marked_yaml::Marker::new(self.source, mark.index, mark.line, mark.col + 1)
     }
 
-    fn event(&mut self, event: Event, mark: yaml_rust2::scanner::Marker) {
+    fn event(&mut self, event: Event, mark: Mark) {
         if self.error.is_some() {
             return;
         }
@@ -999,7 +1053,7 @@ mod tests {
     }
 
     /// Every YAML file of the repository's projects, fixtures and cases.
-    fn yaml_files() -> Vec<PathBuf> {
+    pub(super) fn yaml_files() -> Vec<PathBuf> {
         fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
             let Ok(entries) = fs::read_dir(dir) else {
                 return;
