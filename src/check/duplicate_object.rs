@@ -12,11 +12,13 @@
 //! Rename the component or config map.
 
 use super::{Finding, Input, origin_of};
-use std::collections::BTreeSet;
+use foldhash::{HashSet, HashSetExt};
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut seen = BTreeSet::new();
+    // Hashed, not ordered: a render has thousands of objects, and the findings come in
+    // the objects' order either way.
+    let mut seen = HashSet::with_capacity(input.objects.len());
     for object in input.objects {
         if !seen.insert((
             object.kind(),
