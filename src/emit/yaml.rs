@@ -303,7 +303,8 @@ struct Map<'w, 'a> {
 }
 
 impl Map<'_, '_> {
-    fn entry<V: Serialize + ?Sized>(&mut self, key: Key, value: &V) -> Result {
+    /// Writes an entry's key and `:`; its value is written next.
+    fn key(&mut self, key: Key) -> Result {
         if self.at.first {
             self.at.first = false;
         } else {
@@ -315,7 +316,7 @@ impl Map<'_, '_> {
         }
         self.w.out.push(':');
         self.w.at = At::Value(self.at.column);
-        value.serialize(&mut *self.w)
+        Ok(())
     }
 }
 
@@ -328,11 +329,6 @@ enum Key<'k> {
 struct Seq<'w, 'a> {
     w: &'w mut Writer<'a>,
     dash: usize,
-}
-
-struct MapWithKey<'w, 'a> {
-    map: Map<'w, 'a>,
-    key: Option<String>,
 }
 
 macro_rules! unsupported {
@@ -350,7 +346,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
     type SerializeTuple = Impossible<(), Unsupported>;
     type SerializeTupleStruct = Impossible<(), Unsupported>;
     type SerializeTupleVariant = Impossible<(), Unsupported>;
-    type SerializeMap = MapWithKey<'w, 'a>;
+    type SerializeMap = Map<'w, 'a>;
     type SerializeStruct = Map<'w, 'a>;
     type SerializeStructVariant = Impossible<(), Unsupported>;
 
@@ -394,12 +390,9 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         let dash = self.open_seq(len)?;
         Ok(Seq { w: self, dash })
     }
-    fn serialize_map(self, len: Option<usize>) -> Result<MapWithKey<'w, 'a>> {
+    fn serialize_map(self, len: Option<usize>) -> Result<Map<'w, 'a>> {
         let at = self.open_map(len)?;
-        Ok(MapWithKey {
-            map: Map { w: self, at },
-            key: None,
-        })
+        Ok(Map { w: self, at })
     }
     fn serialize_struct(self, _: &'static str, len: usize) -> Result<Map<'w, 'a>> {
         let at = self.open_map(Some(len))?;
@@ -452,90 +445,78 @@ impl ser::SerializeStruct for Map<'_, '_> {
     type Ok = ();
     type Error = Unsupported;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
-        self.entry(Key::Field(key), value)
+        self.key(Key::Field(key))?;
+        value.serialize(&mut *self.w)
     }
     fn end(self) -> Result {
         Ok(())
     }
 }
 
-impl ser::SerializeMap for MapWithKey<'_, '_> {
+impl ser::SerializeMap for Map<'_, '_> {
     type Ok = ();
     type Error = Unsupported;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result {
-        self.key = Some(key.serialize(KeyText)?);
-        Ok(())
+        key.serialize(KeyText(self))
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        let key = self.key.take().ok_or(Unsupported)?;
-        self.map.entry(Key::Text(&key), value)
-    }
-    fn serialize_entry<K: Serialize + ?Sized, V: Serialize + ?Sized>(
-        &mut self,
-        key: &K,
-        value: &V,
-    ) -> Result {
-        let key = key.serialize(KeyText)?;
-        self.map.entry(Key::Text(&key), value)
+        value.serialize(&mut *self.w)
     }
     fn end(self) -> Result {
         Ok(())
     }
 }
 
-/// A mapping key's text: keys of Kubernetes objects are strings.
-struct KeyText;
+/// A mapping's key, written where it is serialized: keys of Kubernetes objects are
+/// strings.
+struct KeyText<'m, 'w, 'a>(&'m mut Map<'w, 'a>);
 
-impl ser::Serializer for KeyText {
-    type Ok = String;
+impl ser::Serializer for KeyText<'_, '_, '_> {
+    type Ok = ();
     type Error = Unsupported;
-    type SerializeSeq = Impossible<String, Unsupported>;
-    type SerializeTuple = Impossible<String, Unsupported>;
-    type SerializeTupleStruct = Impossible<String, Unsupported>;
-    type SerializeTupleVariant = Impossible<String, Unsupported>;
-    type SerializeMap = Impossible<String, Unsupported>;
-    type SerializeStruct = Impossible<String, Unsupported>;
-    type SerializeStructVariant = Impossible<String, Unsupported>;
+    type SerializeSeq = Impossible<(), Unsupported>;
+    type SerializeTuple = Impossible<(), Unsupported>;
+    type SerializeTupleStruct = Impossible<(), Unsupported>;
+    type SerializeTupleVariant = Impossible<(), Unsupported>;
+    type SerializeMap = Impossible<(), Unsupported>;
+    type SerializeStruct = Impossible<(), Unsupported>;
+    type SerializeStructVariant = Impossible<(), Unsupported>;
 
-    fn serialize_str(self, v: &str) -> Result<String> {
-        Ok(v.to_string())
+    fn serialize_str(self, v: &str) -> Result {
+        self.0.key(Key::Text(v))
     }
 
     unsupported! {
-        serialize_bool(bool) -> String;
-        serialize_i8(i8) -> String;
-        serialize_i16(i16) -> String;
-        serialize_i32(i32) -> String;
-        serialize_i64(i64) -> String;
-        serialize_u8(u8) -> String;
-        serialize_u16(u16) -> String;
-        serialize_u32(u32) -> String;
-        serialize_u64(u64) -> String;
-        serialize_f32(f32) -> String;
-        serialize_f64(f64) -> String;
-        serialize_char(char) -> String;
-        serialize_bytes(&[u8]) -> String;
-        serialize_none() -> String;
-        serialize_unit() -> String;
-        serialize_unit_struct(&'static str) -> String;
-        serialize_unit_variant(&'static str, u32, &'static str) -> String;
-        serialize_seq(Option<usize>) -> Impossible<String, Unsupported>;
-        serialize_tuple(usize) -> Impossible<String, Unsupported>;
-        serialize_tuple_struct(&'static str, usize) -> Impossible<String, Unsupported>;
-        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Impossible<String, Unsupported>;
-        serialize_map(Option<usize>) -> Impossible<String, Unsupported>;
-        serialize_struct(&'static str, usize) -> Impossible<String, Unsupported>;
-        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Impossible<String, Unsupported>;
+        serialize_bool(bool) -> ();
+        serialize_i8(i8) -> ();
+        serialize_i16(i16) -> ();
+        serialize_i32(i32) -> ();
+        serialize_i64(i64) -> ();
+        serialize_u8(u8) -> ();
+        serialize_u16(u16) -> ();
+        serialize_u32(u32) -> ();
+        serialize_u64(u64) -> ();
+        serialize_f32(f32) -> ();
+        serialize_f64(f64) -> ();
+        serialize_char(char) -> ();
+        serialize_bytes(&[u8]) -> ();
+        serialize_none() -> ();
+        serialize_unit() -> ();
+        serialize_unit_struct(&'static str) -> ();
+        serialize_unit_variant(&'static str, u32, &'static str) -> ();
+        serialize_seq(Option<usize>) -> Impossible<(), Unsupported>;
+        serialize_tuple(usize) -> Impossible<(), Unsupported>;
+        serialize_tuple_struct(&'static str, usize) -> Impossible<(), Unsupported>;
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Impossible<(), Unsupported>;
+        serialize_map(Option<usize>) -> Impossible<(), Unsupported>;
+        serialize_struct(&'static str, usize) -> Impossible<(), Unsupported>;
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Impossible<(), Unsupported>;
     }
 
-    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<String> {
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result {
         Err(Unsupported)
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        v: &T,
-    ) -> Result<String> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, v: &T) -> Result {
         v.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -544,7 +525,7 @@ impl ser::Serializer for KeyText {
         _: u32,
         _: &'static str,
         _: &T,
-    ) -> Result<String> {
+    ) -> Result {
         Err(Unsupported)
     }
 }
