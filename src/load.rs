@@ -1122,6 +1122,24 @@ mod tests {
     }
 
     #[test]
+    fn the_first_error_in_the_text_is_the_one_reported() {
+        assert_eq!(
+            err("a: 1\na: 2\nb:\n  c: 1\n  c: 2\n"),
+            ("duplicate-key", 2, 1)
+        );
+        assert_eq!(
+            err("b:\n  c: 1\n  c: 2\na: 1\na: 2\n"),
+            ("duplicate-key", 3, 3)
+        );
+        assert_eq!(err("a: 1\na: 2\n? [x]\n: 1\n"), ("duplicate-key", 2, 1));
+        assert_eq!(
+            err("x:\n  a: 1\n  a: 2\n  ? [x]\n  : 1\n"),
+            ("duplicate-key", 3, 3)
+        );
+        assert_eq!(err("? [x]\n: 1\na: 1\na: 2\n"), ("complex-key", 1, 3));
+    }
+
+    #[test]
     fn a_duplicate_key_points_at_the_second_and_shows_the_first() {
         let d = parse(0, "a: 1\nb:\n  c: 1\n  c: 2\n").unwrap_err();
         assert_eq!(d.code_at(), ("duplicate-key", 4, 3));
