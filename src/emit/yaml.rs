@@ -339,6 +339,26 @@ macro_rules! unsupported {
     };
 }
 
+/// What neither the writer nor a map key takes: floats (their spelling), chars, bytes,
+/// nulls, units, enums and tuples.
+macro_rules! unsupported_shapes {
+    () => {
+        unsupported! {
+            serialize_f32(f32) -> ();
+            serialize_f64(f64) -> ();
+            serialize_char(char) -> ();
+            serialize_bytes(&[u8]) -> ();
+            serialize_none() -> ();
+            serialize_unit() -> ();
+            serialize_unit_struct(&'static str) -> ();
+            serialize_unit_variant(&'static str, u32, &'static str) -> ();
+            serialize_tuple(usize) -> Impossible<(), Unsupported>;
+            serialize_tuple_struct(&'static str, usize) -> Impossible<(), Unsupported>;
+            serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Impossible<(), Unsupported>;
+        }
+    };
+}
+
 impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
     type Ok = ();
     type Error = Unsupported;
@@ -401,18 +421,8 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
 
     // Floats (their spelling), nulls, bytes, enums and tuples: not in the objects wfk
     // writes, or not laid out here; serde-saphyr writes the object.
+    unsupported_shapes!();
     unsupported! {
-        serialize_f32(f32) -> ();
-        serialize_f64(f64) -> ();
-        serialize_char(char) -> ();
-        serialize_bytes(&[u8]) -> ();
-        serialize_none() -> ();
-        serialize_unit() -> ();
-        serialize_unit_struct(&'static str) -> ();
-        serialize_unit_variant(&'static str, u32, &'static str) -> ();
-        serialize_tuple(usize) -> Impossible<(), Unsupported>;
-        serialize_tuple_struct(&'static str, usize) -> Impossible<(), Unsupported>;
-        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Impossible<(), Unsupported>;
         serialize_struct_variant(&'static str, u32, &'static str, usize) -> Impossible<(), Unsupported>;
     }
 
@@ -496,22 +506,12 @@ impl ser::Serializer for KeyText<'_, '_, '_> {
         serialize_u16(u16) -> ();
         serialize_u32(u32) -> ();
         serialize_u64(u64) -> ();
-        serialize_f32(f32) -> ();
-        serialize_f64(f64) -> ();
-        serialize_char(char) -> ();
-        serialize_bytes(&[u8]) -> ();
-        serialize_none() -> ();
-        serialize_unit() -> ();
-        serialize_unit_struct(&'static str) -> ();
-        serialize_unit_variant(&'static str, u32, &'static str) -> ();
         serialize_seq(Option<usize>) -> Impossible<(), Unsupported>;
-        serialize_tuple(usize) -> Impossible<(), Unsupported>;
-        serialize_tuple_struct(&'static str, usize) -> Impossible<(), Unsupported>;
-        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Impossible<(), Unsupported>;
         serialize_map(Option<usize>) -> Impossible<(), Unsupported>;
         serialize_struct(&'static str, usize) -> Impossible<(), Unsupported>;
         serialize_struct_variant(&'static str, u32, &'static str, usize) -> Impossible<(), Unsupported>;
     }
+    unsupported_shapes!();
 
     fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result {
         Err(Unsupported)

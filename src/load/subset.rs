@@ -813,12 +813,7 @@ mod tests {
             if mapping {
                 // Flow scalars stop at `,[]{}`: keep those out of keys and values.
                 let key = flow_scalar(d, safe);
-                out.push_str(if safe { key.trim_end() } else { &key });
-                out.push_str(if safe {
-                    ": "
-                } else {
-                    d.pick(&[": ", ": ", ":", " : ", ""])
-                });
+                push_key(d, out, safe, &key, &[": ", ": ", ":", " : ", ""]);
             }
             if depth < 3 && d.roll(4) == 0 {
                 flow(d, depth + 1, safe, out);
@@ -842,6 +837,13 @@ mod tests {
         } else {
             s
         }
+    }
+
+    /// A key and what follows it: in the subset, the key with no space before its `:` and
+    /// the first of `after`; near it, any of `after`.
+    fn push_key(d: &mut Dice, out: &mut String, safe: bool, key: &str, after: &[&str]) {
+        out.push_str(if safe { key.trim_end() } else { key });
+        out.push_str(if safe { after[0] } else { d.pick(after) });
     }
 
     fn comment(d: &mut Dice, safe: bool) -> &'static str {
@@ -894,14 +896,8 @@ mod tests {
                 out.push('\n');
                 continue;
             }
-            // A key ends at its `:`, and a plain one with no space before it.
             let key = scalar(d, safe);
-            out.push_str(if safe { key.trim_end() } else { &key });
-            out.push_str(if safe {
-                ":"
-            } else {
-                d.pick(&[":", ":", ":", " :", ""])
-            });
+            push_key(d, out, safe, &key, &[":", ":", ":", " :", ""]);
             match d.roll(6) {
                 0 | 1 if depth < 6 => {
                     out.push_str(comment(d, safe));
