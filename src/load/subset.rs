@@ -187,7 +187,8 @@ impl<'t, F: FnMut(Event, Mark) -> Read> Reader<'t, F> {
         if self.skip_to_content()? != Some(0) {
             return Err(Leave);
         }
-        self.block_mapping(0)?;
+        let key = self.key(self.pos).ok_or(Leave)?;
+        self.block_mapping(0, key)?;
         self.give_next(Event::DocumentEnd, 0)?;
         self.give_next(Event::StreamEnd, 0)
     }
@@ -386,14 +387,13 @@ impl<'t, F: FnMut(Event, Mark) -> Read> Reader<'t, F> {
         .then_some(key)
     }
 
-    /// A block mapping whose first key is at `pos`, in column `indent`. Ends at the first
-    /// line with content in a smaller column, or at the end of the text.
-    fn block_mapping(&mut self, indent: usize) -> Read {
+    /// A block mapping whose first key, `key`, is at `pos`, in column `indent`. Ends at the
+    /// first line with content in a smaller column, or at the end of the text.
+    fn block_mapping(&mut self, indent: usize, mut key: Scalar) -> Read {
         self.open()?;
         let mut first = true;
         loop {
             let at = self.pos;
-            let key = self.key(at).ok_or(Leave)?;
             if first {
                 // yaml-rust2 puts a block mapping, and an implicit document, at its first `:`.
                 if !self.started {
@@ -407,7 +407,7 @@ impl<'t, F: FnMut(Event, Mark) -> Read> Reader<'t, F> {
             self.give(Event::Scalar(key.value, key.style, 0, None), at)?;
             self.block_value(indent)?;
             match self.column() {
-                Some(col) if col == indent => {}
+                Some(col) if col == indent => key = self.key(self.pos).ok_or(Leave)?,
                 Some(col) if col > indent => return Err(Leave),
                 _ => break,
             }
@@ -438,7 +438,8 @@ impl<'t, F: FnMut(Event, Mark) -> Read> Reader<'t, F> {
                 if self.entry(self.pos) {
                     self.block_sequence(col, false)
                 } else {
-                    self.block_mapping(col)
+                    let key = self.key(self.pos).ok_or(Leave)?;
+                    self.block_mapping(col, key)
                 }
             }
             Some(col) if col == indent && self.entry(self.pos) => self.block_sequence(col, true),
@@ -495,8 +496,8 @@ impl<'t, F: FnMut(Event, Mark) -> Read> Reader<'t, F> {
             let col = at - self.line_start;
             if self.entry(at) {
                 self.block_sequence(col, false)?;
-            } else if self.key(at).is_some() {
-                self.block_mapping(col)?;
+            } else if let Some(key) = self.key(at) {
+                self.block_mapping(col, key)?;
             } else if matches!(self.byte(at), None | Some(b'\n' | b'#')) {
                 // The entry's value on the lines after.
                 return Err(Leave);
