@@ -4,6 +4,14 @@ use clap::{CommandFactory, Parser};
 use std::process::ExitCode;
 use wfk::{Exit, cli, commands};
 
+/// The binary's allocator. A render allocates hundreds of thousands of small values and
+/// frees few of them before it exits; mimalloc serves them from large aligned blocks that
+/// the kernel backs with huge pages, so a render takes a page fault per 2 MiB instead of
+/// per 4 KiB (glibc's malloc), and fewer instructions per allocation. The library and the
+/// fuzz targets keep the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // `COMPLETE=bash wfk -- …` (what `wfk completions bash` registers) prints candidates
     // and exits here.
