@@ -115,7 +115,7 @@ pub fn render_all(
     if !diagnostics.is_empty() {
         return Err(diagnostics);
     }
-    let ctx = crate::build::Ctx { spec: platform };
+    let ctx = crate::build::Ctx::new(platform);
     let labels = ctx.labels();
     let context = minijinja::context! {
         spec => minijinja::Value::from(minijinja::value::Serde(crate::tree::to_json(&merged.tree))),

@@ -47,7 +47,7 @@ pub fn all(spec: &Platform) -> Vec<Object> {
 
 /// Every object of one environment, in apply order, and where each field comes from.
 pub fn build(spec: &Platform) -> (Vec<Object>, Origins) {
-    let ctx = Ctx { spec };
+    let ctx = Ctx::new(spec);
     let mut out = Out {
         objects: Vec::new(),
         origins: Origins::default(),
@@ -199,9 +199,19 @@ pub fn config_map_data(
 /// What every builder needs: the spec, and the names and labels derived from it.
 pub struct Ctx<'a> {
     pub spec: &'a Platform,
+    /// The config checksum of each set of config keys a workload reads, made once per set:
+    /// workloads that read the same keys (often all of them) share it.
+    checksums: std::cell::RefCell<HashMap<pod::ConfigUse, Option<String>>>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    pub fn new(spec: &'a Platform) -> Ctx<'a> {
+        Ctx {
+            spec,
+            checksums: Default::default(),
+        }
+    }
+
     pub fn platform(&self) -> &str {
         &self.spec.platform
     }

@@ -812,7 +812,7 @@ fn volumes(w: &Workload, ctx: &Ctx) -> (Vec<Volume>, Vec<VolumeMount>) {
 /// whole config maps it mounts or takes with `envFrom`. Changing any other key leaves it
 /// alone, so only the workloads that use a changed key roll.
 fn config_checksum(w: &Workload, ctx: &Ctx) -> Option<String> {
-    let mut used: BTreeSet<(String, Option<String>)> = BTreeSet::new();
+    let mut used = ConfigUse::new();
     for value in w.env.values() {
         if let Some(reference) = &value.0.config {
             if let Ok((map, key)) = ctx.spec.config_ref(reference) {
@@ -840,11 +840,24 @@ fn config_checksum(w: &Workload, ctx: &Ctx) -> Option<String> {
             used.insert((config.clone(), m.key.clone()));
         }
     }
+    if let Some(sum) = ctx.checksums.borrow().get(&used) {
+        return sum.clone();
+    }
+    let sum = checksum_of(&used, ctx);
+    ctx.checksums.borrow_mut().insert(used, sum.clone());
+    sum
+}
+
+/// The config a workload reads: each map with the key it reads, or `None` for all of it.
+pub(super) type ConfigUse = BTreeSet<(String, Option<String>)>;
+
+/// The checksum of the config `used` names, as it is in the spec.
+fn checksum_of(used: &ConfigUse, ctx: &Ctx) -> Option<String> {
     if used.is_empty() {
         return None;
     }
     let mut hasher = Sha256::new();
-    for (map, key) in &used {
+    for (map, key) in used {
         let Some(entries) = ctx.spec.config.get(map) else {
             continue;
         };
