@@ -49,6 +49,7 @@ type Read = Result<(), Leave>;
 pub(super) fn read(text: &str, event: impl FnMut(Event, Mark) -> Read) -> Read {
     let mut reader = Reader {
         text: text.as_bytes(),
+        source: text,
         pos: 0,
         line: 1,
         line_start: 0,
@@ -62,6 +63,8 @@ pub(super) fn read(text: &str, event: impl FnMut(Event, Mark) -> Read) -> Read {
 
 struct Reader<'t, F> {
     text: &'t [u8],
+    /// The same text as a string, to take scalars from without checking their bytes again.
+    source: &'t str,
     /// The byte read next.
     pos: usize,
     /// The line of `pos`, from 1, and the byte its line starts at.
@@ -328,8 +331,8 @@ impl<'t, F: FnMut(Event, Mark) -> Read> Reader<'t, F> {
             }
             i += 1;
         }
-        // Printable ASCII, every byte: this never fails.
-        let value = std::str::from_utf8(&text[at..end]).map_err(|_| Leave)?;
+        // Printable ASCII, every byte, so both ends are character boundaries.
+        let value = self.source.get(at..end).ok_or(Leave)?;
         Ok(Scalar {
             value: value.to_string(),
             style: TScalarStyle::Plain,
