@@ -601,11 +601,12 @@ fn read(dir: &Path, rel: &Path, name: &str) -> Result<String, Diagnostics> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     // `contains` searches a word at a time (memchr); only a text with a NUL is looked at
     // again, byte by byte, for its position.
-    if let Some(at) = bytes
-        .contains(&0)
-        .then(|| bytes.iter().position(|&b| b == 0))
-        .flatten()
-    {
+    let nul = if bytes.contains(&0) {
+        bytes.iter().position(|&b| b == 0)
+    } else {
+        None
+    };
+    if let Some(at) = nul {
         let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
         let line_start = bytes[..at]
             .iter()
