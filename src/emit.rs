@@ -31,17 +31,19 @@ pub fn to_bytes(objects: &[Object], format: Format) -> anyhow::Result<Vec<u8>> {
     Ok(stream(objects, format)?.concat())
 }
 
-/// The whole stream written to `w`, once all of it is made and within the limit: a render
-/// too large writes nothing.
-pub fn write_to(
-    objects: &[Object],
-    format: Format,
-    w: &mut impl std::io::Write,
-) -> anyhow::Result<()> {
-    for block in stream(objects, format)? {
-        w.write_all(&block)?;
+/// The whole stream, made and within the limit, not yet written: a render too large
+/// writes nothing. `render` may make it while the checks run, and writes it only when
+/// they find no error.
+pub struct Stream(Vec<Vec<u8>>);
+
+impl Stream {
+    pub fn of(objects: &[Object], format: Format) -> anyhow::Result<Stream> {
+        stream(objects, format).map(Stream)
     }
-    Ok(())
+
+    pub fn write_to(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        self.0.iter().try_for_each(|block| w.write_all(block))
+    }
 }
 
 /// The stream in blocks of at least [`BLOCK`] bytes: a buffer that grows by doubling

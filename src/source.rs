@@ -94,6 +94,11 @@ impl SourceMap {
         self.sources.len() - 1
     }
 
+    /// How many bytes were read, all sources together: the size of a run's input.
+    pub fn bytes(&self) -> usize {
+        self.sources.iter().map(|s| s.text.len()).sum()
+    }
+
     pub fn get(&self, id: usize) -> Option<&Source> {
         self.sources.get(id)
     }

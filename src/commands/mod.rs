@@ -96,17 +96,28 @@ pub fn spec(
     let layers = load::environment(dir, env, map)?;
     let (mut merged, merge_errors) = merge::merge(layers, sets, map);
     // What a later layer replaced is typed where it is written, and every other value in
-    // the merged tree: an error in a value each environment overrides is still found.
-    let mut typed: Diagnostics = merged
-        .take_displaced()
-        .into_iter()
-        .flat_map(Platform::check_layer)
-        .collect();
-    if !merge_errors.is_empty() {
+    // the merged tree: an error in a value each environment overrides is still found. For
+    // a large input the two are typed at the same time, on two threads.
+    let displaced = merged.take_displaced();
+    let (mut typed, platform) = crate::both(
+        map.bytes() >= crate::TWO_THREADS_FROM,
+        move || -> Diagnostics {
+            displaced
+                .into_iter()
+                .flat_map(Platform::check_layer)
+                .collect()
+        },
+        || {
+            merge_errors
+                .is_empty()
+                .then(|| Platform::from_tree(&merged))
+        },
+    );
+    let Some(platform) = platform else {
         typed.extend(Platform::check_layer(merged.tree.clone()));
         return Err(union(&typed, merge_errors));
-    }
-    match Platform::from_tree(&merged) {
+    };
+    match platform {
         Ok(platform) if typed.is_empty() => Ok((merged, platform)),
         Ok(_) => Err(typed),
         Err(ds) => Err(union(&typed, ds)),

@@ -68,7 +68,15 @@ pub fn run(
         origins: &origins,
         pods: Default::default(),
     };
-    let findings: Vec<_> = check::all(&input)
+    // For stdout, a large render's stream is made on a second thread while the checks
+    // run, and any other once they pass; it is written only if they find no error.
+    let together = out.is_none() && map.bytes() >= crate::TWO_THREADS_FROM;
+    let (stream, all) = crate::both(
+        together,
+        || together.then(|| emit::Stream::of(&objects, args.output)),
+        || check::all(&input),
+    );
+    let findings: Vec<_> = all
         .into_iter()
         .filter(|d| d.severity != Severity::Info)
         .collect();
@@ -85,9 +93,9 @@ pub fn run(
         return Ok(Exit::Findings);
     }
     match out {
-        None => {
-            emit::write_to(&objects, args.output, &mut std::io::stdout().lock())?;
-        }
+        None => stream
+            .unwrap_or_else(|| emit::Stream::of(&objects, args.output))?
+            .write_to(&mut std::io::stdout().lock())?,
         Some(out) => {
             let written = out.write(&objects, args.output)?;
             if !quiet {

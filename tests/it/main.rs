@@ -40,3 +40,4 @@ mod scanners;
 mod schema;
 mod set_and_values;
 mod spec_core;
+mod threads;
