@@ -39,8 +39,8 @@ pub enum Exit {
 }
 
 /// From how many bytes of input a run does independent work on two threads ([`both`]):
-/// the checks beside the making of the output, the displaced values beside the merged
-/// spec, one environment beside another. Below it a second thread costs more than it
+/// the displaced values beside the merged spec, one half of the components beside the
+/// other, the checks beside the making of the output. Below it a second thread costs more than it
 /// saves (about half a millisecond, and 4 MiB: the allocator gives each thread pages of
 /// its own). Measured on the benchmark platforms: no gain at 500 components (400 KB of
 /// input), about 10% at 1,000 (790 KB), 25% at 10,000.

@@ -47,12 +47,15 @@ pub fn all(spec: &Platform) -> Vec<Object> {
 
 /// Every object of one environment, in apply order, and where each field comes from.
 pub fn build(spec: &Platform) -> (Vec<Object>, Origins) {
+    build_on(spec, false)
+}
+
+/// [`build`]; when `together`, the second half of the components is built on a second
+/// thread ([`crate::both`]) while this one builds the first. The objects and their
+/// origins are the same either way: the halves are joined in the order of the spec.
+pub fn build_on(spec: &Platform, together: bool) -> (Vec<Object>, Origins) {
     let ctx = Ctx::new(spec);
-    let mut out = Out {
-        objects: Vec::new(),
-        origins: Origins::default(),
-        spec,
-    };
+    let mut out = Out::new(spec);
     out.push(namespace::namespace(&ctx), Owner::Namespace);
     for (n, s) in &spec.storage_classes {
         out.push(
@@ -64,61 +67,24 @@ pub fn build(spec: &Platform) -> (Vec<Object>, Origins) {
     for (n, data) in &spec.config {
         out.push(config_map::config_map(n, data, &ctx), Owner::Config(n));
     }
-    for (name, component) in &spec.components {
-        let owner = || Owner::Component(name, component);
-        let workload = pod::Workload::component(name, component, &ctx);
-        if component.access.is_some() || component.service_account.is_some() {
-            out.push(
-                service_account::service_account(name, component, &ctx),
-                owner(),
-            );
-        }
-        if let Some(rules) = &component.access {
-            out.push(role::role(name, rules, &ctx), owner());
-            out.push(role_binding::role_binding(name, component, &ctx), owner());
-        }
-        for service in service::services(name, component, &ctx) {
-            out.push(service, owner());
-        }
-        match component.kind {
-            crate::platform::component::Kind::Stateless => {
-                for claim in persistent_volume_claim::claims(name, &component.storage, &ctx) {
-                    out.push(claim, owner());
-                }
-                out.push(
-                    deployment::deployment(name, component, &workload, &ctx),
-                    owner(),
-                );
-            }
-            crate::platform::component::Kind::Stateful => {
-                out.push(
-                    stateful_set::stateful_set(name, component, &workload, &ctx),
-                    owner(),
-                );
-            }
-        }
-        if let Some(autoscale) = &component.autoscale {
-            out.push(
-                horizontal_pod_autoscaler::horizontal_pod_autoscaler(
-                    name, component, autoscale, &ctx,
-                ),
-                owner(),
-            );
-        }
-        if let Some(disruption) = &component.disruption {
-            out.push(
-                pod_disruption_budget::pod_disruption_budget(name, disruption, &ctx),
-                owner(),
-            );
-        }
-        let monitors = [
-            service_monitor::service_monitor(name, component, &ctx),
-            pod_monitor::pod_monitor(name, component, &ctx),
-        ];
-        for monitor in monitors.into_iter().flatten() {
-            out.push(Object::Custom(Box::new(monitor)), owner());
-        }
-    }
+    let components = spec.components.as_slice();
+    let (first, second) = components.split_at(if together {
+        components.len() / 2
+    } else {
+        components.len()
+    });
+    let (second, ()) = crate::both(
+        together,
+        || {
+            // Its own context: the checksum memo is not shared between threads.
+            let ctx = Ctx::new(spec);
+            let mut out = Out::new(spec);
+            second.iter().for_each(|(n, c)| out.component(n, c, &ctx));
+            out
+        },
+        || first.iter().for_each(|(n, c)| out.component(n, c, &ctx)),
+    );
+    out.append(second);
     for (name, job) in &spec.jobs {
         let workload = pod::Workload::job(name, job, &ctx);
         for claim in persistent_volume_claim::claims(name, &job.storage, &ctx) {
@@ -169,6 +135,77 @@ struct Out<'a> {
 }
 
 impl<'a> Out<'a> {
+    fn new(spec: &'a Platform) -> Out<'a> {
+        Out {
+            objects: Vec::new(),
+            origins: Origins::default(),
+            spec,
+        }
+    }
+
+    /// The objects of one component.
+    fn component(&mut self, name: &'a str, component: &'a Component, ctx: &Ctx) {
+        let owner = || Owner::Component(name, component);
+        let workload = pod::Workload::component(name, component, ctx);
+        if component.access.is_some() || component.service_account.is_some() {
+            self.push(
+                service_account::service_account(name, component, ctx),
+                owner(),
+            );
+        }
+        if let Some(rules) = &component.access {
+            self.push(role::role(name, rules, ctx), owner());
+            self.push(role_binding::role_binding(name, component, ctx), owner());
+        }
+        for service in service::services(name, component, ctx) {
+            self.push(service, owner());
+        }
+        match component.kind {
+            crate::platform::component::Kind::Stateless => {
+                for claim in persistent_volume_claim::claims(name, &component.storage, ctx) {
+                    self.push(claim, owner());
+                }
+                self.push(
+                    deployment::deployment(name, component, &workload, ctx),
+                    owner(),
+                );
+            }
+            crate::platform::component::Kind::Stateful => {
+                self.push(
+                    stateful_set::stateful_set(name, component, &workload, ctx),
+                    owner(),
+                );
+            }
+        }
+        if let Some(autoscale) = &component.autoscale {
+            self.push(
+                horizontal_pod_autoscaler::horizontal_pod_autoscaler(
+                    name, component, autoscale, ctx,
+                ),
+                owner(),
+            );
+        }
+        if let Some(disruption) = &component.disruption {
+            self.push(
+                pod_disruption_budget::pod_disruption_budget(name, disruption, ctx),
+                owner(),
+            );
+        }
+        let monitors = [
+            service_monitor::service_monitor(name, component, ctx),
+            pod_monitor::pod_monitor(name, component, ctx),
+        ];
+        for monitor in monitors.into_iter().flatten() {
+            self.push(Object::Custom(Box::new(monitor)), owner());
+        }
+    }
+
+    /// What another `Out` built after this one's objects, as if pushed here in its order.
+    fn append(&mut self, later: Out<'a>) {
+        self.objects.extend(later.objects);
+        self.origins.append(later.origins);
+    }
+
     fn push(&mut self, object: impl Into<Object>, owner: Owner<'a>) {
         let mut object = object.into();
         let skips = scanner_skips::annotate(&mut object, &owner, self.spec);
@@ -333,6 +370,61 @@ fn image_version(image: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn components_built_on_two_threads_are_the_objects_and_origins_of_one() {
+        // Kinds of every sort, and `a`'s Service `b` named as component `a-b`'s Service is
+        // (`p-a-b`): a duplicate whose second object, built on the second thread, must
+        // replace the first one's origins as it does on one thread.
+        let mut yaml = String::from(
+            "platform: p\ndefaults: { resources: { cpu: 100m/200m, memory: 64Mi/128Mi } }\ncomponents:\n",
+        );
+        yaml.push_str("  a:\n    image: x/a:v1\n    ports: { http: 80 }\n    services: { b: { ports: [http] } }\n");
+        for i in 0..9 {
+            yaml.push_str(&format!(
+                "  c{i}:\n    image: x/c:v{i}\n    ports: {{ http: 80 }}\n    kind: {}\n    storage: {{ data: {{ size: 1Gi, mount: /data }} }}\n    access: [{{ verbs: [get], resources: [configmaps] }}]\n    autoscale: {{ max: 4, cpu: 70 }}\n    disruption: {{ minAvailable: 1 }}\n",
+                if i % 2 == 0 { "stateless" } else { "stateful" },
+            ));
+        }
+        yaml.push_str("  a-b:\n    image: x/ab:v1\n    ports: { http: 80 }\n");
+        let tree = crate::load::parse(0, &yaml).unwrap();
+        let spec = Platform::from_tree(&crate::merge::Merged::new(tree)).unwrap();
+        let (one, one_origins) = build_on(&spec, false);
+        let (two, two_origins) = build_on(&spec, true);
+        assert_eq!(one, two);
+        assert!(one.len() > 50, "{} objects", one.len());
+        let sources = |origins: &Origins, o: &Object| {
+            let mut all: Vec<String> = origins
+                .sources(&spec, o.kind(), o.name())
+                .map(|s| format!("{s:?}"))
+                .collect();
+            all.sort();
+            (
+                format!("{:?}", origins.object(&spec, o.kind(), o.name())),
+                all,
+            )
+        };
+        for o in &one {
+            assert_eq!(
+                sources(&one_origins, o),
+                sources(&two_origins, o),
+                "{} {}",
+                o.kind(),
+                o.name()
+            );
+        }
+        let ab = one
+            .iter()
+            .find(|o| o.kind() == "Service" && o.name() == "p-a-b")
+            .unwrap();
+        assert!(
+            sources(&one_origins, ab).0.contains("a-b"),
+            "{:?}",
+            sources(&one_origins, ab)
+        );
+    }
+
     #[test]
     fn image_version_is_the_tag() {
         assert_eq!(

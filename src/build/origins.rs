@@ -263,6 +263,16 @@ impl Origins {
         entry.records.take();
     }
 
+    /// The origins of objects built after this one's, as if recorded here in their order:
+    /// each of their objects replaces what was recorded about one of the same kind and
+    /// name, as [`Origins::built`] would (an object always has its builder's record first).
+    pub(super) fn append(&mut self, later: Origins) {
+        for (kind, names) in later.objects {
+            self.objects.entry(kind).or_default().extend(names);
+        }
+        self.shrunk.extend(later.shrunk);
+    }
+
     fn entry_mut(&mut self, kind: &str, name: &str) -> &mut Entry {
         if !self.objects.contains_key(kind) {
             self.objects.insert(kind.to_string(), HashMap::new());

@@ -157,7 +157,8 @@ pub fn objects(
     fuel: &mut template::Fuel,
 ) -> Result<Render, Diagnostics> {
     let (merged, platform) = spec(dir, env, sets, map)?;
-    let (mut objects, mut origins) = build::build(&platform);
+    let (mut objects, mut origins) =
+        build::build_on(&platform, map.bytes() >= crate::TWO_THREADS_FROM);
     objects.extend(template::render_all(
         dir,
         env,
