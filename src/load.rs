@@ -264,11 +264,52 @@ pub struct Layers {
     pub overlays: Vec<Node>,
 }
 
-/// Reads `platform.yaml` and the overlays of `env`, following `extends`.
+/// Reads `platform.yaml` and the overlays of `env`, following `extends`. A large
+/// `platform.yaml` is parsed on a second thread while the overlays are read and parsed
+/// ([`crate::both`]); the texts join `map` afterwards, with the ids they were parsed with.
 pub fn environment(dir: &Path, env: &str, map: &mut SourceMap) -> Result<Layers, Diagnostics> {
     let known = listed(dir, Some(env))?;
+    let base_text = read(dir, Path::new(PLATFORM_FILE), PLATFORM_FILE);
+    let base_id = map.next_id();
+    let first_overlay = base_id + usize::from(base_text.is_ok());
+    let together = base_text
+        .as_ref()
+        .is_ok_and(|t| t.len() >= crate::TWO_THREADS_FROM);
+    let (base, (chain, texts)) = crate::both(
+        together,
+        || {
+            let text = base_text.as_ref().map_err(Clone::clone)?;
+            parse(base_id, text).map_err(|d| vec![d])
+        },
+        || overlay_chain(dir, env, &known, first_overlay),
+    );
+    if let Ok(text) = base_text {
+        map.add(PLATFORM_FILE, text);
+    }
+    for (name, text) in texts {
+        map.add(name, text);
+    }
+    let (overlays, diagnostics) = chain;
+    match base {
+        Ok(base) if diagnostics.is_empty() => Ok(Layers { base, overlays }),
+        Ok(_) => Err(diagnostics),
+        Err(mut ds) => {
+            ds.extend(diagnostics);
+            Err(ds)
+        }
+    }
+}
+
+/// The overlays of an environment and the problems met reading them; and each text read
+/// (name, text), in the order of their source ids.
+type Chain = ((Vec<Node>, Diagnostics), Vec<(String, String)>);
+
+/// The overlays of `env`, base-most first, following `extends`. The first text read
+/// takes the source id `first`, the next `first + 1`, and so on: the caller adds them to
+/// the source map in that order.
+fn overlay_chain(dir: &Path, env: &str, known: &[String], first: usize) -> Chain {
+    let mut texts: Vec<(String, String)> = Vec::new();
     let mut diagnostics = Vec::new();
-    let base = file(dir, Path::new(PLATFORM_FILE), map);
     let mut overlays: Vec<Node> = Vec::new();
     let mut chain: Vec<(String, Option<Span>)> = Vec::new();
     let mut next: Option<(String, Option<Span>)> = Some((env.to_string(), None));
@@ -309,7 +350,7 @@ pub fn environment(dir: &Path, env: &str, map: &mut SourceMap) -> Result<Layers,
             diagnostics.push(d);
             break;
         }
-        let rel = match overlay_path(&name, &known) {
+        let rel = match overlay_path(&name, known) {
             Ok(rel) => rel,
             Err(mut d) => {
                 if let Some(at) = named_at {
@@ -320,7 +361,13 @@ pub fn environment(dir: &Path, env: &str, map: &mut SourceMap) -> Result<Layers,
             }
         };
         chain.push((name, named_at));
-        match file(dir, &rel, map) {
+        let name = rel.to_string_lossy().replace('\\', "/");
+        let parsed = read(dir, &rel, &name).and_then(|text| {
+            let id = first + texts.len();
+            texts.push((name, text));
+            parse(id, &texts[texts.len() - 1].1).map_err(|d| vec![d])
+        });
+        match parsed {
             Ok(mut node) => {
                 match take_extends(&mut node) {
                     Ok(parent) => next = parent,
@@ -332,14 +379,7 @@ pub fn environment(dir: &Path, env: &str, map: &mut SourceMap) -> Result<Layers,
         }
     }
     overlays.reverse();
-    match base {
-        Ok(base) if diagnostics.is_empty() => Ok(Layers { base, overlays }),
-        Ok(_) => Err(diagnostics),
-        Err(mut ds) => {
-            ds.extend(diagnostics);
-            Err(ds)
-        }
-    }
+    ((overlays, diagnostics), texts)
 }
 
 /// Removes `extends: <env>` from an overlay's root and returns the parent's name.

@@ -94,6 +94,11 @@ impl SourceMap {
         self.sources.len() - 1
     }
 
+    /// The id the next source added will have.
+    pub fn next_id(&self) -> usize {
+        self.sources.len()
+    }
+
     /// How many bytes were read, all sources together: the size of a run's input.
     pub fn bytes(&self) -> usize {
         self.sources.iter().map(|s| s.text.len()).sum()

@@ -1,5 +1,7 @@
-//! A large render does independent work on two threads (`wfk::both`): the checks beside
-//! the making of the output, the displaced values beside the merged spec. These tests run
+//! A large render does independent work on two threads (`wfk::both`): `platform.yaml`
+//! parsed beside the overlays, the displaced values typed beside the merged spec, half the
+//! components built beside the other half, the checks beside the making of the output.
+//! These tests run
 //! projects above [`wfk::TWO_THREADS_FROM`] and hold that path to what the one-thread
 //! path does: the same bytes, the same findings, and nothing on stdout when a check fails.
 
@@ -7,7 +9,7 @@ use crate::support::Test;
 use std::fmt::Write as _;
 
 /// Components in the large projects: enough, with their overlay, to pass the threshold.
-const COMPONENTS: usize = 1_100;
+const COMPONENTS: usize = 1_300;
 
 /// One component as the benchmark writes it; `first` is written before the filler.
 fn component(out: &mut String, name: &str) {
@@ -47,10 +49,11 @@ fn project(first: &str, overlay_first: &str) -> Test {
         )
         .unwrap();
     }
-    let size = spec.len() + overlay.len();
+    // The spec alone passes it: `platform.yaml` is then parsed beside the overlay.
     assert!(
-        size >= wfk::TWO_THREADS_FROM,
-        "the project is {size} bytes, below the {} bytes from which a render uses two threads",
+        spec.len() >= wfk::TWO_THREADS_FROM,
+        "`platform.yaml` is {} bytes, below the {} bytes from which a run uses two threads",
+        spec.len(),
         wfk::TWO_THREADS_FROM
     );
     Test::new()
@@ -169,4 +172,38 @@ fn a_large_spec_reports_a_displaced_type_error_and_a_merged_one_as_a_small_spec_
         .status(2)
         .stderr(small_run.stderr)
         .run();
+}
+
+#[test]
+fn a_large_spec_with_a_syntax_error_and_a_broken_overlay_reports_both_as_a_small_one_does() {
+    // `platform.yaml` is parsed on the second thread, the overlay on this one; the errors
+    // come in the same order, at the same places, with their source lines.
+    let broken = "platform: big\ncomponents:\n  api: ]\n";
+    let overlay = "components: { api: { replicas: 3 }\n";
+    let run = |spec: String| {
+        Test::new()
+            .file("platform.yaml", spec)
+            .file("overlays/prod.yaml", overlay)
+            .args(["render", "prod"])
+            .output()
+    };
+    let small_run = run(broken.to_string());
+    assert_eq!(small_run.status, Some(2), "{}", small_run.stderr);
+    assert_eq!(small_run.stdout, "");
+    for expected in [" --> platform.yaml:", " --> overlays/prod.yaml:"] {
+        assert!(
+            small_run.stderr.contains(expected),
+            "expected {expected}:\n{}",
+            small_run.stderr
+        );
+    }
+    // The same text, then comments the parser never reaches, past the threshold.
+    let mut large = broken.to_string();
+    while large.len() < wfk::TWO_THREADS_FROM {
+        large.push_str("# a comment line that pads the spec past the threshold\n");
+    }
+    let large_run = run(large);
+    assert_eq!(large_run.status, Some(2));
+    assert_eq!(large_run.stdout, "");
+    assert_eq!(large_run.stderr, small_run.stderr);
 }
