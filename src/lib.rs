@@ -39,11 +39,12 @@ pub enum Exit {
 }
 
 /// From how many bytes of input a run does independent work on two threads ([`both`]):
-/// the displaced values beside the merged spec, one half of the components beside the
-/// other, the checks beside the making of the output. Below it a second thread costs more than it
-/// saves (about half a millisecond, and 4 MiB: the allocator gives each thread pages of
-/// its own). Measured on the benchmark platforms: no gain at 500 components (400 KB of
-/// input), about 10% at 1,000 (790 KB), 25% at 10,000.
+/// `platform.yaml` parsed beside the overlays, the displaced values typed beside the
+/// merged spec, one half of the components built beside the other, the checks beside the
+/// making of the output. Below it a second thread costs more than it saves (about half a
+/// millisecond, and 4 MiB: the allocator gives each thread pages of its own). Measured on
+/// the benchmark platforms (BENCHMARKS.md): no gain at 500 components (400 KB of input),
+/// 13% less wall time at 1,000 (790 KB), 38% at 10,000.
 pub const TWO_THREADS_FROM: usize = 512 * 1024;
 
 /// Runs `a` and `b` and returns both results: when `together`, `a` on a second thread
