@@ -5,7 +5,7 @@
 //! projects above [`wfk::TWO_THREADS_FROM`] and hold that path to what the one-thread
 //! path does: the same bytes, the same findings, and nothing on stdout when a check fails.
 
-use crate::support::Test;
+use crate::support::{Output, Test};
 use std::fmt::Write as _;
 
 /// Components in the large projects: enough, with their overlay, to pass the threshold.
@@ -75,6 +75,22 @@ fn small(first: &str, overlay_first: &str) -> Test {
         .file("overlays/prod.yaml", overlay)
 }
 
+/// Checks that a run on one thread failed as the test expects (exit code, nothing on
+/// stdout, each of `expected` in stderr), and returns its stderr: what the large run must
+/// print.
+fn failed(run: Output, status: i32, expected: &[&str]) -> String {
+    assert_eq!(run.status, Some(status), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    for expected in expected {
+        assert!(
+            run.stderr.contains(expected),
+            "expected {expected}:\n{}",
+            run.stderr
+        );
+    }
+    run.stderr
+}
+
 #[test]
 fn a_large_render_on_two_threads_is_the_stream_the_files_of_output_dir_hold() {
     let mut first = String::new();
@@ -124,24 +140,19 @@ fn a_large_render_with_a_failing_check_prints_its_findings_and_nothing_on_stdout
     resources: { cpu: 100m/200m, memory: 128Mi/256Mi }
     env: { 'A=B': cat }
 ";
-    let small_run = small(first, "").args(["render", "prod"]).output();
-    assert_eq!(small_run.status, Some(1), "{}", small_run.stderr);
-    assert_eq!(small_run.stdout, "");
-    for expected in [
-        "error[invalid-env-var-name]: invalid environment variable name `A=B`",
-        " --> platform.yaml:11:12",
-        "warning[image-latest]",
-    ] {
-        assert!(
-            small_run.stderr.contains(expected),
-            "expected {expected}:\n{}",
-            small_run.stderr
-        );
-    }
+    let stderr = failed(
+        small(first, "").args(["render", "prod"]).output(),
+        1,
+        &[
+            "error[invalid-env-var-name]: invalid environment variable name `A=B`",
+            " --> platform.yaml:11:12",
+            "warning[image-latest]",
+        ],
+    );
     project(first, "")
         .args(["render", "prod"])
         .status(1)
-        .stderr(small_run.stderr)
+        .stderr(stderr)
         .run();
 }
 
@@ -155,22 +166,17 @@ fn a_large_spec_reports_a_displaced_type_error_and_a_merged_one_as_a_small_spec_
     ports: { http: 8080 }
 ";
     let overlay_first = "  api: { replicas: 3, ports: { http: web } }\n";
-    let small_run = small(first, overlay_first)
-        .args(["render", "prod"])
-        .output();
-    assert_eq!(small_run.status, Some(2), "{}", small_run.stderr);
-    assert_eq!(small_run.stdout, "");
-    for expected in ["platform.yaml:8:15", "overlays/prod.yaml:3:38"] {
-        assert!(
-            small_run.stderr.contains(expected),
-            "expected an error at {expected}:\n{}",
-            small_run.stderr
-        );
-    }
+    let stderr = failed(
+        small(first, overlay_first)
+            .args(["render", "prod"])
+            .output(),
+        2,
+        &["platform.yaml:8:15", "overlays/prod.yaml:3:38"],
+    );
     project(first, overlay_first)
         .args(["render", "prod"])
         .status(2)
-        .stderr(small_run.stderr)
+        .stderr(stderr)
         .run();
 }
 
@@ -187,16 +193,11 @@ fn a_large_spec_with_a_syntax_error_and_a_broken_overlay_reports_both_as_a_small
             .args(["render", "prod"])
             .output()
     };
-    let small_run = run(broken.to_string());
-    assert_eq!(small_run.status, Some(2), "{}", small_run.stderr);
-    assert_eq!(small_run.stdout, "");
-    for expected in [" --> platform.yaml:", " --> overlays/prod.yaml:"] {
-        assert!(
-            small_run.stderr.contains(expected),
-            "expected {expected}:\n{}",
-            small_run.stderr
-        );
-    }
+    let stderr = failed(
+        run(broken.to_string()),
+        2,
+        &[" --> platform.yaml:", " --> overlays/prod.yaml:"],
+    );
     // The same text, then comments the parser never reaches, past the threshold.
     let mut large = broken.to_string();
     while large.len() < wfk::TWO_THREADS_FROM {
@@ -205,5 +206,5 @@ fn a_large_spec_with_a_syntax_error_and_a_broken_overlay_reports_both_as_a_small
     let large_run = run(large);
     assert_eq!(large_run.status, Some(2));
     assert_eq!(large_run.stdout, "");
-    assert_eq!(large_run.stderr, small_run.stderr);
+    assert_eq!(large_run.stderr, stderr);
 }
