@@ -24,6 +24,25 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The project folder a command line names with `--dir` (else the current folder), read
+/// from the raw arguments before (or without) parsing them: to complete an environment's
+/// name in it, and to size the project before the first allocations ([`crate::huge_pages_pay_off`]).
+pub fn dir_named(args: impl IntoIterator<Item = std::ffi::OsString>) -> PathBuf {
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    let mut dir = PathBuf::from(".");
+    for (i, arg) in args.iter().enumerate() {
+        let text = arg.to_string_lossy();
+        if let Some(value) = text.strip_prefix("--dir=") {
+            dir = value.into();
+        } else if text == "--dir" {
+            if let Some(value) = args.get(i + 1) {
+                dir = value.into();
+            }
+        }
+    }
+    dir
+}
+
 /// When diagnostics are coloured.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Color {

@@ -65,18 +65,7 @@ pub const COMPLETE_VAR: &str = "COMPLETE";
 /// The environments of the project named by `--dir` on the command line being completed
 /// (else the current folder) that start with what was typed so far.
 pub fn complete_env(current: &std::ffi::OsStr) -> Vec<clap_complete::CompletionCandidate> {
-    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let mut dir = std::path::PathBuf::from(".");
-    for (i, arg) in args.iter().enumerate() {
-        let text = arg.to_string_lossy();
-        if let Some(value) = text.strip_prefix("--dir=") {
-            dir = value.into();
-        } else if text == "--dir" {
-            if let Some(value) = args.get(i + 1) {
-                dir = value.into();
-            }
-        }
-    }
+    let dir = crate::cli::dir_named(std::env::args_os());
     let typed = current.to_string_lossy();
     load::environments(&dir)
         .unwrap_or_default()
