@@ -40,4 +40,5 @@ mod scanners;
 mod schema;
 mod set_and_values;
 mod spec_core;
+mod symbol_order;
 mod threads;
