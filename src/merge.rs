@@ -13,7 +13,9 @@
 //!   comma ends the value and `because nginx` becomes a key without one. ([`Merged::new`]
 //!   itself drops base nulls, as leaving the key out would.)
 //! - A replaced value is kept, with its position, in the history of its path: `wfk explain`
-//!   shows the chain, and diagnostics can say what an overlay overrode.
+//!   shows the chain. Only explain reads it, so the other commands merge without it
+//!   ([`History::Dropped`]): it is a fifth of the trees of a large platform whose overlays
+//!   change every component.
 //! - **A `--set` changes, never invents**: it may change anything and add a key to a map of
 //!   values (an env var, a config key, a label), but a name of a component, job, config map,
 //!   ingress host, storage class or patch that the environment lacks is an error
@@ -42,10 +44,18 @@ pub enum At {
 /// A path in the spec: the keys from the root, e.g. `["components", "api", "replicas"]`.
 pub type Path = Vec<String>;
 
+/// Whether a merge keeps the values later layers replaced, for [`Merged::lookup`] to show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum History {
+    Kept,
+    Dropped,
+}
+
 /// The merged tree of one environment and the history of every replaced value.
 pub struct Merged {
     pub tree: Node,
-    history: HashMap<Path, Vec<Node>>,
+    /// The values later layers replaced, by path; `None` when the merge drops them.
+    history: Option<HashMap<Path, Vec<Node>>>,
     removed: HashMap<Path, Removal>,
     /// Overlay nulls whose key was not there: they removed nothing (a misspelled key?).
     void: Vec<(Path, Span)>,
@@ -80,12 +90,17 @@ pub enum Lookup<'a> {
 }
 
 impl Merged {
+    /// The base tree, with nulls dropped; later layers keep the history of each value.
+    pub fn new(base: Node) -> Self {
+        Merged::with(base, History::Kept)
+    }
+
     /// The base tree, with nulls dropped.
-    pub fn new(mut base: Node) -> Self {
+    pub fn with(mut base: Node, history: History) -> Self {
         drop_spec_nulls(&mut base);
         Merged {
             tree: base,
-            history: HashMap::new(),
+            history: (history == History::Kept).then(HashMap::new),
             removed: HashMap::new(),
             void: Vec::new(),
             displaced: Vec::new(),
@@ -100,7 +115,7 @@ impl Merged {
         };
         let mut path = Vec::new();
         let mut state = State {
-            history: &mut self.history,
+            history: self.history.as_mut(),
             removed: &mut self.removed,
             void: &mut self.void,
             displaced: &mut self.displaced,
@@ -335,7 +350,11 @@ impl Merged {
     /// The value at `path` with its history, or why there is none.
     pub fn lookup(&self, path: &[String]) -> Lookup<'_> {
         if let Some(node) = self.get(path) {
-            let overridden = self.history.get(path).map_or(&[][..], Vec::as_slice);
+            let overridden = self
+                .history
+                .as_ref()
+                .and_then(|h| h.get(path))
+                .map_or(&[][..], Vec::as_slice);
             return Lookup::Value { node, overridden };
         }
         for len in (1..=path.len()).rev() {
@@ -435,7 +454,7 @@ pub fn environment(
     sets: &[String],
     map: &mut crate::source::SourceMap,
 ) -> Result<Merged, crate::diagnostic::Diagnostics> {
-    let (merged, diagnostics) = merge(layers, sets, map);
+    let (merged, diagnostics) = merge(layers, sets, map, History::Kept);
     if diagnostics.is_empty() {
         Ok(merged)
     } else {
@@ -450,10 +469,11 @@ pub fn merge(
     layers: crate::load::Layers,
     sets: &[String],
     map: &mut crate::source::SourceMap,
+    history: History,
 ) -> (Merged, crate::diagnostic::Diagnostics) {
     let mut diagnostics = Vec::new();
     base_nulls(&layers.base, map, &mut diagnostics);
-    let mut merged = Merged::new(layers.base);
+    let mut merged = Merged::with(layers.base, history);
     for overlay in layers.overlays {
         merged.layer(overlay);
     }
@@ -611,7 +631,7 @@ pub(crate) fn drop_nulls(node: &mut Node) {
 
 /// What a merge records besides the tree.
 struct State<'a> {
-    history: &'a mut HashMap<Path, Vec<Node>>,
+    history: Option<&'a mut HashMap<Path, Vec<Node>>>,
     removed: &'a mut HashMap<Path, Removal>,
     void: &'a mut Vec<(Path, Span)>,
     displaced: &'a mut Vec<(Path, MarkedScalarNode, Node)>,
@@ -634,7 +654,11 @@ fn merge_map(
                 let empty = matches!(&value, Node::Scalar(s) if s.as_str().is_empty());
                 let span = if empty { None } else { Span::of(value.span()) }
                     .or_else(|| Span::of(key.span()));
-                let previous = state.history.remove(path.as_slice()).unwrap_or_default();
+                let previous = state
+                    .history
+                    .as_deref_mut()
+                    .and_then(|h| h.remove(path.as_slice()))
+                    .unwrap_or_default();
                 if let Some(by) = span {
                     state.removed.insert(
                         path.clone(),
@@ -664,8 +688,13 @@ fn merge_map(
                     // pointed at by the key of the layer that wrote it.
                     if let hashlink::linked_hash_map::Entry::Occupied(entry) = base.entry(key) {
                         let (old_key, old) = entry.replace_entry(value);
-                        state.displaced.push((path.clone(), old_key, old.clone()));
-                        state.history.entry(path.clone()).or_default().push(old);
+                        match state.history.as_deref_mut() {
+                            Some(history) => {
+                                state.displaced.push((path.clone(), old_key, old.clone()));
+                                history.entry(path.clone()).or_default().push(old);
+                            }
+                            None => state.displaced.push((path.clone(), old_key, old)),
+                        }
                     }
                 }
                 (None, v) => {
@@ -945,6 +974,35 @@ mod tests {
         assert_eq!((a.as_str(), at.source(), at.line()), ("a", 0, 1));
         // Taken: the merge keeps no copy.
         assert!(m.take_displaced().is_empty());
+    }
+
+    #[test]
+    fn a_merge_without_history_displaces_the_same_values_and_keeps_no_chain() {
+        let (base, overlays) = (
+            "a:\n  b: 1\n  c: 2\nd: 4\n",
+            ["a:\n  b: 5\n  c: null\n", "a:\n  b: 6\n"],
+        );
+        let mut kept = merged(base, &overlays);
+        let mut dropped = Merged::with(parse(0, base).unwrap(), History::Dropped);
+        for (i, o) in overlays.iter().enumerate() {
+            dropped.layer(parse(i + 1, o).unwrap());
+        }
+        assert_eq!(leaves(&dropped.tree), leaves(&kept.tree));
+        let displaced = |m: &mut Merged| -> Vec<Vec<String>> {
+            m.take_displaced().iter().map(leaves).collect()
+        };
+        assert_eq!(displaced(&mut dropped), displaced(&mut kept));
+        let chain = |m: &Merged| match m.lookup(&path("a.b")) {
+            Lookup::Value { overridden, .. } => overridden.len(),
+            _ => panic!("a.b is set"),
+        };
+        assert_eq!((chain(&kept), chain(&dropped)), (2, 0));
+        // What a `null` removed is kept either way: diff and the messages about a
+        // `--set` read it.
+        assert!(matches!(
+            dropped.lookup(&path("a.c")),
+            Lookup::Removed { .. }
+        ));
     }
 
     #[test]

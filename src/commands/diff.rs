@@ -12,7 +12,7 @@ use crate::cli::{DiffArgs, DiffFormat};
 use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::diff::{self, Change, Field, Rendered};
-use crate::merge::{At, Lookup, Merged};
+use crate::merge::{At, History, Lookup, Merged};
 use crate::platform::Platform;
 use crate::source::{SourceMap, Span};
 use crate::{emit, load, tree};
@@ -229,7 +229,7 @@ fn render(
         platform,
         objects,
         origins,
-    } = match super::objects(dir, env, sets, &mut map, fuel) {
+    } = match super::objects(dir, env, sets, &mut map, fuel, History::Dropped) {
         Ok(all) => all,
         Err(ds) => return Ok(Err(fail(&ds, &map))),
     };

@@ -7,7 +7,7 @@ use crate::build::origins::Source;
 use crate::cli::{DataFormat, ExplainArgs};
 use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
-use crate::merge::Lookup;
+use crate::merge::{History, Lookup};
 use crate::source::{SourceMap, Span};
 use crate::{suggest, tree};
 use marked_yaml::Node;
@@ -20,7 +20,7 @@ pub fn run(dir: &Path, args: &ExplainArgs) -> anyhow::Result<Exit> {
     }
     let mut map = SourceMap::default();
     // The whole spec is read, so explain never shows a value that render would refuse.
-    let merged = match super::spec(dir, &args.env, &args.set, &mut map) {
+    let merged = match super::spec(dir, &args.env, &args.set, &mut map, History::Kept) {
         Ok((merged, _)) => merged,
         Err(ds) => return Ok(fail(&ds, &map)),
     };
@@ -235,6 +235,7 @@ fn object(dir: &Path, args: &ExplainArgs, kind: &str, name: &str) -> anyhow::Res
         &args.set,
         &mut map,
         &mut crate::template::Fuel::per_run(),
+        History::Kept,
     ) {
         Ok(render) => render,
         Err(ds) => return Ok(fail(&ds, &map)),

@@ -5,13 +5,14 @@ use super::{fail, spec};
 use crate::Exit;
 use crate::cli::GraphArgs;
 use crate::graph::Graph;
+use crate::merge::History;
 use crate::source::SourceMap;
 use std::io::Write;
 use std::path::Path;
 
 pub fn run(dir: &Path, args: &GraphArgs) -> anyhow::Result<Exit> {
     let mut map = SourceMap::default();
-    let platform = match spec(dir, &args.env, &args.set, &mut map) {
+    let platform = match spec(dir, &args.env, &args.set, &mut map, History::Dropped) {
         Ok((_, platform)) => platform,
         Err(ds) => return Ok(fail(&ds, &map)),
     };

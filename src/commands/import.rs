@@ -9,6 +9,7 @@ use crate::Exit;
 use crate::cli::ImportArgs;
 use crate::diagnostic::Severity;
 use crate::import::{self, Input};
+use crate::merge::History;
 use crate::source::SourceMap;
 use crate::{check, diagnostic};
 use anyhow::{Context, bail};
@@ -206,7 +207,7 @@ fn verify(project: &Path, envs: &[String]) -> anyhow::Result<()> {
             objects,
             origins,
             ..
-        } = match super::objects(project, env, &[], &mut map, &mut fuel) {
+        } = match super::objects(project, env, &[], &mut map, &mut fuel, History::Dropped) {
             Ok(all) => all,
             Err(ds) => {
                 diagnostic::eprint(&ds, &map);

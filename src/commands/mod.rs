@@ -17,7 +17,7 @@ use crate::build::object::Object;
 use crate::build::origins::Origins;
 use crate::cli::{Cli, Command};
 use crate::diagnostic::{self, Diagnostics};
-use crate::merge::Merged;
+use crate::merge::{History, Merged};
 use crate::platform::Platform;
 use crate::source::SourceMap;
 use crate::{build, load, merge, patch, template};
@@ -75,15 +75,17 @@ pub fn complete_env(current: &std::ffi::OsStr) -> Vec<clap_complete::CompletionC
         .collect()
 }
 
-/// load → merge → spec for one environment.
+/// load → merge → spec for one environment; `history` says whether the merged spec keeps
+/// the values later layers replaced (only `explain` shows them).
 pub fn spec(
     dir: &Path,
     env: &str,
     sets: &[String],
     map: &mut SourceMap,
+    history: History,
 ) -> Result<(Merged, Platform), Diagnostics> {
     let layers = load::environment(dir, env, map)?;
-    let (mut merged, merge_errors) = merge::merge(layers, sets, map);
+    let (mut merged, merge_errors) = merge::merge(layers, sets, map, history);
     // What a later layer replaced is typed where it is written, and every other value in
     // the merged tree: an error in a value each environment overrides is still found. For
     // a large input the two are typed at the same time, on two threads.
@@ -137,15 +139,16 @@ pub struct Render {
 }
 
 /// load → merge → spec → build → templates → patches: every object of one environment,
-/// in apply order, with its origins.
+/// in apply order, with its origins ([`spec`] says what `history` is).
 pub fn objects(
     dir: &Path,
     env: &str,
     sets: &[String],
     map: &mut SourceMap,
     fuel: &mut template::Fuel,
+    history: History,
 ) -> Result<Render, Diagnostics> {
-    let (merged, platform) = spec(dir, env, sets, map)?;
+    let (merged, platform) = spec(dir, env, sets, map, history)?;
     let (mut objects, mut origins) =
         build::build_on(&platform, map.bytes() >= crate::TWO_THREADS_FROM);
     objects.extend(template::render_all(

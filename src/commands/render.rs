@@ -57,6 +57,7 @@ pub fn run(
         &sets,
         &mut map,
         &mut crate::template::Fuel::per_run(),
+        crate::merge::History::Dropped,
     ) {
         Ok(all) => all,
         Err(ds) => return Ok(fail(&ds, &map)),

@@ -9,6 +9,7 @@ use crate::check;
 use crate::cli::{Deny, FindingsFormat, ValidateArgs};
 use crate::diagnostic::{self, Diagnostic, Entry, Severity};
 use crate::load;
+use crate::merge::History;
 use crate::source::SourceMap;
 use foldhash::{HashMap, HashMapExt};
 use std::io::Write;
@@ -191,7 +192,7 @@ fn check_env(dir: &Path, env: &str, sets: &[String], fuel: &mut crate::template:
         objects,
         origins,
         ..
-    } = match super::objects(dir, env, sets, &mut map, fuel) {
+    } = match super::objects(dir, env, sets, &mut map, fuel, History::Dropped) {
         Ok(all) => all,
         Err(diagnostics) => {
             return Report {

@@ -427,6 +427,7 @@ fn one_run(
         &[],
         &mut map,
         &mut wfk::template::Fuel::per_run(),
+        wfk::merge::History::Dropped,
     );
     let (errors, objects) = match rendered {
         Err(diagnostics) => (diagnostics, None),

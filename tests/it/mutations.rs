@@ -320,7 +320,14 @@ fn apply(text: &str, mistakes: &[&Mistake]) -> String {
 /// Runs the pipeline on `dir` for `env`; the errors as (file, line, col, code, has help).
 fn errors(dir: &Path, env: &str) -> Vec<(String, usize, usize, String, bool)> {
     let mut map = wfk::source::SourceMap::default();
-    match wfk::commands::objects(dir, env, &[], &mut map, &mut wfk::template::Fuel::per_run()) {
+    match wfk::commands::objects(
+        dir,
+        env,
+        &[],
+        &mut map,
+        &mut wfk::template::Fuel::per_run(),
+        wfk::merge::History::Dropped,
+    ) {
         Ok(_) => Vec::new(),
         Err(diagnostics) => diagnostics
             .iter()

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use wfk::build::object::Object;
+use wfk::merge::History;
 use wfk::platform::Platform;
 
 /// How long one run of `wfk` may take before it is killed and the test fails.
@@ -203,7 +204,7 @@ pub fn library(dir: &Path, env: &str, sets: &[&str]) -> (Platform, Vec<Object>) 
     let mut map = wfk::source::SourceMap::default();
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
     let mut fuel = wfk::template::Fuel::per_run();
-    let render = wfk::commands::objects(dir, env, &sets, &mut map, &mut fuel)
+    let render = wfk::commands::objects(dir, env, &sets, &mut map, &mut fuel, History::Dropped)
         .unwrap_or_else(|d| panic!("render {env}: {d:#?}"));
     (render.platform, render.objects)
 }
