@@ -54,6 +54,9 @@ fn main() -> ExitCode {
         .var(commands::COMPLETE_VAR)
         .complete();
     let cli = cli::Cli::parse();
+    if let Some(commit) = option_env!("WFK_BUILD_COMMIT") {
+        let _ = commands::version::BUILD_COMMIT.set(commit);
+    }
     match cli.color {
         cli::Color::Auto => {}
         cli::Color::Always => anstream::ColorChoice::Always.write_global(),

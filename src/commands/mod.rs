@@ -10,7 +10,7 @@ mod init;
 mod render;
 mod schema;
 mod validate;
-mod version;
+pub mod version;
 
 use crate::Exit;
 use crate::build::object::Object;
