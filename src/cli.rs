@@ -25,22 +25,63 @@ pub struct Cli {
 }
 
 /// The project folder a command line names with `--dir` (else the current folder), read
-/// from the raw arguments before (or without) parsing them: to complete an environment's
-/// name in it, and to size the project before the first allocations ([`crate::huge_pages_pay_off`]).
+/// from the raw arguments without parsing them: to complete an environment's name in it.
 pub fn dir_named(args: impl IntoIterator<Item = std::ffi::OsString>) -> PathBuf {
-    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
-    let mut dir = PathBuf::from(".");
-    for (i, arg) in args.iter().enumerate() {
-        let text = arg.to_string_lossy();
-        if let Some(value) = text.strip_prefix("--dir=") {
-            dir = value.into();
-        } else if text == "--dir" {
-            if let Some(value) = args.get(i + 1) {
-                dir = value.into();
+    let args: Vec<String> = args
+        .into_iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    match dir_value(args.iter().map(|a| a.as_bytes())) {
+        Some(dir) => PathBuf::from(String::from_utf8_lossy(dir).into_owned()),
+        None => PathBuf::from("."),
+    }
+}
+
+/// The value of the last `--dir` among raw arguments (`--dir PATH` or `--dir=PATH`), as
+/// bytes and without allocating: the `wfk` binary reads it before its first allocation,
+/// to size the project ([`crate::huge_pages_pay_off`]).
+pub fn dir_value<'a>(args: impl IntoIterator<Item = &'a [u8]>) -> Option<&'a [u8]> {
+    let mut args = args.into_iter();
+    let mut dir = None;
+    while let Some(arg) = args.next() {
+        if let Some(value) = arg.strip_prefix(b"--dir=") {
+            dir = Some(value);
+        } else if arg == b"--dir" {
+            if let Some(value) = args.next() {
+                dir = Some(value);
             }
         }
     }
     dir
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_last_dir_in_either_form_with_its_value() {
+        let dir =
+            |args: &[&str]| super::dir_value(args.iter().map(|a| a.as_bytes())).map(|d| d.to_vec());
+        assert_eq!(dir(&["wfk", "render", "prod"]), None);
+        assert_eq!(
+            dir(&["wfk", "--dir", "a b", "render"]),
+            Some(b"a b".to_vec())
+        );
+        assert_eq!(
+            dir(&["wfk", "--dir=x", "render", "--dir", "y"]),
+            Some(b"y".to_vec())
+        );
+        assert_eq!(dir(&["wfk", "render", "--dir"]), None);
+        // A value that looks like the flag is the value.
+        assert_eq!(dir(&["wfk", "--dir", "--dir=z"]), Some(b"--dir=z".to_vec()));
+        assert_eq!(
+            super::dir_named(["wfk", "--dir=p"].map(Into::into)),
+            std::path::PathBuf::from("p")
+        );
+        assert_eq!(
+            super::dir_named(["wfk"].map(Into::into)),
+            std::path::PathBuf::from(".")
+        );
+    }
 }
 
 /// When diagnostics are coloured.

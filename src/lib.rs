@@ -54,11 +54,11 @@ pub const TWO_THREADS_FROM: usize = 512 * 1024;
 /// pay: 32% of the wall time at 100 components (48 KB), 35% at 1,000.
 pub const HUGE_PAGES_FROM: u64 = 16 * 1024;
 
-/// Whether a run on the project in `dir` should have huge pages: its `platform.yaml` is at
-/// least [`HUGE_PAGES_FROM`] bytes. A project that cannot be read has none: the run is
-/// small, or fails.
-pub fn huge_pages_pay_off(dir: &std::path::Path) -> bool {
-    std::fs::metadata(dir.join("platform.yaml")).is_ok_and(|m| m.len() >= HUGE_PAGES_FROM)
+/// Whether a run on the project whose `platform.yaml` is `spec` should have huge pages:
+/// the file is at least [`HUGE_PAGES_FROM`] bytes. A file that cannot be read has none:
+/// the run is small, or fails.
+pub fn huge_pages_pay_off(spec: &std::path::Path) -> bool {
+    std::fs::metadata(spec).is_ok_and(|m| m.len() >= HUGE_PAGES_FROM)
 }
 
 /// Runs `a` and `b` and returns both results: when `together`, `a` on a second thread
@@ -131,12 +131,12 @@ mod tests {
         let at = |bytes: u64| {
             let spec = std::fs::File::create(dir.join("platform.yaml")).unwrap();
             spec.set_len(bytes).unwrap();
-            super::huge_pages_pay_off(&dir)
+            super::huge_pages_pay_off(&dir.join("platform.yaml"))
         };
         let below = at(super::HUGE_PAGES_FROM - 1);
         let from = at(super::HUGE_PAGES_FROM);
         std::fs::remove_file(dir.join("platform.yaml")).unwrap();
-        let missing = super::huge_pages_pay_off(&dir);
+        let missing = super::huge_pages_pay_off(&dir.join("platform.yaml"));
         std::fs::remove_dir(&dir).unwrap();
         assert_eq!((below, from, missing), (false, true, false));
     }

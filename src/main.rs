@@ -8,46 +8,63 @@ use wfk::{Exit, cli, commands};
 /// frees few of them before it exits; mimalloc serves them from large aligned blocks that
 /// the kernel backs with huge pages, so a large render takes a page fault per 2 MiB instead
 /// of per 4 KiB (glibc's malloc), and fewer instructions per allocation. A small one does
-/// without huge pages ([`huge_pages`]). The library and the fuzz targets keep the system
+/// without huge pages ([`HUGE_PAGES`]). The library and the fuzz targets keep the system
 /// allocator.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Turns the kernel's transparent huge pages off for this process, or back on. They are
-/// off before `main` ([`HUGE_PAGES_OFF`]) and back on once the command line names a
-/// project large enough to gain from them ([`wfk::huge_pages_pay_off`]). The flag is the
-/// process's; wfk starts no other process that would inherit it. Where the system has no
-/// such flag, nothing changes.
-fn huge_pages(on: bool) {
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    let _ = rustix::thread::disable_transparent_huge_pages(!on);
-    #[cfg(not(any(target_os = "linux", target_os = "android")))]
-    let _ = on;
-}
-
-/// Huge pages off from the start. The standard library allocates before `main` (the main
-/// thread's record), and that first allocation is where mimalloc takes its first block
-/// from the system: with huge pages on it would be backed by a whole 2 MiB page, more
-/// than a small render uses in all. So they are turned off by a constructor, which the
-/// C runtime calls before the standard library's start-up.
+/// Huge pages for a large project only, decided before the first allocation. The
+/// standard library allocates before `main` (the main thread's record), and that first
+/// allocation is where mimalloc takes its first block from the system: with huge pages
+/// on, a whole 2 MiB page, more than a small render uses in all; with them off, the first
+/// 2 MiB of a large render's heap in 4 KiB pages, a fault for each. So a constructor, which
+/// the C runtime calls before the standard library's start-up, reads the command line
+/// from `/proc/self/cmdline` and sizes the `platform.yaml` of its `--dir`
+/// ([`wfk::huge_pages_pay_off`]), in buffers on its stack, and sets the process's flag
+/// (`prctl(PR_SET_THP_DISABLE)`). wfk starts no other process that would inherit it.
+/// Elsewhere than Linux nothing changes.
 // SAFETY: the function is a constructor the C runtime calls once, before `main`, on the
-// main thread; it makes one `prctl` call, allocates nothing, and cannot unwind.
+// main thread; it reads two files and makes one `prctl` call, allocates nothing (paths
+// shorter than the standard library's stack buffer for them), and cannot unwind (panics
+// abort).
 #[cfg(any(target_os = "linux", target_os = "android"))]
 #[used]
 #[unsafe(link_section = ".init_array")]
-static HUGE_PAGES_OFF: extern "C" fn() = {
-    extern "C" fn off() {
-        huge_pages(false);
+static HUGE_PAGES: extern "C" fn() = {
+    extern "C" fn decide() {
+        let _ = rustix::thread::disable_transparent_huge_pages(!large_project());
     }
-    off
+    decide
 };
 
-fn main() -> ExitCode {
-    // Before the command line is parsed: each allocation until then takes memory the
-    // kernel backs with 4 KiB pages, for good.
-    if wfk::huge_pages_pay_off(&cli::dir_named(std::env::args_os())) {
-        huge_pages(true);
+/// Whether the command line names a project whose `platform.yaml` gains from huge pages.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn large_project() -> bool {
+    use std::io::Read as _;
+    use std::os::unix::ffi::OsStrExt as _;
+    let mut args = [0u8; 16 * 1024];
+    let Ok(mut cmdline) = std::fs::File::open("/proc/self/cmdline") else {
+        return false;
+    };
+    let mut len = 0;
+    while len < args.len() {
+        match cmdline.read(&mut args[len..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => len += n,
+        }
     }
+    let dir = cli::dir_value(args[..len].split(|&b| b == 0)).unwrap_or(b".");
+    const SPEC: &[u8] = b"/platform.yaml";
+    let mut path = [0u8; 4096];
+    let Some(spec) = path.get_mut(..dir.len() + SPEC.len()) else {
+        return false;
+    };
+    spec[..dir.len()].copy_from_slice(dir);
+    spec[dir.len()..].copy_from_slice(SPEC);
+    wfk::huge_pages_pay_off(std::path::Path::new(std::ffi::OsStr::from_bytes(spec)))
+}
+
+fn main() -> ExitCode {
     // `COMPLETE=bash wfk -- …` (what `wfk completions bash` registers) prints candidates
     // and exits here.
     clap_complete::CompleteEnv::with_factory(cli::Cli::command)
