@@ -24,9 +24,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// (`prctl(PR_SET_THP_DISABLE)`). wfk starts no other process that would inherit it.
 /// Elsewhere than Linux nothing changes.
 // SAFETY: the function is a constructor the C runtime calls once, before `main`, on the
-// main thread; it reads two files and makes one `prctl` call, allocates nothing (paths
-// shorter than the standard library's stack buffer for them), and cannot unwind (panics
-// abort).
+// main thread; it reads one file and the size of another, and makes one `prctl` call; it
+// allocates nothing (for paths shorter than the standard library's stack buffer for
+// them), and cannot unwind (panics abort).
 #[cfg(any(target_os = "linux", target_os = "android"))]
 #[used]
 #[unsafe(link_section = ".init_array")]
