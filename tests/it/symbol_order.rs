@@ -133,3 +133,27 @@ fn the_functions_a_small_run_executes_are_laid_out_together_in_the_files_order()
         last - first
     );
 }
+
+/// The image builds with the compiler that wrote the order: another compiler names every
+/// function differently, and the linker would find none of them.
+#[test]
+fn the_dockerfile_builds_with_the_compiler_the_order_was_written_with() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let listed = std::fs::read_to_string(root.join("link/symbol-order.txt")).unwrap();
+    let written = listed
+        .lines()
+        .find_map(|l| l.strip_prefix("# written with rustc "))
+        .expect("link/symbol-order.txt names the compiler that wrote it (bench/symbol-order)");
+    let dockerfile = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
+    let image = dockerfile
+        .lines()
+        .find_map(|l| l.strip_prefix("FROM rust:"))
+        .expect("the Dockerfile builds FROM a rust image");
+    let version = image.split(['-', ' ']).next().unwrap();
+    assert_eq!(
+        version, written,
+        "the Dockerfile builds with rust:{version}, but link/symbol-order.txt was written with \
+         rustc {written}: build the image with the same compiler (`FROM rust:{written}-…`), or \
+         run bench/symbol-order with the image's"
+    );
+}
