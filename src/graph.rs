@@ -10,6 +10,7 @@ use crate::platform::Platform;
 use crate::platform::component::Kind;
 use crate::platform::network::{Network, PathPort, Target};
 use crate::platform::values::Protocol;
+use foldhash::HashSet;
 use std::fmt::Write;
 
 /// The output formats of `wfk graph`.
@@ -47,6 +48,10 @@ struct Edge {
 pub struct Graph {
     nodes: Vec<Node>,
     edges: Vec<Edge>,
+    /// The ids of `nodes` and the `(from, to, label)` of `edges`, to add each once in time
+    /// independent of how many there are (the lists keep the order they are drawn in).
+    node_ids: HashSet<String>,
+    edge_keys: HashSet<(String, String, String)>,
 }
 
 /// A node id both formats accept: letters, digits and `_`.
@@ -72,7 +77,7 @@ fn ports_text(ports: &[PathPort]) -> String {
 
 impl Graph {
     fn node(&mut self, id: String, label: impl Into<String>, shape: Shape) {
-        if !self.nodes.iter().any(|n| n.id == id) {
+        if self.node_ids.insert(id.clone()) {
             self.nodes.push(Node {
                 id,
                 label: label.into(),
@@ -84,11 +89,8 @@ impl Graph {
     fn edge(&mut self, from: &str, to: &str, label: impl Into<String>) {
         let label = label.into();
         // A job's own `uses` and its component's may name the same thing.
-        if self
-            .edges
-            .iter()
-            .any(|e| e.from == from && e.to == to && e.label == label)
-        {
+        let key = (from.to_string(), to.to_string(), label.clone());
+        if !self.edge_keys.insert(key) {
             return;
         }
         self.edges.push(Edge {
