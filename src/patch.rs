@@ -15,6 +15,7 @@ use crate::merge::{At, Merged};
 use crate::platform::Platform;
 use crate::source::Span;
 use crate::tree::Step;
+use foldhash::HashMap;
 use json_patch::PatchOperation;
 use serde_json::Value;
 
@@ -27,6 +28,16 @@ pub fn apply(
     origins: &mut Origins,
 ) -> Result<(), Diagnostics> {
     let mut diagnostics = Vec::new();
+    // Each object's place by `(kind, name)`, the first of two that share them: a patch
+    // keeps both, so the places hold while the loop replaces objects.
+    let mut places: HashMap<(String, String), usize> = HashMap::default();
+    if !platform.patches.is_empty() {
+        for (i, o) in objects.iter().enumerate() {
+            places
+                .entry((o.kind().to_string(), o.name().to_string()))
+                .or_insert(i);
+        }
+    }
     for (target, patch) in &platform.patches {
         let key_span = merged
             .key(&["patches".to_string(), target.clone()])
@@ -47,10 +58,7 @@ pub fn apply(
             );
             continue;
         };
-        let Some(index) = objects
-            .iter()
-            .position(|o| o.kind() == kind && o.name() == name)
-        else {
+        let Some(&index) = places.get(&(kind.to_string(), name.to_string())) else {
             let same_kind: Vec<&str> = objects
                 .iter()
                 .filter(|o| o.kind() == kind)
