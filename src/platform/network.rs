@@ -191,13 +191,15 @@ impl<'a> Network<'a> {
             c.users = users.remove(c.name).unwrap_or_default();
         }
         let hosts = hosts(spec);
+        // The ports the ingress routes to, by component, in one pass over the routes.
+        let mut routed: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for r in hosts.iter().flat_map(|h| &h.routes) {
+            if let Some(port) = r.port {
+                routed.entry(r.component).or_default().insert(port);
+            }
+        }
         for c in &mut components {
-            let names: BTreeSet<&str> = hosts
-                .iter()
-                .flat_map(|h| &h.routes)
-                .filter(|r| r.component == c.name)
-                .filter_map(|r| r.port)
-                .collect();
+            let names = routed.remove(c.name).unwrap_or_default();
             c.routed = c
                 .ports
                 .iter()
