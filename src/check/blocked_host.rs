@@ -36,6 +36,7 @@
 use super::{Finding, Input, Origin};
 use crate::platform::Platform;
 use crate::platform::component::{Component, Kind, Relaxation};
+use crate::platform::endpoint::Endpoint;
 use crate::platform::values::{ConfigEntry, EnvValue};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use indexmap::IndexMap;
@@ -301,6 +302,10 @@ struct Network<'a> {
     /// Each stateful component's headless Service, by name, with its StatefulSet's name.
     headless: HashMap<String, (&'a str, String)>,
     ingress: HashSet<String>,
+    /// The endpoints (their places in `spec.endpoints`) by each host they name, normalized.
+    endpoint_hosts: HashMap<String, Vec<usize>>,
+    /// The endpoints by the namespace they name.
+    endpoint_namespaces: HashMap<&'a str, Vec<usize>>,
 }
 
 impl<'a> Network<'a> {
@@ -324,12 +329,24 @@ impl<'a> Network<'a> {
             .iter()
             .flat_map(|i| i.hosts.iter().map(|(key, h)| normal(&i.host_name(key, h))))
             .collect();
+        let mut endpoint_hosts: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut endpoint_namespaces: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, e) in spec.endpoints.values().enumerate() {
+            for h in &e.hosts {
+                endpoint_hosts.entry(normal(h)).or_default().push(i);
+            }
+            if let Some(ns) = &e.namespace {
+                endpoint_namespaces.entry(ns).or_default().push(i);
+            }
+        }
         Network {
             spec,
             namespace: spec.namespace(),
             services,
             headless,
             ingress,
+            endpoint_hosts,
+            endpoint_namespaces,
         }
     }
 
@@ -367,7 +384,13 @@ impl<'a> Network<'a> {
                 return (!reach.access).then_some(Blocked::ApiServer);
             }
         }
-        let endpoint = self.endpoint(reach, |e| e.cidrs.iter().any(|c| contains(c, ip)));
+        let endpoint = self.endpoint(
+            reach,
+            self.spec
+                .endpoints
+                .iter()
+                .filter(|(_, e)| e.cidrs.iter().any(|c| contains(c, ip))),
+        );
         match endpoint {
             Some(blocked) => blocked,
             None if metadata => Some(Blocked::Metadata),
@@ -399,12 +422,7 @@ impl<'a> Network<'a> {
         if KUBE_DNS.contains(&host) || self.ingress.contains(host) {
             return None;
         }
-        let endpoint = self.endpoint(reach, |e| {
-            e.hosts.iter().any(|h| normal(h) == host)
-                || e.namespace
-                    .as_deref()
-                    .is_some_and(|ns| in_namespace(host, ns).is_some_and(|s| !s.is_empty()))
-        });
+        let endpoint = self.endpoint(reach, self.endpoints_named(host).into_iter());
         if let Some(blocked) = endpoint {
             return blocked;
         }
@@ -418,14 +436,46 @@ impl<'a> Network<'a> {
         }
     }
 
-    /// Among the endpoints that `matches`: `Some(None)` if `reach` uses one,
-    /// `Some(Some(_))` if it uses none of them, `None` if there is none.
+    /// The endpoints, in the spec's order, that name `host` (lowercase) among their hosts
+    /// or hold it in their namespace (`<service>.<namespace>[.svc[.cluster.local]]`).
+    fn endpoints_named(&self, host: &str) -> Vec<(&'a String, &'a Endpoint)> {
+        let mut found: Vec<usize> = self.endpoint_hosts.get(host).cloned().unwrap_or_default();
+        // A namespace is what follows a dot, before the cluster's suffix, if any.
+        for tail in [".svc.cluster.local", ".svc", ""] {
+            let Some(rest) = host.strip_suffix(tail) else {
+                continue;
+            };
+            for (dot, _) in rest.match_indices('.') {
+                let namespace = &rest[dot + 1..];
+                found.extend(
+                    self.endpoint_namespaces
+                        .get(namespace)
+                        .into_iter()
+                        .flatten(),
+                );
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+            .into_iter()
+            .filter_map(|i| self.spec.endpoints.get_index(i))
+            .filter(|(_, e)| {
+                e.hosts.iter().any(|h| normal(h) == host)
+                    || e.namespace
+                        .as_deref()
+                        .is_some_and(|ns| in_namespace(host, ns).is_some_and(|s| !s.is_empty()))
+            })
+            .collect()
+    }
+
+    /// Among the endpoints `found`: `Some(None)` if `reach` uses one, `Some(Some(_))` if
+    /// it uses none of them, `None` if there is none.
     fn endpoint(
         &self,
         reach: &Reach,
-        matches: impl Fn(&crate::platform::endpoint::Endpoint) -> bool,
+        mut found: impl Iterator<Item = (&'a String, &'a Endpoint)>,
     ) -> Option<Option<Blocked<'a>>> {
-        let mut found = self.spec.endpoints.iter().filter(|(_, e)| matches(e));
         let first = found.next()?;
         if std::iter::once(first)
             .chain(found)
@@ -923,6 +973,7 @@ defaults:
   apiServer: { cidrs: [10.0.0.0/24], port: 443 }
 endpoints:
   otel: { namespace: observability, ports: { grpc: 4317 } }
+  llm: { hosts: [Api.Example.com.], ports: { https: 443 } }
 components:
   db: { kind: stateful, image: d:1, ports: { sql: 5432 } }
   api: { image: a:1, ports: { http: 80 }, uses: { db: true, otel: true }, access: [{ resources: [pods], verbs: [get] }] }
@@ -988,6 +1039,11 @@ components:
         assert_eq!(
             blocked("db", "x.observability"),
             Some(Blocked::Endpoint("otel"))
+        );
+        // An endpoint's host as written, in any case and with a final dot.
+        assert_eq!(
+            blocked("db", "api.example.com"),
+            Some(Blocked::Endpoint("llm"))
         );
         for host in ["partner.example.com", "203.0.113.7", "p-db", "kubernetes"] {
             assert_eq!(blocked("open", host), None, "{host}");
