@@ -14,9 +14,21 @@
 
 use super::{Finding, Input, origin_of};
 use crate::build::object::Object;
+use foldhash::HashSet;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
+    let headless: HashSet<&str> = input
+        .objects
+        .iter()
+        .filter(|o| match o {
+            Object::Service(svc) => {
+                svc.spec.as_ref().and_then(|s| s.cluster_ip.as_deref()) == Some("None")
+            }
+            _ => false,
+        })
+        .map(|o| o.name())
+        .collect();
     for object in input.objects {
         let Object::StatefulSet(s) = object else {
             continue;
@@ -24,14 +36,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
         let Some(service) = s.spec.as_ref().and_then(|s| s.service_name.clone()) else {
             continue;
         };
-        let headless = input.objects.iter().any(|o| match o {
-            Object::Service(svc) => {
-                o.name() == service
-                    && svc.spec.as_ref().and_then(|s| s.cluster_ip.as_deref()) == Some("None")
-            }
-            _ => false,
-        });
-        if !headless {
+        if !headless.contains(service.as_str()) {
             out.push(
                 Finding::new(
                     format!("StatefulSet `{}` names the Service `{service}`, which is not a rendered headless Service", object.name()),

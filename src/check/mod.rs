@@ -117,6 +117,7 @@ impl Input<'_> {
     fn pod_findings(&self) -> &PodFindings {
         self.pods.0.get_or_init(|| {
             let enforced = pod_not_restricted::enforced(self);
+            let tokenless = token_without_access::tokenless(self);
             let mut out = PodFindings::default();
             for object in self.objects {
                 let Some(pod) = pod_not_restricted::pod_of(object) else {
@@ -125,7 +126,13 @@ impl Input<'_> {
                 pod_not_restricted::pod(self, enforced, object, &pod, &mut out.pod_not_restricted);
                 low_user_id::pod(self, object, &pod, &mut out.low_user_id);
                 secret_in_env::pod(self, object, &pod, &mut out.secret_in_env);
-                token_without_access::pod(self, object, &pod, &mut out.token_without_access);
+                token_without_access::pod(
+                    self,
+                    &tokenless,
+                    object,
+                    &pod,
+                    &mut out.token_without_access,
+                );
             }
             out
         })

@@ -23,16 +23,37 @@ use super::view::View;
 use super::{Finding, Input, Pod, field_origin};
 use crate::build::object::Object;
 use crate::build::origins::Source;
+use foldhash::HashSet;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     input.pod_findings().token_without_access.clone()
 }
 
-/// The findings of one workload's pod.
-pub(super) fn pod(input: &Input, object: &Object, pod: &Pod, out: &mut Vec<Finding>) {
+/// The ServiceAccounts of the output that turn the token off
+/// (`automountServiceAccountToken: false`), by name: made once for all pods.
+pub(super) fn tokenless<'a>(input: &Input<'a>) -> HashSet<&'a str> {
+    input
+        .objects
+        .iter()
+        .filter(|o| match o {
+            Object::ServiceAccount(sa) => sa.automount_service_account_token == Some(false),
+            _ => false,
+        })
+        .map(|o| o.name())
+        .collect()
+}
+
+/// The findings of one workload's pod; `tokenless` is [`tokenless`].
+pub(super) fn pod(
+    input: &Input,
+    tokenless: &HashSet<&str>,
+    object: &Object,
+    pod: &Pod,
+    out: &mut Vec<Finding>,
+) {
     let at = pod.at;
     // Whether a token is mounted first: the grant is read from the object's origins.
-    if let Some((field, why)) = token(input, pod.spec()).filter(|_| !granted(input, object)) {
+    if let Some((field, why)) = token(tokenless, pod.spec()).filter(|_| !granted(input, object)) {
         let field = format!("{at}.{field}");
         out.push(
             Finding::new(
@@ -73,7 +94,7 @@ fn granted(input: &Input, object: &Object) -> bool {
 }
 
 /// Where a pod spec mounts an API token, as (field below the pod spec, why), if it does.
-fn token(input: &Input, pod: &View) -> Option<(String, String)> {
+fn token(tokenless: &HashSet<&str>, pod: &View) -> Option<(String, String)> {
     for (i, volume) in pod["volumes"].as_array().into_iter().flatten().enumerate() {
         let sources = volume["projected"]["sources"].as_array();
         if sources.is_some_and(|s| s.iter().any(|s| s["serviceAccountToken"].is_object())) {
@@ -92,13 +113,7 @@ fn token(input: &Input, pod: &View) -> Option<(String, String)> {
         Some(false) => None,
         None => {
             let account = pod["serviceAccountName"].as_str().unwrap_or("default");
-            let off = input.objects.iter().any(|o| match o {
-                Object::ServiceAccount(sa) => {
-                    o.name() == account && sa.automount_service_account_token == Some(false)
-                }
-                _ => false,
-            });
-            (!off).then(|| {
+            (!tokenless.contains(account)).then(|| {
                 (
                     "automountServiceAccountToken".into(),
                     format!("unset, and ServiceAccount `{account}` does not turn it off"),
