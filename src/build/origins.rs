@@ -12,6 +12,7 @@ use crate::platform::component::{Component, Kind, Resources, Security};
 use crate::platform::job::Job;
 use crate::source::Span;
 use foldhash::{HashMap, HashMapExt};
+use std::collections::BTreeMap;
 
 /// A path of the merged spec from its root (`components`, `api`, `replicas`), in one
 /// allocation: a render records one per field of every object, tens of thousands at
@@ -154,16 +155,17 @@ struct Entry {
     /// Records made after the builder's, in order (scanner skips, templates, patches): each
     /// replaces what came before it about its field and what is below it.
     later: Vec<(String, Source)>,
-    /// The builder's records and then the later ones, made when first read.
-    records: std::cell::OnceCell<Vec<(String, Source)>>,
+    /// The builder's records and then the later ones, made when first read; by field, so
+    /// that a field and what lies below it are one range of keys.
+    records: std::cell::OnceCell<Records>,
 }
 
 impl Entry {
     /// The builder's records, made from `spec` on first read, then the later ones over
     /// them. `name` is the object's name now.
-    fn records(&self, spec: &Platform, kind: &str, name: &str) -> &[(String, Source)] {
+    fn records(&self, spec: &Platform, kind: &str, name: &str) -> &Records {
         self.records.get_or_init(|| {
-            let mut records = Vec::new();
+            let mut records = Records::new();
             let built = self.built.as_ref();
             if let Some(owner) = built.and_then(|(b, _)| b.owner(spec)) {
                 let name = built.and_then(|(_, was)| was.as_deref()).unwrap_or(name);
@@ -287,10 +289,7 @@ impl Origins {
     /// Where the object itself comes from: the key of its component, job, config map…, or
     /// the template that wrote it. `spec` is the spec the objects were built from.
     pub fn object(&self, spec: &Platform, kind: &str, name: &str) -> Option<&Source> {
-        self.records(spec, kind, name)
-            .iter()
-            .find(|(f, _)| f.is_empty())
-            .map(|(_, s)| s)
+        self.records(spec, kind, name)?.get("")
     }
 
     /// What produced `field`: the records at it or below it; else the nearest record above
@@ -303,19 +302,23 @@ impl Origins {
         name: &str,
         field: &str,
     ) -> Vec<(&str, &Source)> {
-        let records = self.records(spec, kind, name);
-        let mut at: Vec<(&str, &Source)> = records
-            .iter()
-            .filter(|(f, _)| f == field || below(f, field))
+        let Some(records) = self.records(spec, kind, name) else {
+            return Vec::new();
+        };
+        let mut at: Vec<(&str, &Source)> = at_or_below(records, field)
             .map(|(f, s)| (f.as_str(), s))
             .collect();
         if at.is_empty() {
-            at = records
-                .iter()
-                .filter(|(f, _)| f.is_empty() || below(field, f))
-                .max_by_key(|(f, _)| f.len())
+            // The nearest field above: the longest prefix that ends before a `.` or a `[`.
+            let above = field
+                .match_indices(['.', '['])
+                .map(|(i, _)| &field[..i])
+                .rev()
+                .chain([""]);
+            at = above
+                .filter_map(|f| records.get_key_value(f))
                 .map(|(f, s)| (f.as_str(), s))
-                .into_iter()
+                .take(1)
                 .collect();
         }
         at.sort_by(|a, b| a.0.cmp(b.0));
@@ -324,11 +327,11 @@ impl Origins {
 
     /// The object's records: the builder's, made from `spec` on first read, then the later
     /// ones over them.
-    fn records(&self, spec: &Platform, kind: &str, name: &str) -> &[(String, Source)] {
+    fn records(&self, spec: &Platform, kind: &str, name: &str) -> Option<&Records> {
         self.objects
             .get(kind)
             .and_then(|names| names.get(name))
-            .map_or(&[], |entry| entry.records(spec, kind, name))
+            .map(|entry| entry.records(spec, kind, name))
     }
 
     /// Every source recorded for the object, in no particular order.
@@ -338,7 +341,9 @@ impl Origins {
         kind: &str,
         name: &str,
     ) -> impl Iterator<Item = &Source> {
-        self.records(spec, kind, name).iter().map(|(_, s)| s)
+        self.records(spec, kind, name)
+            .into_iter()
+            .flat_map(|r| r.values())
     }
 
     /// Only where each object comes from (its own record, made now from `spec`), without
@@ -348,9 +353,8 @@ impl Origins {
             for (name, entry) in names {
                 let own = entry
                     .records(spec, kind, name)
-                    .iter()
-                    .find(|(f, _)| f.is_empty())
-                    .cloned();
+                    .get_key_value("")
+                    .map(|(f, s)| (f.clone(), s.clone()));
                 *entry = Entry {
                     later: own.into_iter().collect(),
                     ..Entry::default()
@@ -375,9 +379,29 @@ impl Origins {
 
 /// Records that `field` comes from `source` among an object's `records`, replacing what
 /// they said about the field and everything below it.
-fn record_in(records: &mut Vec<(String, Source)>, field: String, source: Source) {
-    records.retain(|(f, _)| !(f == &field || (!field.is_empty() && below(f, &field))));
-    records.push((field, source));
+fn record_in(records: &mut Records, field: String, source: Source) {
+    let gone: Vec<String> = at_or_below(records, &field)
+        .map(|(f, _)| f.clone())
+        .collect();
+    for f in gone {
+        records.remove(&f);
+    }
+    records.insert(field, source);
+}
+
+/// An object's records, by field.
+type Records = BTreeMap<String, Source>;
+
+/// The records at `field` and below it: keys that start with `field` sort together, from
+/// `field` on.
+fn at_or_below<'r>(
+    records: &'r Records,
+    field: &str,
+) -> impl Iterator<Item = (&'r String, &'r Source)> {
+    records
+        .range::<str, _>((std::ops::Bound::Included(field), std::ops::Bound::Unbounded))
+        .take_while(move |(f, _)| f.starts_with(field))
+        .filter(move |(f, _)| f.as_str() == field || below(f, field))
 }
 
 /// Whether `field` lies strictly below `parent`: `a.b` and `a[x]` are below `a`.
@@ -400,13 +424,7 @@ pub(super) enum Owner<'a> {
 }
 
 /// Records the fields of a built object of `kind` named `name` into `records`.
-fn record(
-    records: &mut Vec<(String, Source)>,
-    kind: &str,
-    name: &str,
-    owner: Owner,
-    spec: &Platform,
-) {
+fn record(records: &mut Records, kind: &str, name: &str, owner: Owner, spec: &Platform) {
     let mut rec = |field: String, path: SpecPath| {
         record_in(records, field, Source::Spec(path));
     };
@@ -928,6 +946,14 @@ mod tests {
         Platform::from_tree(&crate::merge::Merged::new(tree)).unwrap()
     }
 
+    /// What `field` of the object comes from, as `field=spec.path` lines.
+    fn recorded(o: &Origins, spec: &Platform, kind: &str, name: &str, field: &str) -> Vec<String> {
+        o.field(spec, kind, name, field)
+            .into_iter()
+            .map(|(f, s)| format!("{f}={}", s.path().unwrap().join(".")))
+            .collect()
+    }
+
     #[test]
     fn a_later_record_replaces_the_field_and_what_is_below_it() {
         let spec = spec("platform: p\n");
@@ -937,16 +963,43 @@ mod tests {
         o.record("Deployment", "p-api", "spec.replicas", path("b"));
         o.record("Deployment", "p-api", "spec.template.x", path("c"));
         o.record("Deployment", "p-api", "spec.template", path("patch"));
-        let fields = |f: &str| -> Vec<String> {
-            o.field(&spec, "Deployment", "p-api", f)
-                .into_iter()
-                .map(|(f, s)| format!("{f}={}", s.path().unwrap().join(".")))
-                .collect()
-        };
+        let fields = |f: &str| recorded(&o, &spec, "Deployment", "p-api", f);
         assert_eq!(fields("spec.template.x.y"), ["spec.template=patch"]);
         assert_eq!(fields("spec"), ["spec.replicas=b", "spec.template=patch"]);
         assert_eq!(fields("metadata.name"), ["=a"]);
         assert!(below("a[x].b", "a") && below("a.b", "a") && !below("ab", "a"));
+    }
+
+    #[test]
+    fn a_field_that_only_starts_like_another_is_not_below_it() {
+        let spec = spec("platform: p\n");
+        let mut o = Origins::default();
+        let path = |p: &str| Source::Spec(SpecPath::new([p]));
+        for (field, from) in [
+            ("spec.rules[1].host", "one"),
+            ("spec.rules[10].host", "ten"),
+            ("spec.rulesX", "x"),
+            ("spec.rules[1].http", "http"),
+        ] {
+            o.record("Ingress", "p", field, path(from));
+        }
+        // Replacing `spec.rules[1]` takes what is below it, and no field it is a prefix of.
+        o.record("Ingress", "p", "spec.rules[1]", path("patch"));
+        let fields = |f: &str| recorded(&o, &spec, "Ingress", "p", f);
+        assert_eq!(
+            fields("spec"),
+            [
+                "spec.rulesX=x",
+                "spec.rules[10].host=ten",
+                "spec.rules[1]=patch"
+            ]
+        );
+        assert_eq!(fields("spec.rules[1].host"), ["spec.rules[1]=patch"]);
+        assert_eq!(fields("spec.rules[10]"), ["spec.rules[10].host=ten"]);
+        assert!(
+            fields("spec.rules[2]").is_empty(),
+            "nothing at, below or above it"
+        );
     }
 
     #[test]
