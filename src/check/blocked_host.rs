@@ -40,6 +40,7 @@ use crate::platform::endpoint::Endpoint;
 use crate::platform::values::{ConfigEntry, EnvValue};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use indexmap::IndexMap;
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 /// The endings of a name whose value is a host or a URL, in `UPPER_SNAKE` form.
@@ -306,6 +307,9 @@ struct Network<'a> {
     endpoint_hosts: HashMap<String, Vec<usize>>,
     /// The endpoints by the namespace they name.
     endpoint_namespaces: HashMap<&'a str, Vec<usize>>,
+    /// The endpoints by their CIDRs: by prefix length (IPv6 ones at 129 and above), then
+    /// by the network's address under its mask.
+    endpoint_cidrs: BTreeMap<u32, HashMap<u128, Vec<usize>>>,
 }
 
 impl<'a> Network<'a> {
@@ -331,12 +335,18 @@ impl<'a> Network<'a> {
             .collect();
         let mut endpoint_hosts: HashMap<String, Vec<usize>> = HashMap::new();
         let mut endpoint_namespaces: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut endpoint_cidrs: BTreeMap<u32, HashMap<u128, Vec<usize>>> = BTreeMap::new();
         for (i, e) in spec.endpoints.values().enumerate() {
             for h in &e.hosts {
                 endpoint_hosts.entry(normal(h)).or_default().push(i);
             }
             if let Some(ns) = &e.namespace {
                 endpoint_namespaces.entry(ns).or_default().push(i);
+            }
+            for (net, len) in e.cidrs.iter().filter_map(|c| network(c)) {
+                let masked = mask(net, len);
+                let cidrs = endpoint_cidrs.entry(len).or_default();
+                cidrs.entry(masked).or_default().push(i);
             }
         }
         Network {
@@ -347,6 +357,7 @@ impl<'a> Network<'a> {
             ingress,
             endpoint_hosts,
             endpoint_namespaces,
+            endpoint_cidrs,
         }
     }
 
@@ -384,13 +395,7 @@ impl<'a> Network<'a> {
                 return (!reach.access).then_some(Blocked::ApiServer);
             }
         }
-        let endpoint = self.endpoint(
-            reach,
-            self.spec
-                .endpoints
-                .iter()
-                .filter(|(_, e)| e.cidrs.iter().any(|c| contains(c, ip))),
-        );
+        let endpoint = self.endpoint(reach, self.endpoints_holding(ip).into_iter());
         match endpoint {
             Some(blocked) => blocked,
             None if metadata => Some(Blocked::Metadata),
@@ -466,6 +471,28 @@ impl<'a> Network<'a> {
                         .as_deref()
                         .is_some_and(|ns| in_namespace(host, ns).is_some_and(|s| !s.is_empty()))
             })
+            .collect()
+    }
+
+    /// The endpoints, in the spec's order, with a CIDR that holds `ip`: looked up under
+    /// each prefix length the endpoints use.
+    fn endpoints_holding(&self, ip: IpAddr) -> Vec<(&'a String, &'a Endpoint)> {
+        let (ip, lengths) = match ip {
+            IpAddr::V4(v4) => (u128::from(u32::from(v4)), 0..=32),
+            IpAddr::V6(v6) => (u128::from(v6), V6..=V6 + 128),
+        };
+        let mut found: Vec<usize> = self
+            .endpoint_cidrs
+            .range(lengths)
+            .filter_map(|(&len, cidrs)| cidrs.get(&mask(ip, len)))
+            .flatten()
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+            .into_iter()
+            .filter_map(|i| self.spec.endpoints.get_index(i))
             .collect()
     }
 
@@ -777,23 +804,45 @@ fn dns_name(host: &str) -> bool {
 
 /// Whether the CIDR `cidr` holds `ip`.
 fn contains(cidr: &str, ip: IpAddr) -> bool {
-    let Some((net, len)) = cidr.split_once('/') else {
-        return false;
+    let ip = match ip {
+        IpAddr::V4(v4) => (u128::from(u32::from(v4)), 0),
+        IpAddr::V6(v6) => (u128::from(v6), V6),
     };
+    network(cidr)
+        .is_some_and(|(net, len)| (len >= V6) == (ip.1 == V6) && mask(net, len) == mask(ip.0, len))
+}
+
+/// Where IPv6 prefix lengths start in [`network`]'s numbering: `/n` of IPv6 is `V6 + n`.
+const V6: u32 = 129;
+
+/// A CIDR as its address (an IPv4 one in the low 32 bits) and its prefix length, IPv6
+/// lengths counted from [`V6`]; `None` if it is not a CIDR.
+fn network(cidr: &str) -> Option<(u128, u32)> {
+    let (net, len) = cidr.split_once('/')?;
     let (Ok(net), Ok(len)) = (net.parse::<IpAddr>(), len.parse::<u32>()) else {
-        return false;
+        return None;
     };
-    match (net, ip) {
-        (IpAddr::V4(net), IpAddr::V4(ip)) if len <= 32 => {
-            let mask = u32::MAX.checked_shl(32 - len).unwrap_or(0);
-            u32::from(net) & mask == u32::from(ip) & mask
-        }
-        (IpAddr::V6(net), IpAddr::V6(ip)) if len <= 128 => {
-            let mask = u128::MAX.checked_shl(128 - len).unwrap_or(0);
-            u128::from(net) & mask == u128::from(ip) & mask
-        }
-        _ => false,
+    match net {
+        IpAddr::V4(net) if len <= 32 => Some((u128::from(u32::from(net)), len)),
+        IpAddr::V6(net) if len <= 128 => Some((u128::from(net), V6 + len)),
+        _ => None,
     }
+}
+
+/// `address` under the mask of a [`network`] prefix length.
+fn mask(address: u128, len: u32) -> u128 {
+    let (bits, width) = if len >= V6 {
+        (len - V6, 128)
+    } else {
+        (len, 32)
+    };
+    let ones = u128::MAX.checked_shl(width - bits).unwrap_or(0);
+    let ones = if width == 32 {
+        ones & u128::from(u32::MAX)
+    } else {
+        ones
+    };
+    address & ones
 }
 
 #[cfg(test)]
@@ -974,6 +1023,8 @@ defaults:
 endpoints:
   otel: { namespace: observability, ports: { grpc: 4317 } }
   llm: { hosts: [Api.Example.com.], ports: { https: 443 } }
+  partner: { cidrs: [203.0.113.9/24, 2001:db8::/32], ports: { https: 443 } }
+  office: { cidrs: [203.0.113.128/25], ports: { https: 443 } }
 components:
   db: { kind: stateful, image: d:1, ports: { sql: 5432 } }
   api: { image: a:1, ports: { http: 80 }, uses: { db: true, otel: true }, access: [{ resources: [pods], verbs: [get] }] }
@@ -1045,6 +1096,18 @@ components:
             blocked("db", "api.example.com"),
             Some(Blocked::Endpoint("llm"))
         );
+        // An address under an endpoint's CIDR (a network written with host bits is still
+        // its network); under two, the first endpoint the spec names.
+        for (ip, endpoint) in [
+            ("203.0.113.7", "partner"),
+            ("203.0.113.200", "partner"),
+            ("2001:db8:1::5", "partner"),
+        ] {
+            assert_eq!(blocked("db", ip), Some(Blocked::Endpoint(endpoint)), "{ip}");
+        }
+        for ip in ["203.0.114.1", "2001:db9::1", "::ffff:203.0.113.7"] {
+            assert_eq!(blocked("db", ip), Some(Blocked::Unknown), "{ip}");
+        }
         for host in ["partner.example.com", "203.0.113.7", "p-db", "kubernetes"] {
             assert_eq!(blocked("open", host), None, "{host}");
         }
