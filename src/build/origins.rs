@@ -289,7 +289,7 @@ impl Origins {
     /// Where the object itself comes from: the key of its component, job, config map…, or
     /// the template that wrote it. `spec` is the spec the objects were built from.
     pub fn object(&self, spec: &Platform, kind: &str, name: &str) -> Option<&Source> {
-        self.records(spec, kind, name)?.get("")
+        self.records(spec, kind, name)?.get("").map(|(_, s)| s)
     }
 
     /// What produced `field`: the records at it or below it; else the nearest record above
@@ -305,9 +305,7 @@ impl Origins {
         let Some(records) = self.records(spec, kind, name) else {
             return Vec::new();
         };
-        let mut at: Vec<(&str, &Source)> = at_or_below(records, field)
-            .map(|(f, s)| (f.as_str(), s))
-            .collect();
+        let mut at = records.at_or_below(field);
         if at.is_empty() {
             // The nearest field above: the longest prefix that ends before a `.` or a `[`.
             let above = field
@@ -316,7 +314,7 @@ impl Origins {
                 .rev()
                 .chain([""]);
             at = above
-                .filter_map(|f| records.get_key_value(f))
+                .filter_map(|f| records.get(f))
                 .map(|(f, s)| (f.as_str(), s))
                 .take(1)
                 .collect();
@@ -343,7 +341,7 @@ impl Origins {
     ) -> impl Iterator<Item = &Source> {
         self.records(spec, kind, name)
             .into_iter()
-            .flat_map(|r| r.values())
+            .flat_map(|r| r.sources())
     }
 
     /// Only where each object comes from (its own record, made now from `spec`), without
@@ -353,7 +351,7 @@ impl Origins {
             for (name, entry) in names {
                 let own = entry
                     .records(spec, kind, name)
-                    .get_key_value("")
+                    .get("")
                     .map(|(f, s)| (f.clone(), s.clone()));
                 *entry = Entry {
                     later: own.into_iter().collect(),
@@ -378,28 +376,95 @@ impl Origins {
 }
 
 /// Records that `field` comes from `source` among an object's `records`, replacing what
-/// they said about the field and everything below it.
+/// they said about the field and everything below it (the object itself, `""`, replaces
+/// only what was said about the object).
 fn record_in(records: &mut Records, field: String, source: Source) {
-    let gone: Vec<String> = at_or_below(records, &field)
-        .map(|(f, _)| f.clone())
-        .collect();
-    for f in gone {
-        records.remove(&f);
-    }
-    records.insert(field, source);
+    records.record(field, source);
 }
 
-/// An object's records, by field.
-type Records = BTreeMap<String, Source>;
+/// An object's records, by field: a list while there are few (most objects have a few
+/// dozen, which a scan reads fastest), a BTreeMap once there are many (an Ingress of
+/// thousands of hosts), where a field and what is below it are one range of keys, so that
+/// recording and looking up stay linear in the fields.
+#[derive(Clone, Debug)]
+enum Records {
+    Few(Vec<(String, Source)>),
+    Many(BTreeMap<String, Source>),
+}
 
-/// The records at `field` and below it: keys that start with `field` sort together, from
-/// `field` on.
+/// How many records an object keeps in a list.
+const FEW: usize = 48;
+
+impl Records {
+    fn new() -> Records {
+        Records::Few(Vec::new())
+    }
+
+    /// [`record_in`].
+    fn record(&mut self, field: String, source: Source) {
+        let replaced = |f: &str| f == field || (!field.is_empty() && below(f, &field));
+        match self {
+            Records::Few(list) if list.len() < FEW => {
+                list.retain(|(f, _)| !replaced(f));
+                list.push((field, source));
+            }
+            Records::Few(list) => {
+                list.retain(|(f, _)| !replaced(f));
+                let mut map: BTreeMap<String, Source> = std::mem::take(list).into_iter().collect();
+                map.insert(field, source);
+                *self = Records::Many(map);
+            }
+            Records::Many(map) => {
+                let gone: Vec<String> = if field.is_empty() {
+                    Vec::new()
+                } else {
+                    at_or_below(map, &field).map(|(f, _)| f.clone()).collect()
+                };
+                for f in gone {
+                    map.remove(&f);
+                }
+                map.insert(field, source);
+            }
+        }
+    }
+
+    /// The record at `field` exactly.
+    fn get(&self, field: &str) -> Option<(&String, &Source)> {
+        match self {
+            Records::Few(list) => list.iter().find(|(f, _)| f == field).map(|(f, s)| (f, s)),
+            Records::Many(map) => map.get_key_value(field),
+        }
+    }
+
+    /// The records at `field` and below it, in no particular order.
+    fn at_or_below<'r>(&'r self, field: &str) -> Vec<(&'r str, &'r Source)> {
+        match self {
+            Records::Few(list) => list
+                .iter()
+                .filter(|(f, _)| f == field || below(f, field))
+                .map(|(f, s)| (f.as_str(), s))
+                .collect(),
+            Records::Many(map) => at_or_below(map, field)
+                .map(|(f, s)| (f.as_str(), s))
+                .collect(),
+        }
+    }
+
+    fn sources(&self) -> Box<dyn Iterator<Item = &Source> + '_> {
+        match self {
+            Records::Few(list) => Box::new(list.iter().map(|(_, s)| s)),
+            Records::Many(map) => Box::new(map.values()),
+        }
+    }
+}
+
+/// The records of `map` at `field` and below it: keys that start with `field` sort
+/// together, from `field` on.
 fn at_or_below<'r>(
-    records: &'r Records,
+    map: &'r BTreeMap<String, Source>,
     field: &str,
 ) -> impl Iterator<Item = (&'r String, &'r Source)> {
-    records
-        .range::<str, _>((std::ops::Bound::Included(field), std::ops::Bound::Unbounded))
+    map.range::<str, _>((std::ops::Bound::Included(field), std::ops::Bound::Unbounded))
         .take_while(move |(f, _)| f.starts_with(field))
         .filter(move |(f, _)| f.as_str() == field || below(f, field))
 }
@@ -972,34 +1037,49 @@ mod tests {
 
     #[test]
     fn a_field_that_only_starts_like_another_is_not_below_it() {
-        let spec = spec("platform: p\n");
-        let mut o = Origins::default();
-        let path = |p: &str| Source::Spec(SpecPath::new([p]));
-        for (field, from) in [
-            ("spec.rules[1].host", "one"),
-            ("spec.rules[10].host", "ten"),
-            ("spec.rulesX", "x"),
-            ("spec.rules[1].http", "http"),
-        ] {
-            o.record("Ingress", "p", field, path(from));
+        // With few records (a list) and with many (a map): the same answers.
+        for fillers in [0, FEW] {
+            let spec = spec("platform: p\n");
+            let mut o = Origins::default();
+            let path = |p: &str| Source::Spec(SpecPath::new([p]));
+            for i in 0..fillers {
+                o.record(
+                    "Ingress",
+                    "p",
+                    format!("metadata.annotations.a{i}"),
+                    path("f"),
+                );
+            }
+            for (field, from) in [
+                ("spec.rules[1].host", "one"),
+                ("spec.rules[10].host", "ten"),
+                ("spec.rulesX", "x"),
+                ("spec.rules[1].http", "http"),
+                ("metadata.labels.app", "label"),
+            ] {
+                o.record("Ingress", "p", field, path(from));
+            }
+            // Replacing `spec.rules[1]` takes what is below it, and no field it is a prefix
+            // of; recording the object itself replaces none of its fields.
+            o.record("Ingress", "p", "spec.rules[1]", path("patch"));
+            o.record("Ingress", "p", "", path("object"));
+            let fields = |f: &str| recorded(&o, &spec, "Ingress", "p", f);
+            assert_eq!(
+                fields("spec"),
+                [
+                    "spec.rulesX=x",
+                    "spec.rules[10].host=ten",
+                    "spec.rules[1]=patch"
+                ]
+            );
+            assert_eq!(fields("spec.rules[1].host"), ["spec.rules[1]=patch"]);
+            assert_eq!(fields("spec.rules[10]"), ["spec.rules[10].host=ten"]);
+            assert_eq!(fields("spec.rules[2]"), ["=object"], "the nearest above");
+            assert_eq!(fields("metadata.labels"), ["metadata.labels.app=label"]);
+            assert_eq!(fields("").len(), fillers + 5);
+            let ingress = o.objects["Ingress"]["p"].records.get().unwrap();
+            assert_eq!(matches!(ingress, Records::Many(_)), fillers > 0);
         }
-        // Replacing `spec.rules[1]` takes what is below it, and no field it is a prefix of.
-        o.record("Ingress", "p", "spec.rules[1]", path("patch"));
-        let fields = |f: &str| recorded(&o, &spec, "Ingress", "p", f);
-        assert_eq!(
-            fields("spec"),
-            [
-                "spec.rulesX=x",
-                "spec.rules[10].host=ten",
-                "spec.rules[1]=patch"
-            ]
-        );
-        assert_eq!(fields("spec.rules[1].host"), ["spec.rules[1]=patch"]);
-        assert_eq!(fields("spec.rules[10]"), ["spec.rules[10].host=ten"]);
-        assert!(
-            fields("spec.rules[2]").is_empty(),
-            "nothing at, below or above it"
-        );
     }
 
     #[test]
