@@ -172,7 +172,7 @@ impl Entry {
                 record(&mut records, kind, name, owner, spec);
             }
             for (field, source) in &self.later {
-                record_in(&mut records, field.clone(), source.clone());
+                records.record(field.clone(), source.clone());
             }
             records
         })
@@ -375,13 +375,6 @@ impl Origins {
     }
 }
 
-/// Records that `field` comes from `source` among an object's `records`, replacing what
-/// they said about the field and everything below it (the object itself, `""`, replaces
-/// only what was said about the object).
-fn record_in(records: &mut Records, field: String, source: Source) {
-    records.record(field, source);
-}
-
 /// An object's records, by field: a list while there are few (most objects have a few
 /// dozen, which a scan reads fastest), a BTreeMap once there are many (an Ingress of
 /// thousands of hosts), where a field and what is below it are one range of keys, so that
@@ -400,7 +393,9 @@ impl Records {
         Records::Few(Vec::new())
     }
 
-    /// [`record_in`].
+    /// Records that `field` comes from `source`, replacing what was said about the field
+    /// and everything below it (the object itself, `""`, replaces only what was said
+    /// about the object).
     fn record(&mut self, field: String, source: Source) {
         let replaced = |f: &str| f == field || (!field.is_empty() && below(f, &field));
         match self {
@@ -491,7 +486,7 @@ pub(super) enum Owner<'a> {
 /// Records the fields of a built object of `kind` named `name` into `records`.
 fn record(records: &mut Records, kind: &str, name: &str, owner: Owner, spec: &Platform) {
     let mut rec = |field: String, path: SpecPath| {
-        record_in(records, field, Source::Spec(path));
+        records.record(field, Source::Spec(path));
     };
     let rec: &mut dyn FnMut(String, SpecPath) = &mut rec;
     for key in spec.labels.keys() {

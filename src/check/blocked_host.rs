@@ -395,7 +395,7 @@ impl<'a> Network<'a> {
                 return (!reach.access).then_some(Blocked::ApiServer);
             }
         }
-        let endpoint = self.endpoint(reach, self.endpoints_holding(ip).into_iter());
+        let endpoint = self.endpoint(reach, self.endpoints_holding(ip));
         match endpoint {
             Some(blocked) => blocked,
             None if metadata => Some(Blocked::Metadata),
@@ -427,7 +427,7 @@ impl<'a> Network<'a> {
         if KUBE_DNS.contains(&host) || self.ingress.contains(host) {
             return None;
         }
-        let endpoint = self.endpoint(reach, self.endpoints_named(host).into_iter());
+        let endpoint = self.endpoint(reach, self.endpoints_named(host));
         if let Some(blocked) = endpoint {
             return blocked;
         }
@@ -501,8 +501,9 @@ impl<'a> Network<'a> {
     fn endpoint(
         &self,
         reach: &Reach,
-        mut found: impl Iterator<Item = (&'a String, &'a Endpoint)>,
+        found: Vec<(&'a String, &'a Endpoint)>,
     ) -> Option<Option<Blocked<'a>>> {
+        let mut found = found.into_iter();
         let first = found.next()?;
         if std::iter::once(first)
             .chain(found)
