@@ -20,6 +20,7 @@ pub mod graph;
 pub mod import;
 pub mod load;
 pub mod merge;
+pub mod outline;
 pub mod patch;
 pub mod platform;
 pub mod source;

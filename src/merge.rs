@@ -26,6 +26,7 @@
 
 use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
+use crate::outline::{Outline, Shape};
 use crate::source::Span;
 use crate::tree::{self, Step};
 use foldhash::{HashMap, HashMapExt};
@@ -53,7 +54,10 @@ pub enum History {
 
 /// The merged tree of one environment and the history of every replaced value.
 pub struct Merged {
+    /// The tree; an empty mapping once [`Merged::outline`] has traded it for its outline.
     pub tree: Node,
+    /// Where each value of the tree is written, once the tree itself is gone.
+    outline: Option<Outline>,
     /// The values later layers replaced, by path; `None` when the merge drops them.
     history: Option<HashMap<Path, Vec<Node>>>,
     removed: HashMap<Path, Removal>,
@@ -100,6 +104,7 @@ impl Merged {
         drop_spec_nulls(&mut base);
         Merged {
             tree: base,
+            outline: None,
             history: (history == History::Kept).then(HashMap::new),
             removed: HashMap::new(),
             void: Vec::new(),
@@ -254,26 +259,84 @@ impl Merged {
         d
     }
 
-    /// The node at `path`, if it is set.
-    pub fn get(&self, path: &[String]) -> Option<&Node> {
-        node_at(&self.tree, path)
+    /// Trades the tree for its outline: what the checks, patches and diagnostics read of a
+    /// typed spec ([`Merged::span`], [`Merged::nearest`], [`Merged::shape`],
+    /// [`Merged::key_span`], [`Merged::point_at`]) is then read from the outline, and the
+    /// values are freed. The other readers want the tree, and must come before.
+    pub fn outline(&mut self) {
+        if self.outline.is_none() {
+            let outline = Outline::of(&self.tree);
+            let root = MarkedMappingNode::new_empty(*self.tree.span());
+            drop(std::mem::replace(&mut self.tree, Node::Mapping(root)));
+            self.outline = Some(outline);
+        }
     }
 
-    /// The key node at `path` (its span is where the entry was introduced).
+    /// The tree, for a reader of its values, which must come before [`Merged::outline`].
+    fn tree(&self) -> &Node {
+        debug_assert!(
+            self.outline.is_none(),
+            "the merged tree is read after it was traded for its outline"
+        );
+        &self.tree
+    }
+
+    /// The node at `path`, if it is set. Only while the tree is there.
+    pub fn get(&self, path: &[String]) -> Option<&Node> {
+        node_at(self.tree(), path)
+    }
+
+    /// The key node at `path` (its span is where the entry was introduced). Only while the
+    /// tree is there.
     pub fn key(&self, path: &[String]) -> Option<&MarkedScalarNode> {
         let (last, parent) = path.split_last()?;
         let map = self.get(parent)?.as_mapping()?;
         map.get_key_value(last.as_str()).map(|(k, _)| k)
     }
 
+    /// Where the key at the end of `path` is written.
+    pub fn key_span(&self, path: &[String]) -> Option<Span> {
+        match &self.outline {
+            Some(outline) => outline.key_span(&steps(path)),
+            None => self.key(path).and_then(|k| Span::of(k.span())),
+        }
+    }
+
+    /// What the value at `path` is, if it is set.
+    pub fn shape(&self, path: &[String]) -> Option<Shape> {
+        match &self.outline {
+            Some(outline) => outline.shape(&steps(path)),
+            None => node_at(&self.tree, path).map(Shape::of),
+        }
+    }
+
+    /// Where the value at `steps` (keys and list indices) starts.
+    pub fn start(&self, steps: &[Step]) -> Option<Span> {
+        match &self.outline {
+            Some(outline) => outline.start(steps),
+            None => tree::get(&self.tree, steps).and_then(|n| Span::of(n.span())),
+        }
+    }
+
+    /// [`tree::point_at`] of the tree, or of its outline once it is gone.
+    pub fn point_at(&self, steps: &[Step]) -> Option<Span> {
+        match &self.outline {
+            Some(outline) => outline.point_at(steps),
+            None => tree::point_at(&self.tree, steps),
+        }
+    }
+
     /// Where the spec writes `path`, if it is set: at its value (a scalar where it stands; a
     /// mapping or a list at its key, since its own position is where its first entry
     /// starts) or at its key. Every position of the spec is found here.
     pub fn span(&self, path: &[String], at: At) -> Option<Span> {
-        let steps: Vec<Step> = path.iter().map(|k| Step::Key(k.clone())).collect();
-        match at {
-            At::Value => tree::point_at(&self.tree, &steps),
-            At::Key => {
+        let steps = steps(path);
+        match (at, &self.outline) {
+            (At::Value, _) => self.point_at(&steps),
+            (At::Key, Some(outline)) => outline
+                .key_span(&steps)
+                .or_else(|| outline.point_at(&steps)),
+            (At::Key, None) => {
                 tree::key_span(&self.tree, &steps).or_else(|| tree::point_at(&self.tree, &steps))
             }
         }
@@ -288,7 +351,7 @@ impl Merged {
                     .rev()
                     .find_map(|len| self.span(&path[..len], At::Key))
             })
-            .or_else(|| Span::of(self.tree.span()))
+            .or_else(|| self.start(&[]))
             .unwrap_or(Span {
                 source: 0,
                 line: 1,
@@ -357,16 +420,11 @@ impl Merged {
                 .map_or(&[][..], Vec::as_slice);
             return Lookup::Value { node, overridden };
         }
-        for len in (1..=path.len()).rev() {
-            if let Some(removal) = self.removed.get(&path[..len]) {
-                return Lookup::Removed {
-                    at: path[..len].to_vec(),
-                    removal,
-                };
-            }
+        if let Some((at, removal)) = self.removal(path) {
+            return Lookup::Removed { at, removal };
         }
         let mut valid = Vec::new();
-        let mut node = &self.tree;
+        let mut node = self.tree();
         for key in path {
             match node.as_mapping().and_then(|m| m.get_node(key)) {
                 Some(next) => {
@@ -381,6 +439,15 @@ impl Merged {
             .map(|m| m.keys().map(|k| k.as_str().to_string()).collect())
             .unwrap_or_default();
         Lookup::Missing { valid, keys }
+    }
+
+    /// The `null` that removed `path` or the nearest of its parents, and the path it removed.
+    pub fn removal(&self, path: &[String]) -> Option<(Path, &Removal)> {
+        (1..=path.len()).rev().find_map(|len| {
+            self.removed
+                .get(&path[..len])
+                .map(|removal| (path[..len].to_vec(), removal))
+        })
     }
 
     /// What the merged tree no longer shows, as trees to type the way a layer is typed:
@@ -419,7 +486,7 @@ impl Merged {
         }
         let mut removed: Vec<(&Path, &Removal)> = self.removed.iter().collect();
         removed.sort_by_key(|(path, _)| path.len());
-        let mut tree = self.tree.clone();
+        let mut tree = self.tree().clone();
         for (path, removal) in removed {
             let Some((last, parent)) = path.split_last() else {
                 continue;
@@ -440,7 +507,7 @@ impl Merged {
     /// Splits a dotted path into keys, matching keys that contain dots (`api.gorax.io`,
     /// `config.yaml`) against the tree: at each level the longest existing key wins.
     pub fn resolve(&self, dotted: &str) -> Path {
-        resolve(&self.tree, dotted)
+        resolve(self.tree(), dotted)
             .into_iter()
             .map(|(k, _)| k)
             .collect()
@@ -711,6 +778,11 @@ fn merge_map(
 }
 
 /// The node at `path` of `tree`, if it is set.
+/// A path of keys as steps.
+fn steps(path: &[String]) -> Vec<Step> {
+    path.iter().map(|k| Step::Key(k.clone())).collect()
+}
+
 fn node_at<'t>(tree: &'t Node, path: &[String]) -> Option<&'t Node> {
     let mut node = tree;
     for key in path {

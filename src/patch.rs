@@ -40,8 +40,7 @@ pub fn apply(
     }
     for (target, patch) in &platform.patches {
         let key_span = merged
-            .key(&["patches".to_string(), target.clone()])
-            .and_then(|k| Span::of(k.span()))
+            .key_span(&["patches".to_string(), target.clone()])
             .unwrap_or(Span {
                 source: 0,
                 line: 1,
@@ -231,7 +230,7 @@ fn operations(
             Step::Key(target.into()),
             Step::Index(i),
         ];
-        crate::tree::point_at(&merged.tree, &steps).unwrap_or(key_span)
+        merged.point_at(&steps).unwrap_or(key_span)
     };
     let mut ops = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {

@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
     std::fs::write(dir.join("templates/t.yaml"), template).unwrap();
     let mut map = wfk::source::SourceMap::default();
     let mut fuel = wfk::template::Fuel::per_run();
-    let Ok(render) = wfk::commands::objects(dir, "fuzz", &[], &mut map, &mut fuel, wfk::merge::History::Dropped) else {
+    let Ok(render) = wfk::commands::objects(dir, "fuzz", &[], &mut map, &mut fuel, wfk::merge::History::Dropped, wfk::commands::Reads::Positions) else {
         return;
     };
     let input = wfk::check::Input {

@@ -34,6 +34,7 @@
 //! suppressed with the reason.
 
 use super::{Finding, Input, Origin};
+use crate::outline::Shape;
 use crate::platform::Platform;
 use crate::platform::component::{Component, Kind, Relaxation};
 use crate::platform::endpoint::Endpoint;
@@ -182,11 +183,7 @@ fn env<'a>(input: &Input<'a>, base: &[&str], env: &'a IndexMap<String, EnvValue>
             let mut at: Vec<String> = base.iter().map(|s| s.to_string()).collect();
             at.extend(["env".to_string(), var.clone()]);
             // The long form, `{ value: … }`: point at the value, not the map.
-            if input
-                .merged
-                .get(&at)
-                .is_some_and(|n| n.as_mapping().is_some())
-            {
+            if input.merged.shape(&at) == Some(Shape::Mapping) {
                 at.push("value".into());
             }
             out.push(Read {

@@ -13,8 +13,7 @@
 //! Write the prefix length: `169.254.20.10/32` for one IPv4 address, `/128` for one IPv6.
 
 use super::{Finding, Input, Origin};
-use crate::source::Span;
-use marked_yaml::Node;
+use crate::tree::Step;
 use std::net::IpAddr;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
@@ -37,13 +36,16 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
 
 /// A finding for each entry of the list at `path` that is not a CIDR.
 fn bad(input: &Input, path: &[&str], cidrs: &[String]) -> Vec<Finding> {
-    let list: Vec<String> = path.iter().map(|s| s.to_string()).collect();
-    let items = input.merged.get(&list).and_then(Node::as_sequence);
     // Each entry where it is written; the list when the merge lost its items' positions.
     let at = |i: usize| {
-        items
-            .and_then(|s| s.get(i))
-            .and_then(|n| Span::of(n.span()))
+        let item: Vec<Step> = path
+            .iter()
+            .map(|k| Step::Key(k.to_string()))
+            .chain([Step::Index(i)])
+            .collect();
+        input
+            .merged
+            .start(&item)
             .map_or_else(|| Origin::value(path), Origin::Span)
     };
     cidrs

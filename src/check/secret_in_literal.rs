@@ -14,6 +14,7 @@
 //! `env: { DB_PASSWORD: { secret: db/password } }`.
 
 use super::{Finding, Input, Origin};
+use crate::outline::Shape;
 use crate::platform::values::EnvValue;
 use indexmap::IndexMap;
 
@@ -50,10 +51,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
                 ));
                 // The snippet must not show the value: mask it, short form or long.
                 let keys: Vec<String> = path.iter().map(|s| s.to_string()).collect();
-                let short = input
-                    .merged
-                    .get(&keys)
-                    .is_some_and(|n| n.as_scalar().is_some());
+                let short = matches!(input.merged.shape(&keys), Some(Shape::Scalar { .. }));
                 let mut value_path = path.clone();
                 if !short {
                     value_path.push("value");

@@ -12,7 +12,7 @@ use crate::cli::{DiffArgs, DiffFormat};
 use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
 use crate::diff::{self, Change, Field, Rendered};
-use crate::merge::{At, History, Lookup, Merged};
+use crate::merge::{At, History, Merged};
 use crate::platform::Platform;
 use crate::source::{SourceMap, Span};
 use crate::{emit, load, tree};
@@ -51,14 +51,14 @@ impl Side {
     /// that removed it.
     fn origin(&self, path: &[String]) -> Option<String> {
         let merged = self.merged.as_ref()?;
-        Some(match merged.lookup(path) {
-            Lookup::Value { .. } => merged
+        Some(if merged.shape(path).is_some() {
+            merged
                 .span(path, At::Value)
-                .map_or("?".into(), |s| self.map.locate(s).to_string()),
-            Lookup::Removed { removal, .. } => {
-                format!("removed at {}", self.map.locate(removal.by))
-            }
-            Lookup::Missing { .. } => "default".into(),
+                .map_or("?".into(), |s| self.map.locate(s).to_string())
+        } else if let Some((_, removal)) = merged.removal(path) {
+            format!("removed at {}", self.map.locate(removal.by))
+        } else {
+            "default".into()
         })
     }
 }
@@ -70,13 +70,19 @@ pub fn run(dir: &Path, args: &DiffArgs, kept: &mut super::Kept) -> anyhow::Resul
         );
     }
     let mut fuel = crate::template::Fuel::per_run();
-    let (a, a_objects) = match render(dir, &args.env, &args.set, &mut fuel)? {
+    // `--spec` compares the merged trees' values; the objects' diff reads positions only.
+    let reads = if args.spec {
+        super::Reads::Values
+    } else {
+        super::Reads::Positions
+    };
+    let (a, a_objects) = match render(dir, &args.env, &args.set, &mut fuel, reads)? {
         Ok(side) => side,
         Err(exit) => return Ok(exit),
     };
     let (b, report) = match (&args.other, &args.against) {
         (Some(other), _) => {
-            let (b, b_objects) = match render(dir, other, &args.set, &mut fuel)? {
+            let (b, b_objects) = match render(dir, other, &args.set, &mut fuel, reads)? {
                 Ok(side) => side,
                 Err(exit) => return Ok(exit),
             };
@@ -222,23 +228,29 @@ fn render(
     env: &str,
     sets: &[String],
     fuel: &mut crate::template::Fuel,
+    reads: super::Reads,
 ) -> anyhow::Result<Result<(Side, Vec<build::object::Object>), Exit>> {
     let mut map = SourceMap::default();
-    let super::Render {
-        merged,
-        platform,
-        objects,
-        origins,
-    } = match super::objects(dir, env, sets, &mut map, fuel, History::Dropped) {
-        Ok(all) => all,
+    let (merged, platform) = match super::spec(dir, env, sets, &mut map, History::Dropped) {
+        Ok(spec) => spec,
         Err(ds) => return Ok(Err(fail(&ds, &map))),
     };
-    // Of what a `null` removed, only where each object comes from is read.
+    // Of what a `null` removed, only where each object comes from is read; it is read off
+    // the tree, before the build may trade the tree for its outline.
     let removed = merged
         .restored()
         .and_then(|whole| Platform::from_tree(&whole).ok())
         .map(|whole| build::build(&whole).1.objects_only(&whole))
         .unwrap_or_default();
+    let super::Render {
+        merged,
+        platform,
+        objects,
+        origins,
+    } = match super::objects_of(dir, env, merged, platform, &mut map, fuel, reads) {
+        Ok(all) => all,
+        Err(ds) => return Ok(Err(fail(&ds, &map))),
+    };
     Ok(Ok((
         Side {
             name: env.to_string(),

@@ -236,6 +236,7 @@ fn object(dir: &Path, args: &ExplainArgs, kind: &str, name: &str) -> anyhow::Res
         &mut map,
         &mut crate::template::Fuel::per_run(),
         History::Kept,
+        super::Reads::Values,
     ) {
         Ok(render) => render,
         Err(ds) => return Ok(fail(&ds, &map)),

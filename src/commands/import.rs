@@ -207,7 +207,15 @@ fn verify(project: &Path, envs: &[String]) -> anyhow::Result<()> {
             objects,
             origins,
             ..
-        } = match super::objects(project, env, &[], &mut map, &mut fuel, History::Dropped) {
+        } = match super::objects(
+            project,
+            env,
+            &[],
+            &mut map,
+            &mut fuel,
+            History::Dropped,
+            super::Reads::Positions,
+        ) {
             Ok(all) => all,
             Err(ds) => {
                 diagnostic::eprint(&ds, &map);

@@ -138,6 +138,18 @@ pub struct Render {
     pub origins: Origins,
 }
 
+/// What a command reads of the merged tree once the objects are built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reads {
+    /// Its values (`explain`, `diff --spec`): the tree is kept.
+    Values,
+    /// Only where each value is written (the checks, diagnostics, `diff`'s origins): the
+    /// tree is traded for its outline ([`Merged::outline`]) before the objects are built,
+    /// so the two are never held together, or after the templates when the project has
+    /// some, as they read the tree.
+    Positions,
+}
+
 /// load → merge → spec → build → templates → patches: every object of one environment,
 /// in apply order, with its origins ([`spec`] says what `history` is).
 pub fn objects(
@@ -147,8 +159,26 @@ pub fn objects(
     map: &mut SourceMap,
     fuel: &mut template::Fuel,
     history: History,
+    reads: Reads,
 ) -> Result<Render, Diagnostics> {
     let (merged, platform) = spec(dir, env, sets, map, history)?;
+    objects_of(dir, env, merged, platform, map, fuel, reads)
+}
+
+/// build → templates → patches, from a typed spec: [`objects`] after [`spec`].
+pub fn objects_of(
+    dir: &Path,
+    env: &str,
+    mut merged: Merged,
+    platform: Platform,
+    map: &mut SourceMap,
+    fuel: &mut template::Fuel,
+    reads: Reads,
+) -> Result<Render, Diagnostics> {
+    let templates = dir.join(template::TEMPLATE_DIR).is_dir();
+    if reads == Reads::Positions && !templates {
+        merged.outline();
+    }
     let (mut objects, mut origins) =
         build::build_on(&platform, map.bytes() >= crate::TWO_THREADS_FROM);
     objects.extend(template::render_all(
@@ -160,6 +190,9 @@ pub fn objects(
         &mut origins,
         fuel,
     )?);
+    if reads == Reads::Positions {
+        merged.outline();
+    }
     patch::apply(&mut objects, &platform, &merged, &mut origins)?;
     objects.sort_by(|a, b| a.order().cmp(&b.order()));
     Ok(Render {

@@ -58,6 +58,7 @@ pub fn run(
         &mut map,
         &mut crate::template::Fuel::per_run(),
         crate::merge::History::Dropped,
+        super::Reads::Positions,
     ) {
         Ok(all) => all,
         Err(ds) => return Ok(fail(&ds, &map)),

@@ -192,7 +192,15 @@ fn check_env(dir: &Path, env: &str, sets: &[String], fuel: &mut crate::template:
         objects,
         origins,
         ..
-    } = match super::objects(dir, env, sets, &mut map, fuel, History::Dropped) {
+    } = match super::objects(
+        dir,
+        env,
+        sets,
+        &mut map,
+        fuel,
+        History::Dropped,
+        super::Reads::Positions,
+    ) {
         Ok(all) => all,
         Err(diagnostics) => {
             return Report {

@@ -428,6 +428,7 @@ fn one_run(
         &mut map,
         &mut wfk::template::Fuel::per_run(),
         wfk::merge::History::Dropped,
+        wfk::commands::Reads::Positions,
     );
     let (errors, objects) = match rendered {
         Err(diagnostics) => (diagnostics, None),

@@ -327,6 +327,7 @@ fn errors(dir: &Path, env: &str) -> Vec<(String, usize, usize, String, bool)> {
         &mut map,
         &mut wfk::template::Fuel::per_run(),
         wfk::merge::History::Dropped,
+        wfk::commands::Reads::Positions,
     ) {
         Ok(_) => Vec::new(),
         Err(diagnostics) => diagnostics

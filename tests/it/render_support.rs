@@ -204,8 +204,16 @@ pub fn library(dir: &Path, env: &str, sets: &[&str]) -> (Platform, Vec<Object>) 
     let mut map = wfk::source::SourceMap::default();
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
     let mut fuel = wfk::template::Fuel::per_run();
-    let render = wfk::commands::objects(dir, env, &sets, &mut map, &mut fuel, History::Dropped)
-        .unwrap_or_else(|d| panic!("render {env}: {d:#?}"));
+    let render = wfk::commands::objects(
+        dir,
+        env,
+        &sets,
+        &mut map,
+        &mut fuel,
+        History::Dropped,
+        wfk::commands::Reads::Positions,
+    )
+    .unwrap_or_else(|d| panic!("render {env}: {d:#?}"));
     (render.platform, render.objects)
 }
 
