@@ -135,7 +135,7 @@ fn stages(c: &mut Criterion) {
         objects: &objects,
         merged: &merged,
         origins: &origins,
-        pods: Default::default(),
+        memo: Default::default(),
     };
     let errors = check::all(&input)
         .iter()
@@ -178,7 +178,7 @@ fn stages(c: &mut Criterion) {
     group.bench_function("check", |b| {
         b.iter(|| {
             check::all(black_box(&Input {
-                pods: Default::default(),
+                memo: Default::default(),
                 ..input
             }))
         })
@@ -198,7 +198,7 @@ fn stages(c: &mut Criterion) {
                 objects: &objects,
                 merged: &merged,
                 origins: &origins,
-                pods: Default::default(),
+                memo: Default::default(),
             });
             let text = emit::to_string(&objects, emit::Format::Yaml).ok()?;
             Some((findings.len(), text.len()))

@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
     if wfk::patch::apply(&mut objects, &platform, &merged, &mut origins).is_err() {
         return;
     }
-    let input = wfk::check::Input { spec: &platform, objects: &objects, merged: &merged, origins: &origins, pods: Default::default() };
+    let input = wfk::check::Input { spec: &platform, objects: &objects, merged: &merged, origins: &origins, memo: Default::default() };
     let findings = wfk::check::all(&input);
     let mut sink = Vec::new();
     let _ = wfk::diagnostic::render_text(&findings, &map, false, &mut sink);

@@ -37,7 +37,7 @@ fuzz_target!(|data: &[u8]| {
         objects: &render.objects,
         merged: &render.merged,
         origins: &render.origins,
-        pods: Default::default(),
+        memo: Default::default(),
     };
     let findings = wfk::check::all(&input);
     let mut sink = Vec::new();

@@ -11,24 +11,21 @@
 //! ## Fix
 //! Rename the component or config map.
 
-use super::{Finding, Input, origin_of};
+use super::{Finding, Input, origin_named};
 use foldhash::{HashSet, HashSetExt};
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
-    // Hashed, not ordered: a render has thousands of objects, and the findings come in
-    // the objects' order either way.
-    let mut seen = HashSet::with_capacity(input.objects.len());
-    for object in input.objects {
-        if !seen.insert((
-            object.kind(),
-            object.metadata().namespace.as_deref(),
-            object.name(),
-        )) {
+    // Every object of the render, whichever batch it is in. Hashed, not ordered: a render
+    // has thousands of objects, and the findings come in the objects' order either way.
+    let facts = input.facts();
+    let mut seen = HashSet::with_capacity(facts.names.len());
+    for (kind, namespace, name) in facts.names() {
+        if !seen.insert((kind, namespace, name)) {
             out.push(
                 Finding::new(
-                    format!("two objects are {} `{}`", object.kind(), object.name()),
-                    origin_of(input, object),
+                    format!("two objects are {kind} `{name}`"),
+                    origin_named(input, kind, name),
                     "this name is rendered twice",
                 )
                 .help("rename one of them"),

@@ -28,6 +28,10 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
     let ours = input.spec.namespace();
     if SYSTEM.contains(&ours) {
+        if !input.first() {
+            // Reported with the first batch; no object is read.
+            return out;
+        }
         let at = match input.spec.namespace {
             Some(_) => Origin::value(&["namespace"]),
             None => Origin::value(&["platform"]),
@@ -44,7 +48,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
         );
         return out;
     }
-    if ours == "default" {
+    if ours == "default" && input.first() {
         // Shared by whatever else the cluster runs there: allowed only with a reason.
         let at = match input.spec.namespace {
             Some(_) => Origin::value(&["namespace"]),
@@ -56,12 +60,8 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
             "the `default` namespace",
         )
         .help("set `namespace` to one of the platform's own; if it must be `default`, say why: `relax: { Namespace/default: \"<reason>\" }`");
-        if let Some(object) = input
-            .objects
-            .iter()
-            .find(|o| matches!(o, Object::Namespace(_)) && o.name() == "default")
-        {
-            finding = finding.on(object);
+        if input.facts().default_namespace {
+            finding = finding.on_named("Namespace", "default");
         }
         out.push(finding);
     }

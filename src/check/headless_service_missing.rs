@@ -14,21 +14,11 @@
 
 use super::{Finding, Input, origin_of};
 use crate::build::object::Object;
-use foldhash::HashSet;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
-    let headless: HashSet<&str> = input
-        .objects
-        .iter()
-        .filter(|o| match o {
-            Object::Service(svc) => {
-                svc.spec.as_ref().and_then(|s| s.cluster_ip.as_deref()) == Some("None")
-            }
-            _ => false,
-        })
-        .map(|o| o.name())
-        .collect();
+    // Every headless Service of the render, whichever batch it is in.
+    let headless = &input.facts().headless;
     for object in input.objects {
         let Object::StatefulSet(s) = object else {
             continue;

@@ -20,8 +20,10 @@ use std::collections::BTreeMap;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
-    // One finding per label, not one per object that carries it.
-    let mut seen = std::collections::BTreeSet::new();
+    // One finding per label, not one per object that carries it: the one of the object
+    // first in apply order (of this batch here; of the render once the batches are joined,
+    // see `Finding::once`).
+    let mut seen: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     // Most objects carry the same keys and many the same values: each is checked once.
     let mut keys: HashMap<&str, Vec<String>> = HashMap::new();
     let mut values: HashMap<&str, Vec<String>> = HashMap::new();
@@ -44,22 +46,39 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
                     .map(|e| format!("key: {e}"))
                     .chain(value_errors.iter().map(|e| format!("value: {e}")))
                     .collect();
-                if !seen.insert((key.clone(), value.clone())) {
+                let order = (object.rank(), object.name().to_string());
+                let earlier = seen.get(&(key.as_str(), value.as_str())).copied();
+                if earlier.is_some_and(|i| out_order(&out, i) <= &order) {
                     continue;
                 }
                 let at = label_origin(input, object, key);
-                out.push(
-                    Finding::new(
+                let mut finding = Finding::new(
                         format!("invalid label `{key}: {value}` (on {} `{}` and the objects like it): {}", object.kind(), object.name(), errors.join("; ")),
                         at,
                         "the label comes from here",
                     )
-                    .help("a label value is at most 63 characters of letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit"),
-                );
+                    .help("a label value is at most 63 characters of letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit");
+                finding.once = Some((format!("{}:{key}{value}", key.len()), order));
+                match earlier {
+                    Some(i) => out[i] = finding,
+                    None => {
+                        seen.insert((key, value), out.len());
+                        out.push(finding);
+                    }
+                }
             }
         }
     }
     out
+}
+
+/// The apply order of the object finding `i` of `out` is about.
+fn out_order(out: &[Finding], i: usize) -> &super::Order {
+    &out[i]
+        .once
+        .as_ref()
+        .expect("every finding here is made once")
+        .1
 }
 
 /// Where a label's value was written.

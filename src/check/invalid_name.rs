@@ -48,7 +48,13 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
             );
         }
     }
-    for (name, c) in &input.spec.components {
+    // The containers' names, once per render.
+    let components = if input.first() {
+        input.spec.components.as_slice()
+    } else {
+        Default::default()
+    };
+    for (name, c) in components {
         let containers = std::iter::once((None, name))
             .chain(c.init.keys().map(|k| (Some("init"), k)))
             .chain(c.sidecars.keys().map(|k| (Some("sidecars"), k)));

@@ -78,19 +78,127 @@ use crate::source::Span;
 /// What a check sees.
 pub struct Input<'a> {
     pub spec: &'a Platform,
+    /// The objects at hand: every object of the render, or one batch of them when a large
+    /// render is checked batch by batch ([`Run`]).
     pub objects: &'a [Object],
     pub merged: &'a Merged,
-    /// Where each object and field comes from.
+    /// Where each field of every object of the render comes from.
     pub origins: &'a Origins,
-    /// The findings of the checks that read pods, made when the first of them runs.
-    pub pods: Pods,
+    /// What the checks work out once and share: the facts over every object, and the
+    /// findings of the checks that read pods.
+    pub memo: Memo<'a>,
 }
 
-/// The findings of the checks that read pods (four do), made in one pass over the
-/// workloads when one of them first runs: each pod template is made JSON once, read by the
-/// four, and dropped, so no more than one is held at a time.
+/// What the checks work out once and share ([`Input::memo`]).
 #[derive(Default)]
-pub struct Pods(std::cell::OnceCell<PodFindings>);
+pub struct Memo<'a> {
+    /// Facts over every object of the render, given when the objects come in batches;
+    /// else made from [`Input::objects`] when a check first asks.
+    given: Option<&'a Facts>,
+    facts: std::cell::OnceCell<Facts>,
+    /// A batch after the first ([`Input::first`]).
+    later: bool,
+    /// The findings of the checks that read pods (four do), made in one pass over the
+    /// workloads when one of them first runs: each pod template is made JSON once, read
+    /// by the four, and dropped, so no more than one is held at a time.
+    pods: std::cell::OnceCell<PodFindings>,
+}
+
+impl<'a> Memo<'a> {
+    /// A memo for one batch of a render whose facts were gathered over every batch;
+    /// `first` for the first batch, on which the checks that read objects also read the
+    /// spec ([`Input::first`]).
+    pub fn with(facts: &'a Facts, first: bool) -> Memo<'a> {
+        Memo {
+            given: Some(facts),
+            later: !first,
+            ..Memo::default()
+        }
+    }
+}
+
+/// What a check of one object may need to know about the others: gathered from every
+/// object of a render, batch by batch ([`Facts::add`]), before any batch is checked.
+#[derive(Default)]
+pub struct Facts {
+    /// Every object by kind, namespace and name, in the order they were added.
+    names: Vec<(String, Option<String>, String)>,
+    /// Every object by kind and name.
+    rendered: foldhash::HashSet<(String, String)>,
+    /// The pod template labels of every workload, in the order they were added.
+    labels: Vec<std::collections::BTreeMap<String, String>>,
+    /// Which of `labels` have each `app.kubernetes.io/name`.
+    by_name: foldhash::HashMap<String, Vec<usize>>,
+    /// The names of the headless Services.
+    headless: foldhash::HashSet<String>,
+    /// The names of the ServiceAccounts that mount no token.
+    tokenless: foldhash::HashSet<String>,
+    /// Whether the platform's Namespace is rendered without `restricted` enforcement.
+    open_namespace: bool,
+    /// Whether a Namespace `default` is rendered.
+    default_namespace: bool,
+}
+
+impl Facts {
+    /// Adds what `objects` (final: patched) say.
+    pub fn add(&mut self, spec: &Platform, objects: &[Object]) {
+        self.names.reserve(objects.len());
+        for object in objects {
+            self.names.push((
+                object.kind().to_string(),
+                object.metadata().namespace.clone(),
+                object.name().to_string(),
+            ));
+            self.rendered
+                .insert((object.kind().to_string(), object.name().to_string()));
+            if let Some(labels) = pod_template(object)
+                .and_then(|t| t.metadata.as_ref())
+                .and_then(|m| m.labels.as_ref())
+            {
+                if let Some(name) = labels.get(selector_mismatch::NAME) {
+                    self.by_name
+                        .entry(name.clone())
+                        .or_default()
+                        .push(self.labels.len());
+                }
+                self.labels.push(labels.clone());
+            }
+            match object {
+                Object::Service(svc)
+                    if svc.spec.as_ref().and_then(|s| s.cluster_ip.as_deref()) == Some("None") =>
+                {
+                    self.headless.insert(object.name().to_string());
+                }
+                Object::ServiceAccount(sa) if sa.automount_service_account_token == Some(false) => {
+                    self.tokenless.insert(object.name().to_string());
+                }
+                Object::Namespace(_) => {
+                    if object.name() == "default" {
+                        self.default_namespace = true;
+                    }
+                    if object.name() == spec.namespace() && !pod_not_restricted::restricts(object) {
+                        self.open_namespace = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether an object `kind`/`name` is rendered.
+    fn is_rendered(&self, kind: &str, name: &str) -> bool {
+        // Keyed by owned strings, so a lookup makes the pair: two small allocations.
+        self.rendered
+            .contains(&(kind.to_string(), name.to_string()))
+    }
+
+    /// Every object by kind, namespace and name.
+    fn names(&self) -> impl Iterator<Item = (&str, Option<&str>, &str)> {
+        self.names
+            .iter()
+            .map(|(k, ns, n)| (k.as_str(), ns.as_deref(), n.as_str()))
+    }
+}
 
 #[derive(Default)]
 pub struct PodFindings {
@@ -114,10 +222,27 @@ impl Pod {
 }
 
 impl Input<'_> {
+    /// Whether this is every object of the render or the first batch: a check that reads
+    /// objects reads what the spec says beside them only then, so it is reported once.
+    pub fn first(&self) -> bool {
+        !self.memo.later
+    }
+
+    /// The facts over every object of the render.
+    fn facts(&self) -> &Facts {
+        self.memo.given.unwrap_or_else(|| {
+            self.memo.facts.get_or_init(|| {
+                let mut facts = Facts::default();
+                facts.add(self.spec, self.objects);
+                facts
+            })
+        })
+    }
+
     fn pod_findings(&self) -> &PodFindings {
-        self.pods.0.get_or_init(|| {
-            let enforced = pod_not_restricted::enforced(self);
-            let tokenless = token_without_access::tokenless(self);
+        self.memo.pods.get_or_init(|| {
+            let enforced = !self.facts().open_namespace;
+            let tokenless = &self.facts().tokenless;
             let mut out = PodFindings::default();
             for object in self.objects {
                 let Some(pod) = pod_not_restricted::pod_of(object) else {
@@ -128,7 +253,7 @@ impl Input<'_> {
                 secret_in_env::pod(self, object, &pod, &mut out.secret_in_env);
                 token_without_access::pod(
                     self,
-                    &tokenless,
+                    tokenless,
                     object,
                     &pod,
                     &mut out.token_without_access,
@@ -154,7 +279,13 @@ pub struct Finding {
     /// The component or job (`["components", name]`) whose `suppress` applies, when it is
     /// not the one `at` names (a value that comes from `defaults`).
     pub owner: Option<Vec<String>>,
+    /// One finding per `key` over the render (a label every object carries is reported
+    /// once): the one of the object first in apply order, by its rank and name.
+    pub once: Option<(String, Order)>,
 }
+
+/// An object's place in apply order: its kind's rank and its name.
+pub type Order = (usize, String);
 
 /// Where in the spec a finding comes from. A path that is not set (a default) points at
 /// its nearest ancestor that is, usually the component's key.
@@ -203,6 +334,7 @@ impl Finding {
             redact: None,
             object: None,
             owner: None,
+            once: None,
         }
     }
 
@@ -220,8 +352,13 @@ impl Finding {
     }
 
     /// Marks the finding as about `object`, so `relax: { Kind/name: reason }` allows it.
-    pub fn on(mut self, object: &Object) -> Self {
-        self.object = Some(format!("{}/{}", object.kind(), object.name()));
+    pub fn on(self, object: &Object) -> Self {
+        self.on_named(object.kind(), object.name())
+    }
+
+    /// [`Finding::on`] the object `kind`/`name`.
+    pub fn on_named(mut self, kind: &str, name: &str) -> Self {
+        self.object = Some(format!("{kind}/{name}"));
         self
     }
 
@@ -236,6 +373,8 @@ pub struct Check {
     pub code: &'static str,
     pub severity: Severity,
     pub suppressible: bool,
+    /// What it reads, and so how often it runs over a render checked in batches.
+    pub reads: Reads,
     pub run: fn(&Input) -> Vec<Finding>,
     /// The text of check/<name>.rs: its `//!` header (What it checks, Why, Example, Fix) is
     /// the rule's documentation, read at run time by `--format sarif`, so it has one source.
@@ -267,14 +406,26 @@ impl Check {
     }
 }
 
+/// What a check reads, and so how often it runs when a render is checked in batches
+/// ([`Run`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reads {
+    /// The spec, and what every object says ([`Facts`]): once per render.
+    Spec,
+    /// The objects one by one: on each batch, with [`Facts`] for what the other batches
+    /// hold.
+    Objects,
+}
+
 /// One line of [`CHECKS`]: `module` names check/<module>.rs, which gives both the `check`
 /// function and the documentation, so the two cannot come from different files.
 macro_rules! check {
-    (code: $code:literal, severity: $severity:ident, suppressible: $suppressible:literal, module: $module:ident) => {
+    (code: $code:literal, severity: $severity:ident, suppressible: $suppressible:literal, reads: $reads:ident, module: $module:ident) => {
         Check {
             code: $code,
             severity: $severity,
             suppressible: $suppressible,
+            reads: Reads::$reads,
             run: $module::check,
             source: include_str!(concat!(stringify!($module), ".rs")),
             module: stringify!($module),
@@ -288,119 +439,185 @@ use Severity::{Error, Info, Warning};
 #[rustfmt::skip]
 pub const CHECKS: &[Check] = &[
     // Kubernetes' own rules: an apply would fail, or the platform would not work.
-    check! { code: "invalid-name",              severity: Error,   suppressible: false, module: invalid_name },
-    check! { code: "invalid-label",             severity: Error,   suppressible: false, module: invalid_label },
-    check! { code: "invalid-annotation",        severity: Error,   suppressible: false, module: invalid_annotation },
-    check! { code: "invalid-port-name",         severity: Error,   suppressible: false, module: invalid_port_name },
-    check! { code: "duplicate-service-port",    severity: Error,   suppressible: false, module: duplicate_service_port },
-    check! { code: "selector-mismatch",         severity: Error,   suppressible: false, module: selector_mismatch },
-    check! { code: "headless-service-missing",  severity: Error,   suppressible: false, module: headless_service_missing },
-    check! { code: "invalid-autoscale",         severity: Error,   suppressible: false, module: invalid_autoscale },
-    check! { code: "invalid-disruption-budget", severity: Error,   suppressible: false, module: invalid_disruption_budget },
-    check! { code: "invalid-ingress",           severity: Error,   suppressible: false, module: invalid_ingress },
-    check! { code: "invalid-schedule",          severity: Error,   suppressible: false, module: invalid_schedule },
-    check! { code: "invalid-env-var-name",      severity: Error,   suppressible: false, module: invalid_env_var_name },
-    check! { code: "invalid-config-key",        severity: Error,   suppressible: false, module: invalid_config_key },
-    check! { code: "invalid-quantity",          severity: Error,   suppressible: false, module: invalid_quantity },
-    check! { code: "invalid-id",                severity: Error,   suppressible: false, module: invalid_id },
-    check! { code: "duplicate-object",          severity: Error,   suppressible: false, module: duplicate_object },
-    check! { code: "invalid-placement",         severity: Error,   suppressible: false, module: invalid_placement },
-    check! { code: "invalid-extended-resource", severity: Error,   suppressible: false, module: invalid_extended_resource },
-    check! { code: "invalid-cidr",              severity: Error,   suppressible: false, module: invalid_cidr },
-    check! { code: "invalid-endpoint",          severity: Error,   suppressible: false, module: invalid_endpoint },
+    check! { code: "invalid-name",              severity: Error,   suppressible: false, reads: Objects, module: invalid_name },
+    check! { code: "invalid-label",             severity: Error,   suppressible: false, reads: Objects, module: invalid_label },
+    check! { code: "invalid-annotation",        severity: Error,   suppressible: false, reads: Spec,    module: invalid_annotation },
+    check! { code: "invalid-port-name",         severity: Error,   suppressible: false, reads: Spec,    module: invalid_port_name },
+    check! { code: "duplicate-service-port",    severity: Error,   suppressible: false, reads: Spec,    module: duplicate_service_port },
+    check! { code: "selector-mismatch",         severity: Error,   suppressible: false, reads: Objects, module: selector_mismatch },
+    check! { code: "headless-service-missing",  severity: Error,   suppressible: false, reads: Objects, module: headless_service_missing },
+    check! { code: "invalid-autoscale",         severity: Error,   suppressible: false, reads: Spec,    module: invalid_autoscale },
+    check! { code: "invalid-disruption-budget", severity: Error,   suppressible: false, reads: Spec,    module: invalid_disruption_budget },
+    check! { code: "invalid-ingress",           severity: Error,   suppressible: false, reads: Spec,    module: invalid_ingress },
+    check! { code: "invalid-schedule",          severity: Error,   suppressible: false, reads: Spec,    module: invalid_schedule },
+    check! { code: "invalid-env-var-name",      severity: Error,   suppressible: false, reads: Spec,    module: invalid_env_var_name },
+    check! { code: "invalid-config-key",        severity: Error,   suppressible: false, reads: Spec,    module: invalid_config_key },
+    check! { code: "invalid-quantity",          severity: Error,   suppressible: false, reads: Spec,    module: invalid_quantity },
+    check! { code: "invalid-id",                severity: Error,   suppressible: false, reads: Spec,    module: invalid_id },
+    check! { code: "duplicate-object",          severity: Error,   suppressible: false, reads: Spec,    module: duplicate_object },
+    check! { code: "invalid-placement",         severity: Error,   suppressible: false, reads: Spec,    module: invalid_placement },
+    check! { code: "invalid-extended-resource", severity: Error,   suppressible: false, reads: Spec,    module: invalid_extended_resource },
+    check! { code: "invalid-cidr",              severity: Error,   suppressible: false, reads: Spec,    module: invalid_cidr },
+    check! { code: "invalid-endpoint",          severity: Error,   suppressible: false, reads: Spec,    module: invalid_endpoint },
     // Policy: what a reviewer would flag. Warnings; `--deny warnings` makes them errors.
-    check! { code: "image-latest",              severity: Warning, suppressible: true,  module: image_latest },
-    check! { code: "image-without-digest",      severity: Info,    suppressible: true,  module: image_without_digest },
-    check! { code: "external-ips",              severity: Error,   suppressible: false, module: external_ips },
-    check! { code: "foreign-namespace",         severity: Error,   suppressible: false, module: foreign_namespace },
-    check! { code: "pod-not-restricted",        severity: Error,   suppressible: false, module: pod_not_restricted },
-    check! { code: "isolation-weakened",        severity: Error,   suppressible: false, module: isolation_weakened },
-    check! { code: "cluster-access",            severity: Error,   suppressible: false, module: cluster_access },
-    check! { code: "token-without-access",      severity: Error,   suppressible: false, module: token_without_access },
-    check! { code: "secret-data",               severity: Error,   suppressible: false, module: secret_data },
-    check! { code: "probe-missing",             severity: Warning, suppressible: true,  module: probe_missing },
-    check! { code: "security-relaxed",          severity: Warning, suppressible: true,  module: security_relaxed },
-    check! { code: "writable-root-filesystem",  severity: Warning, suppressible: true,  module: writable_root_filesystem },
-    check! { code: "disruption-blocks-drain",   severity: Warning, suppressible: true,  module: disruption_blocks_drain },
-    check! { code: "single-replica",            severity: Warning, suppressible: true,  module: single_replica },
-    check! { code: "replicas-ignored",          severity: Warning, suppressible: true,  module: replicas_ignored },
-    check! { code: "rollout-ignored",           severity: Warning, suppressible: true,  module: rollout_ignored },
-    check! { code: "load-balancer-exposed",     severity: Warning, suppressible: true,  module: load_balancer_exposed },
-    check! { code: "secret-in-env",             severity: Info,    suppressible: true,  module: secret_in_env },
-    check! { code: "low-user-id",               severity: Info,    suppressible: true,  module: low_user_id },
-    check! { code: "reads-secrets",             severity: Warning, suppressible: true,  module: reads_secrets },
-    check! { code: "secret-in-literal",         severity: Warning, suppressible: false, module: secret_in_literal },
-    check! { code: "isolated-component",        severity: Warning, suppressible: true,  module: isolated_component },
-    check! { code: "blocked-host",              severity: Warning, suppressible: true,  module: blocked_host },
-    check! { code: "api-server-unreachable",    severity: Warning, suppressible: true,  module: api_server_unreachable },
-    check! { code: "metric-not-scraped",        severity: Warning, suppressible: true,  module: metric_not_scraped },
-    check! { code: "patch-shrinks-list",        severity: Warning, suppressible: false, module: patch_shrinks_list },
+    check! { code: "image-latest",              severity: Warning, suppressible: true,  reads: Spec,    module: image_latest },
+    check! { code: "image-without-digest",      severity: Info,    suppressible: true,  reads: Spec,    module: image_without_digest },
+    check! { code: "external-ips",              severity: Error,   suppressible: false, reads: Objects, module: external_ips },
+    check! { code: "foreign-namespace",         severity: Error,   suppressible: false, reads: Objects, module: foreign_namespace },
+    check! { code: "pod-not-restricted",        severity: Error,   suppressible: false, reads: Objects, module: pod_not_restricted },
+    check! { code: "isolation-weakened",        severity: Error,   suppressible: false, reads: Objects, module: isolation_weakened },
+    check! { code: "cluster-access",            severity: Error,   suppressible: false, reads: Objects, module: cluster_access },
+    check! { code: "token-without-access",      severity: Error,   suppressible: false, reads: Objects, module: token_without_access },
+    check! { code: "secret-data",               severity: Error,   suppressible: false, reads: Objects, module: secret_data },
+    check! { code: "probe-missing",             severity: Warning, suppressible: true,  reads: Spec,    module: probe_missing },
+    check! { code: "security-relaxed",          severity: Warning, suppressible: true,  reads: Spec,    module: security_relaxed },
+    check! { code: "writable-root-filesystem",  severity: Warning, suppressible: true,  reads: Spec,    module: writable_root_filesystem },
+    check! { code: "disruption-blocks-drain",   severity: Warning, suppressible: true,  reads: Spec,    module: disruption_blocks_drain },
+    check! { code: "single-replica",            severity: Warning, suppressible: true,  reads: Spec,    module: single_replica },
+    check! { code: "replicas-ignored",          severity: Warning, suppressible: true,  reads: Spec,    module: replicas_ignored },
+    check! { code: "rollout-ignored",           severity: Warning, suppressible: true,  reads: Spec,    module: rollout_ignored },
+    check! { code: "load-balancer-exposed",     severity: Warning, suppressible: true,  reads: Spec,    module: load_balancer_exposed },
+    check! { code: "secret-in-env",             severity: Info,    suppressible: true,  reads: Objects, module: secret_in_env },
+    check! { code: "low-user-id",               severity: Info,    suppressible: true,  reads: Objects, module: low_user_id },
+    check! { code: "reads-secrets",             severity: Warning, suppressible: true,  reads: Objects, module: reads_secrets },
+    check! { code: "secret-in-literal",         severity: Warning, suppressible: false, reads: Spec,    module: secret_in_literal },
+    check! { code: "isolated-component",        severity: Warning, suppressible: true,  reads: Spec,    module: isolated_component },
+    check! { code: "blocked-host",              severity: Warning, suppressible: true,  reads: Spec,    module: blocked_host },
+    check! { code: "api-server-unreachable",    severity: Warning, suppressible: true,  reads: Spec,    module: api_server_unreachable },
+    check! { code: "metric-not-scraped",        severity: Warning, suppressible: true,  reads: Spec,    module: metric_not_scraped },
+    check! { code: "patch-shrinks-list",        severity: Warning, suppressible: false, reads: Spec,    module: patch_shrinks_list },
 ];
 
 /// Runs every check; returns the findings as diagnostics, sorted by position, without the
 /// suppressed ones, plus errors for suppressions that are not allowed.
 pub fn all(input: &Input) -> Vec<Diagnostic> {
-    let mut out = suppression_errors(input);
-    let mut relaxed: Vec<&str> = Vec::new();
-    for check in CHECKS {
-        for finding in (check.run)(input) {
-            let reason = finding
-                .object
-                .as_deref()
-                .and_then(|o| input.spec.relax.get_key_value(o))
-                .filter(|(_, reason)| !reason.trim().is_empty());
-            if let Some((key, reason)) = reason {
-                // A relaxation stated in the spec: a note at the relax entry, never silent.
-                relaxed.push(key);
-                let at = Origin::key(&["relax", key]).span(input.merged);
-                out.push(
-                    Diagnostic::finding(
-                        check.code,
-                        Severity::Info,
-                        format!("relaxed: {} ({reason})", finding.message),
-                    )
-                    .at(at, "allowed here"),
-                );
-                continue;
-            }
-            if check.suppressible && !matches!(finding.at, Origin::Span(_)) {
-                let owner = finding.owner.as_deref().unwrap_or(finding.at.path());
-                let suppressions = input.spec.suppressions(owner);
-                if suppressions.iter().any(|s| s.code == check.code) {
-                    continue;
+    let mut run = Run::default();
+    run.spec(input);
+    run.batch(input);
+    run.finish(input)
+}
+
+/// The checks of one render, whose objects may come in batches: [`Run::spec`] once,
+/// [`Run::batch`] on each batch (each with the [`Facts`] of every batch), then
+/// [`Run::finish`]. The diagnostics are the same however the objects are split.
+#[derive(Default)]
+pub struct Run {
+    out: Vec<Diagnostic>,
+    /// The `relax` entries that allowed a finding.
+    relaxed: foldhash::HashSet<String>,
+    /// The findings made once per render ([`Finding::once`]), by check and key: the one
+    /// of the object first in apply order.
+    once: foldhash::HashMap<(&'static str, String), (Order, Finding)>,
+}
+
+impl Run {
+    /// The checks that read the spec and the facts, and the suppressions' own errors.
+    pub fn spec(&mut self, input: &Input) {
+        self.out.extend(suppression_errors(input));
+        self.run(input, Reads::Spec);
+    }
+
+    /// The checks that read objects, on the objects of `input`.
+    pub fn batch(&mut self, input: &Input) {
+        self.run(input, Reads::Objects);
+    }
+
+    fn run(&mut self, input: &Input, reads: Reads) {
+        for check in CHECKS.iter().filter(|c| c.reads == reads) {
+            for mut finding in (check.run)(input) {
+                match finding.once.take() {
+                    Some((key, order)) => match self.once.entry((check.code, key)) {
+                        std::collections::hash_map::Entry::Occupied(mut first) => {
+                            if order < first.get().0 {
+                                first.insert((order, finding));
+                            }
+                        }
+                        std::collections::hash_map::Entry::Vacant(first) => {
+                            first.insert((order, finding));
+                        }
+                    },
+                    None => self.report(input, check, finding),
                 }
             }
-            let span = finding.at.span(input.merged);
-            let redact: Vec<Span> = finding
-                .redact
-                .iter()
-                .map(|o| o.span(input.merged))
-                .collect();
-            let mut d = Diagnostic::finding(check.code, check.severity, finding.message)
-                .at(span, finding.note)
-                .with_help(finding.help);
-            d.redact = redact;
-            out.push(d);
         }
     }
-    out.extend(relax_errors(input, &relaxed));
-    out.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
+
+    /// Turns a finding into a diagnostic, unless `relax` allows it (a note) or the
+    /// component suppresses it (nothing).
+    fn report(&mut self, input: &Input, check: &Check, finding: Finding) {
+        let reason = finding
+            .object
+            .as_deref()
+            .and_then(|o| input.spec.relax.get_key_value(o))
+            .filter(|(_, reason)| !reason.trim().is_empty());
+        if let Some((key, reason)) = reason {
+            // A relaxation stated in the spec: a note at the relax entry, never silent.
+            self.relaxed.insert(key.clone());
+            let at = Origin::key(&["relax", key]).span(input.merged);
+            self.out.push(
+                Diagnostic::finding(
+                    check.code,
+                    Severity::Info,
+                    format!("relaxed: {} ({reason})", finding.message),
+                )
+                .at(at, "allowed here"),
+            );
+            return;
+        }
+        if check.suppressible && !matches!(finding.at, Origin::Span(_)) {
+            let owner = finding.owner.as_deref().unwrap_or(finding.at.path());
+            let suppressions = input.spec.suppressions(owner);
+            if suppressions.iter().any(|s| s.code == check.code) {
+                return;
+            }
+        }
+        let span = finding.at.span(input.merged);
+        let redact: Vec<Span> = finding
+            .redact
+            .iter()
+            .map(|o| o.span(input.merged))
+            .collect();
+        let mut d = Diagnostic::finding(check.code, check.severity, finding.message)
+            .at(span, finding.note)
+            .with_help(finding.help);
+        d.redact = redact;
+        self.out.push(d);
+    }
+
+    /// The diagnostics of every batch, sorted by position (then by everything else, so
+    /// the order does not depend on the batches), once each; `input` gives the spec.
+    pub fn finish(mut self, input: &Input) -> Vec<Diagnostic> {
+        let mut once: Vec<_> = std::mem::take(&mut self.once).into_iter().collect();
+        once.sort_by(|a, b| a.0.cmp(&b.0));
+        for ((code, _), (_, finding)) in once {
+            let check = CHECKS
+                .iter()
+                .find(|c| c.code == code)
+                .expect("a check's own code");
+            self.report(input, check, finding);
+        }
+        let mut out = self.out;
+        out.extend(relax_errors(input, &self.relaxed));
+        fn key(d: &Diagnostic) -> (Option<Span>, &str, &str) {
+            (d.primary.as_ref().map(|l| l.span), d.code, &d.message)
+        }
+        fn rest(d: &Diagnostic) -> (Severity, Option<&str>, Option<&str>, String) {
             (
-                d.primary.as_ref().map(|l| l.span),
-                d.code,
-                d.message.clone(),
+                d.severity,
+                d.primary.as_ref().map(|l| l.note.as_str()),
+                d.help.as_deref(),
+                format!("{:?}{:?}", d.secondary, d.redact),
             )
-        };
-        key(a).cmp(&key(b))
-    });
-    out.dedup();
-    out
+        }
+        out.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| rest(a).cmp(&rest(b))));
+        out.dedup();
+        out
+    }
 }
 
 /// Each `relax` entry must give a reason and allow something a check refuses: one that
 /// names no rendered object, or an object nothing refuses, is an error at its key.
-fn relax_errors(input: &Input, used: &[&str]) -> Vec<Diagnostic> {
+fn relax_errors(input: &Input, used: &foldhash::HashSet<String>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (key, reason) in &input.spec.relax {
         let at = Origin::key(&["relax", key.as_str()]).span(input.merged);
@@ -415,23 +632,22 @@ fn relax_errors(input: &Input, used: &[&str]) -> Vec<Diagnostic> {
             );
             continue;
         }
-        if used.contains(&key.as_str()) {
+        if used.contains(key) {
             continue;
         }
-        let exists = input
-            .objects
-            .iter()
-            .any(|o| key.split_once('/') == Some((o.kind(), o.name())));
+        let facts = input.facts();
+        let exists = key
+            .split_once('/')
+            .is_some_and(|(kind, name)| facts.is_rendered(kind, name));
         let (message, help) = if exists {
             (
                 format!("`relax` of `{key}` allows nothing: no check that a reason can relax refuses that object"),
                 "remove the entry; a system namespace and Secret data are hard limits, which no reason relaxes, and a pod the namespace's `restricted` enforcement refuses is refused by the API server whatever the spec says".to_string(),
             )
         } else {
-            let names: Vec<String> = input
-                .objects
-                .iter()
-                .map(|o| format!("{}/{}", o.kind(), o.name()))
+            let names: Vec<String> = facts
+                .names()
+                .map(|(kind, _, name)| format!("{kind}/{name}"))
                 .collect();
             let near = crate::suggest::did_you_mean("", key, names.iter().map(String::as_str));
             (
@@ -543,10 +759,12 @@ fn suppression_errors(input: &Input) -> Vec<Diagnostic> {
 /// Where an object comes from, as its builder, template or patch recorded it: the key of
 /// its component, job, config map…, the namespace, or the template document.
 pub(crate) fn origin_of(input: &Input, object: &Object) -> Origin {
-    match input
-        .origins
-        .object(input.spec, object.kind(), object.name())
-    {
+    origin_named(input, object.kind(), object.name())
+}
+
+/// [`origin_of`] the object `kind`/`name`.
+pub(crate) fn origin_named(input: &Input, kind: &str, name: &str) -> Origin {
+    match input.origins.object(input.spec, kind, name) {
         Some(Source::Spec(path)) if path.is(&["namespace"]) => Origin::Value(path.to_vec()),
         Some(Source::Spec(path)) => Origin::Key(path.to_vec()),
         Some(Source::Template(span) | Source::Operation(span)) => Origin::Span(*span),

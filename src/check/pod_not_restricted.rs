@@ -93,21 +93,17 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
     input.pod_findings().pod_not_restricted.clone()
 }
 
-/// Whether the platform's Namespace enforces the `restricted` profile.
-pub(super) fn enforced(input: &Input) -> bool {
-    // While the platform's Namespace enforces `restricted`, the API server refuses these
-    // pods, so no reason can allow one; once a reason has lifted that (`isolation-weakened`),
-    // each pod takes its own.
-    !input.objects.iter().any(|o| {
-        matches!(o, Object::Namespace(_))
-            && o.name() == input.spec.namespace()
-            && serde_json::to_value(o).is_ok_and(|v| {
-                v["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] != "restricted"
-            })
+/// Whether `namespace` (the platform's Namespace object) enforces `restricted`. While it
+/// does, the API server refuses the pods this check finds, so no reason can allow one;
+/// once a reason has lifted that (`isolation-weakened`), each pod takes its own.
+pub(super) fn restricts(namespace: &Object) -> bool {
+    serde_json::to_value(namespace).is_ok_and(|v| {
+        v["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
     })
 }
 
-/// The findings of one workload's pod; `enforced`: [`enforced`].
+/// The findings of one workload's pod; `enforced`: whether the platform's Namespace
+/// enforces `restricted` ([`restricts`]).
 pub(super) fn pod(
     input: &Input,
     enforced: bool,

@@ -15,11 +15,10 @@
 
 use super::{Finding, Input, origin_of, pod_template};
 use crate::build::object::Object;
-use foldhash::{HashMap, HashMapExt, HashSet};
 use std::collections::BTreeMap;
 
 /// The label every wfk selector names.
-const NAME: &str = "app.kubernetes.io/name";
+pub(super) const NAME: &str = "app.kubernetes.io/name";
 
 fn matches(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> bool {
     selector.iter().all(|(k, v)| labels.get(k) == Some(v))
@@ -27,25 +26,17 @@ fn matches(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
-    let templates: Vec<(&Object, &BTreeMap<String, String>)> = input
-        .objects
-        .iter()
-        .filter_map(|o| {
-            let labels = pod_template(o)?.metadata.as_ref()?.labels.as_ref()?;
-            Some((o, labels))
-        })
-        .collect();
-    // Templates by their `app.kubernetes.io/name`, so a selector naming one looks only at
-    // those: linear in the number of objects, not quadratic.
-    let mut by_name: HashMap<&str, Vec<&BTreeMap<String, String>>> = HashMap::new();
-    for (_, labels) in &templates {
-        if let Some(name) = labels.get(NAME) {
-            by_name.entry(name.as_str()).or_default().push(labels);
-        }
-    }
-    let rendered: HashSet<(&str, &str)> =
-        input.objects.iter().map(|o| (o.kind(), o.name())).collect();
-    for (object, labels) in &templates {
+    // The pod templates of every workload of the render, by their `app.kubernetes.io/name`
+    // (gathered over every object, as a selector may name pods of another batch), so a
+    // selector naming one looks only at those: linear in the objects, not quadratic.
+    let facts = input.facts();
+    for object in input.objects {
+        let Some(labels) = pod_template(object)
+            .and_then(|t| t.metadata.as_ref())
+            .and_then(|m| m.labels.as_ref())
+        else {
+            continue;
+        };
         let selector = match object {
             Object::Deployment(d) => d
                 .spec
@@ -83,12 +74,11 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
         };
         let Some(selector) = selector else { continue };
         let found = match selector.get(NAME) {
-            Some(name) => by_name
+            Some(name) => facts
+                .by_name
                 .get(name.as_str())
-                .is_some_and(|ls| ls.iter().any(|l| matches(&selector, l))),
-            None => templates
-                .iter()
-                .any(|(_, labels)| matches(&selector, labels)),
+                .is_some_and(|ls| ls.iter().any(|&l| matches(&selector, &facts.labels[l]))),
+            None => facts.labels.iter().any(|labels| matches(&selector, labels)),
         };
         if !found {
             out.push(
@@ -110,7 +100,7 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
             let Some(target) = h.spec.as_ref().map(|s| &s.scale_target_ref) else {
                 continue;
             };
-            let found = rendered.contains(&(target.kind.as_str(), target.name.as_str()));
+            let found = facts.is_rendered(&target.kind, &target.name);
             if !found {
                 out.push(Finding::new(
                     format!(

@@ -29,24 +29,10 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
     input.pod_findings().token_without_access.clone()
 }
 
-/// The ServiceAccounts of the output that turn the token off
-/// (`automountServiceAccountToken: false`), by name: made once for all pods.
-pub(super) fn tokenless<'a>(input: &Input<'a>) -> HashSet<&'a str> {
-    input
-        .objects
-        .iter()
-        .filter(|o| match o {
-            Object::ServiceAccount(sa) => sa.automount_service_account_token == Some(false),
-            _ => false,
-        })
-        .map(|o| o.name())
-        .collect()
-}
-
-/// The findings of one workload's pod; `tokenless` is [`tokenless`].
+/// The findings of one workload's pod; `tokenless`: the ServiceAccounts that mount no token.
 pub(super) fn pod(
     input: &Input,
-    tokenless: &HashSet<&str>,
+    tokenless: &HashSet<String>,
     object: &Object,
     pod: &Pod,
     out: &mut Vec<Finding>,
@@ -94,7 +80,7 @@ fn granted(input: &Input, object: &Object) -> bool {
 }
 
 /// Where a pod spec mounts an API token, as (field below the pod spec, why), if it does.
-fn token(tokenless: &HashSet<&str>, pod: &View) -> Option<(String, String)> {
+fn token(tokenless: &HashSet<String>, pod: &View) -> Option<(String, String)> {
     for (i, volume) in pod["volumes"].as_array().into_iter().flatten().enumerate() {
         let sources = volume["projected"]["sources"].as_array();
         if sources.is_some_and(|s| s.iter().any(|s| s["serviceAccountToken"].is_object())) {

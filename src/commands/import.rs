@@ -229,7 +229,7 @@ fn verify(project: &Path, envs: &[String]) -> anyhow::Result<()> {
             objects: &objects,
             merged: &merged,
             origins: &origins,
-            pods: Default::default(),
+            memo: Default::default(),
         };
         let errors: Vec<_> = check::all(&input)
             .into_iter()

@@ -68,7 +68,7 @@ pub fn run(
         objects: &objects,
         merged: &merged,
         origins: &origins,
-        pods: Default::default(),
+        memo: Default::default(),
     };
     // For stdout, a large render's stream is made on a second thread while the checks
     // run, and any other once they pass; it is written only if they find no error.

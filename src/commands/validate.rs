@@ -216,7 +216,7 @@ fn check_env(dir: &Path, env: &str, sets: &[String], fuel: &mut crate::template:
         objects: &objects,
         merged: &merged,
         origins: &origins,
-        pods: Default::default(),
+        memo: Default::default(),
     };
     Report {
         env: env.to_string(),

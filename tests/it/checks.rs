@@ -741,7 +741,7 @@ fn check_objects(
         objects: &objects,
         merged: &merged,
         origins: &origins,
-        pods: Default::default(),
+        memo: Default::default(),
     })
 }
 

@@ -438,7 +438,7 @@ fn one_run(
                 objects: &render.objects,
                 merged: &render.merged,
                 origins: &render.origins,
-                pods: Default::default(),
+                memo: Default::default(),
             };
             let errors: Vec<_> = wfk::check::all(&input)
                 .into_iter()
