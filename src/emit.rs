@@ -117,6 +117,151 @@ pub fn each_file(
     Ok(())
 }
 
+/// Where the texts of a render go: one stream on stdout, or one file per object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum To {
+    Stdout,
+    Files,
+}
+
+/// The start and the end of the JSON `List` on stdout, around its items.
+const LIST_START: &str = "{\n  \"apiVersion\": \"v1\",\n  \"items\": [";
+const LIST_END: &str = "\n  ],\n  \"kind\": \"List\"\n}\n";
+
+/// A render's texts, made one object at a time (a large render's objects come in batches,
+/// each dropped once its texts are made), then written in apply order: the same bytes as
+/// [`Stream::of`] or [`each_file`] on the objects in that order, within the same limit.
+pub struct Texts {
+    out: Bounded,
+    format: Format,
+    to: To,
+    texts: Vec<Text>,
+}
+
+/// The text of one object.
+struct Text {
+    /// Its place in apply order: its kind's rank, its name, then the order it was made in.
+    order: (usize, String, usize),
+    kind: String,
+    text: Box<[u8]>,
+}
+
+impl Texts {
+    pub fn new(format: Format, to: To) -> Texts {
+        let mut out = Bounded::new(MAX_OUTPUT_BYTES);
+        if (format, to) == (Format::Json, To::Stdout) {
+            // The `List` around the items, and the `\n` before the first (`,\n` before each
+            // of the others is counted with them).
+            out.left = out
+                .left
+                .saturating_sub(LIST_START.len() + LIST_END.len() - 1);
+        }
+        Texts {
+            out,
+            format,
+            to,
+            texts: Vec::new(),
+        }
+    }
+
+    /// Adds the text of `object`; an error once the texts pass the output limit.
+    pub fn add(&mut self, object: &Object) -> anyhow::Result<()> {
+        match (self.format, self.to) {
+            (Format::Yaml, To::Stdout) => {
+                self.out.write("---\n")?;
+                self.out.yaml(object)?;
+            }
+            (Format::Yaml, To::Files) => self.out.yaml(object)?,
+            (Format::Json, To::Files) => self.out.json(object)?,
+            (Format::Json, To::Stdout) => {
+                // An item of the list: indented by four more spaces (a JSON text has a
+                // line break only between its tokens), without its last line break.
+                if self.out.left < 2 {
+                    self.out.over = true;
+                    return Err(too_large());
+                }
+                self.out.left -= 2;
+                self.out.write("    ")?;
+                let result = serde_json::to_writer_pretty(Indented(&mut self.out), object);
+                if self.out.over {
+                    return Err(too_large());
+                }
+                result?;
+            }
+        }
+        let text: Box<[u8]> = self.out.blocks.concat().into();
+        // The first block is kept for the next object: one buffer for the whole run.
+        self.out.blocks.truncate(1);
+        self.out.blocks.iter_mut().for_each(Vec::clear);
+        let order = (object.rank(), object.name().to_string(), self.texts.len());
+        self.texts.push(Text {
+            order,
+            kind: object.kind().to_string(),
+            text,
+        });
+        Ok(())
+    }
+
+    /// The texts in apply order: by kind and name, then in the order they were made.
+    fn sorted(&mut self) {
+        self.texts.sort_by(|a, b| a.order.cmp(&b.order));
+    }
+
+    /// Writes the stream: what [`Stream::write_to`] writes for the objects in apply order.
+    pub fn write_to(mut self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        self.sorted();
+        let json = self.format == Format::Json;
+        if json && self.texts.is_empty() {
+            return w.write_all(
+                b"{\n  \"apiVersion\": \"v1\",\n  \"items\": [],\n  \"kind\": \"List\"\n}\n",
+            );
+        }
+        if json {
+            w.write_all(LIST_START.as_bytes())?;
+        }
+        for (i, Text { text, .. }) in self.texts.iter().enumerate() {
+            if json {
+                w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+            }
+            w.write_all(text)?;
+        }
+        if json {
+            w.write_all(LIST_END.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Each object's kind, name and file text, in apply order: what [`each_file`] hands
+    /// over for the objects in that order.
+    pub fn files(mut self) -> Vec<(String, String, Box<[u8]>)> {
+        self.sorted();
+        self.texts
+            .into_iter()
+            .map(|Text { order, kind, text }| (kind, order.1, text))
+            .collect()
+    }
+}
+
+/// Output that indents every line after the first by four spaces.
+struct Indented<'a>(&'a mut Bounded);
+
+impl std::io::Write for Indented<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while let Some(at) = rest.iter().position(|&b| b == b'\n') {
+            std::io::Write::write_all(self.0, &rest[..=at])?;
+            std::io::Write::write_all(self.0, b"    ")?;
+            rest = &rest[at + 1..];
+        }
+        std::io::Write::write_all(self.0, rest)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A `v1` `List` of objects, as `kubectl get -o json` prints it (keys in sorted order).
 #[derive(serde::Serialize)]
 struct List<'a> {

@@ -27,41 +27,112 @@ pub fn apply(
     merged: &Merged,
     origins: &mut Origins,
 ) -> Result<(), Diagnostics> {
-    let mut diagnostics = Vec::new();
-    // Each object's place by `(kind, name)`, the first of two that share them: a patch
-    // keeps both, so the places hold while the loop replaces objects.
-    let mut places: HashMap<(String, String), usize> = HashMap::default();
-    if !platform.patches.is_empty() {
-        for (i, o) in objects.iter().enumerate() {
-            places
-                .entry((o.kind().to_string(), o.name().to_string()))
-                .or_insert(i);
+    let mut patches = Patches::new(platform);
+    patches.batch(objects, merged, origins);
+    patches.finish(merged, objects.iter().map(|o| (o.kind(), o.name())))
+}
+
+/// The spec's patches over a render whose objects may come in batches: [`Patches::batch`]
+/// on each, in apply order, then [`Patches::finish`]. Each patch applies to the first
+/// object of its kind and name, wherever it is; the errors are the same, in the same
+/// order (the patches'), however the objects are split.
+pub struct Patches<'a> {
+    platform: &'a Platform,
+    /// Which patches found their object.
+    matched: Vec<bool>,
+    /// The errors so far, by the patch that made them.
+    diagnostics: Vec<(usize, Diagnostic)>,
+}
+
+impl<'a> Patches<'a> {
+    pub fn new(platform: &'a Platform) -> Patches<'a> {
+        Patches {
+            platform,
+            matched: vec![false; platform.patches.len()],
+            diagnostics: Vec::new(),
         }
     }
-    for (target, patch) in &platform.patches {
-        let key_span = merged
-            .key_span(&["patches".to_string(), target.clone()])
+
+    /// The span of the patch's key.
+    fn key_span(merged: &Merged, target: &str) -> Span {
+        merged
+            .key_span(&["patches".to_string(), target.to_string()])
             .unwrap_or(Span {
                 source: 0,
                 line: 1,
                 col: 1,
-            });
-        let Some((kind, name)) = target.split_once('/') else {
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::InvalidPatchTarget,
-                    format!("patch target `{target}` is not `Kind/name`"),
-                )
-                .at(key_span, "expected `Kind/name`")
-                .help("name the object as `Deployment/gorax-api`"),
+            })
+    }
+
+    /// Applies the patches of the objects of one batch (those no earlier batch held).
+    pub fn batch(&mut self, objects: &mut [Object], merged: &Merged, origins: &mut Origins) {
+        if self.platform.patches.is_empty() {
+            return;
+        }
+        // Each object's place by `(kind, name)`, the first of two that share them: a patch
+        // keeps both, so the places hold while the loop replaces objects.
+        let mut places: HashMap<(&str, &str), usize> = HashMap::default();
+        let keys: Vec<(String, String)> = objects
+            .iter()
+            .map(|o| (o.kind().to_string(), o.name().to_string()))
+            .collect();
+        for (i, (kind, name)) in keys.iter().enumerate() {
+            places.entry((kind.as_str(), name.as_str())).or_insert(i);
+        }
+        for (i, (target, patch)) in self.platform.patches.iter().enumerate() {
+            let Some((kind, name)) = target.split_once('/') else {
+                continue;
+            };
+            if self.matched[i] {
+                continue;
+            }
+            let Some(&index) = places.get(&(kind, name)) else {
+                continue;
+            };
+            self.matched[i] = true;
+            let key_span = Self::key_span(merged, target);
+            let made = one(
+                &mut objects[index],
+                (kind, name),
+                target,
+                patch,
+                merged,
+                key_span,
+                origins,
             );
-            continue;
-        };
-        let Some(&index) = places.get(&(kind.to_string(), name.to_string())) else {
+            self.diagnostics.extend(made.into_iter().map(|d| (i, d)));
+        }
+    }
+
+    /// The errors of every patch, in the patches' order: those of the batches, a target
+    /// that is not `Kind/name`, and one that matches none of `objects` (every object of the
+    /// render, by kind and name, in apply order before the patches).
+    pub fn finish<'o>(
+        mut self,
+        merged: &Merged,
+        objects: impl Iterator<Item = (&'o str, &'o str)> + Clone,
+    ) -> Result<(), Diagnostics> {
+        for (i, (target, _)) in self.platform.patches.iter().enumerate() {
+            if self.matched[i] {
+                continue;
+            }
+            let key_span = Self::key_span(merged, target);
+            let Some((kind, name)) = target.split_once('/') else {
+                self.diagnostics.push((
+                    i,
+                    Diagnostic::error(
+                        Code::InvalidPatchTarget,
+                        format!("patch target `{target}` is not `Kind/name`"),
+                    )
+                    .at(key_span, "expected `Kind/name`")
+                    .help("name the object as `Deployment/gorax-api`"),
+                ));
+                continue;
+            };
             let same_kind: Vec<&str> = objects
-                .iter()
-                .filter(|o| o.kind() == kind)
-                .map(|o| o.name())
+                .clone()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, n)| n)
                 .collect();
             let near = crate::suggest::did_you_mean(&format!("{kind}/"), name, same_kind.clone());
             let help = match near {
@@ -71,114 +142,129 @@ pub fn apply(
                 }
                 None => format!("the {kind} objects are: {}", same_kind.join(", ")),
             };
-            diagnostics.push(
+            self.diagnostics.push((
+                i,
                 Diagnostic::error(
                     Code::PatchTargetMissing,
                     format!("patch `{target}` matches no rendered object"),
                 )
                 .at(key_span, "no such object")
                 .help(help),
-            );
-            continue;
-        };
-        let mut value = match serde_json::to_value(&objects[index]) {
-            Ok(v) => v,
-            Err(e) => {
-                diagnostics.push(Diagnostic::error(
-                    Code::Internal,
-                    format!("internal error: {e}; this is a bug in wfk"),
-                ));
-                continue;
-            }
-        };
-        let before = value.clone();
-        let operations = match &patch.0 {
-            Value::Array(items) => match operations(merged, target, items, &mut value, key_span) {
-                Ok(ops) => Some(ops),
-                Err(d) => {
-                    diagnostics.push(d);
-                    continue;
-                }
-            },
-            other => {
-                json_patch::merge(&mut value, other);
-                None
-            }
-        };
-        if value["kind"] != kind || value["metadata"]["name"] != name {
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::InvalidPatch,
-                    format!("patch `{target}` changes the object's kind or name"),
-                )
-                .at(key_span, "patched here")
-                .help("a patch changes fields of one object; it cannot rename or retype it"),
-            );
-            continue;
+            ));
         }
-        let mut unknown = Vec::new();
-        match Object::from_value(value, &mut unknown) {
-            Ok(patched) if unknown.is_empty() => {
-                let mut path = vec!["patches".to_string(), target.clone()];
-                match &operations {
-                    Some(ops) => {
-                        for (op, span) in ops {
-                            let field = field_of(&before, &after_value(&patched), op.path());
-                            origins.record(kind, name, field, Source::Operation(*span));
-                        }
+        if self.diagnostics.is_empty() {
+            return Ok(());
+        }
+        self.diagnostics.sort_by_key(|(i, _)| *i);
+        Err(self.diagnostics.into_iter().map(|(_, d)| d).collect())
+    }
+}
+
+/// Applies one patch to its object; the errors it makes (the object is then left as it
+/// was).
+fn one(
+    object: &mut Object,
+    (kind, name): (&str, &str),
+    target: &String,
+    patch: &crate::platform::values::Free,
+    merged: &Merged,
+    key_span: Span,
+    origins: &mut Origins,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let mut value = match serde_json::to_value(&*object) {
+        Ok(v) => v,
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(
+                Code::Internal,
+                format!("internal error: {e}; this is a bug in wfk"),
+            ));
+            return diagnostics;
+        }
+    };
+    let before = value.clone();
+    let operations = match &patch.0 {
+        Value::Array(items) => match operations(merged, target, items, &mut value, key_span) {
+            Ok(ops) => Some(ops),
+            Err(d) => {
+                diagnostics.push(d);
+                return diagnostics;
+            }
+        },
+        other => {
+            json_patch::merge(&mut value, other);
+            None
+        }
+    };
+    if value["kind"] != kind || value["metadata"]["name"] != name {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::InvalidPatch,
+                format!("patch `{target}` changes the object's kind or name"),
+            )
+            .at(key_span, "patched here")
+            .help("a patch changes fields of one object; it cannot rename or retype it"),
+        );
+        return diagnostics;
+    }
+    let mut unknown = Vec::new();
+    match Object::from_value(value, &mut unknown) {
+        Ok(patched) if unknown.is_empty() => {
+            let mut path = vec!["patches".to_string(), target.clone()];
+            match &operations {
+                Some(ops) => {
+                    for (op, span) in ops {
+                        let field = field_of(&before, &after_value(&patched), op.path());
+                        origins.record(kind, name, field, Source::Operation(*span));
                     }
-                    None => record(origins, kind, name, &patch.0, String::new(), &mut path),
                 }
-                let by = |list: &str| match &operations {
-                    // The first operation on the list or inside it.
-                    Some(ops) => ops
-                        .iter()
-                        .find(|(op, _)| pointer_field(op.path()).starts_with(list))
-                        .map_or(Source::Spec(path.as_slice().into()), |(_, span)| {
-                            Source::Operation(*span)
-                        }),
-                    None => Source::Spec(SpecPath::new(
-                        path.iter().map(String::as_str).chain(list.split('.')),
-                    )),
-                };
-                for (field, was, now) in shortened(&before, &after_value(&patched)) {
-                    origins.shrink(Shrunk {
-                        kind: kind.to_string(),
-                        name: name.to_string(),
-                        by: by(&field),
-                        field,
-                        before: was,
-                        after: now,
-                    });
-                }
-                objects[index] = patched;
+                None => record(origins, kind, name, &patch.0, String::new(), &mut path),
             }
-            Ok(_) => {
-                for path in unknown {
-                    let (span, field) =
-                        field_span(merged, target, &path).unwrap_or((key_span, path.clone()));
-                    diagnostics.push(
-                        Diagnostic::error(Code::PatchUnknownField, format!("patch `{target}` sets `{field}`, which a {kind} does not have"))
-                            .at(span, "not a field of the object")
-                            .help("check the spelling against the Kubernetes API reference; k8s-openapi would drop it silently"),
-                    );
-                }
+            let by = |list: &str| match &operations {
+                // The first operation on the list or inside it.
+                Some(ops) => ops
+                    .iter()
+                    .find(|(op, _)| pointer_field(op.path()).starts_with(list))
+                    .map_or(Source::Spec(path.as_slice().into()), |(_, span)| {
+                        Source::Operation(*span)
+                    }),
+                None => Source::Spec(SpecPath::new(
+                    path.iter().map(String::as_str).chain(list.split('.')),
+                )),
+            };
+            for (field, was, now) in shortened(&before, &after_value(&patched)) {
+                origins.shrink(Shrunk {
+                    kind: kind.to_string(),
+                    name: name.to_string(),
+                    by: by(&field),
+                    field,
+                    before: was,
+                    after: now,
+                });
             }
-            Err(problem) => diagnostics.push(
-                Diagnostic::error(
-                    Code::InvalidPatch,
-                    format!("patch `{target}` makes an invalid {kind}: {problem}"),
-                )
-                .at(key_span, "patched here")
-                .help("check the types of the patched fields"),
-            ),
+            *object = patched;
         }
+        Ok(_) => {
+            for path in unknown {
+                let (span, field) =
+                    field_span(merged, target, &path).unwrap_or((key_span, path.clone()));
+                diagnostics.push(
+                    Diagnostic::error(Code::PatchUnknownField, format!("patch `{target}` sets `{field}`, which a {kind} does not have"))
+                        .at(span, "not a field of the object")
+                        .help("check the spelling against the Kubernetes API reference; k8s-openapi would drop it silently"),
+                );
+            }
+        }
+        Err(problem) => diagnostics.push(
+            Diagnostic::error(
+                Code::InvalidPatch,
+                format!("patch `{target}` makes an invalid {kind}: {problem}"),
+            )
+            .at(key_span, "patched here")
+            .help("check the types of the patched fields"),
+        ),
     }
-    if diagnostics.is_empty() {
-        Ok(())
-    } else {
-        Err(diagnostics)
-    }
+    diagnostics
 }
 
 /// Records each field a patch writes (a leaf, a list, or a `null` that removes) as coming

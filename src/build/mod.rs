@@ -56,17 +56,7 @@ pub fn build(spec: &Platform) -> (Vec<Object>, Origins) {
 pub fn build_on(spec: &Platform, together: bool) -> (Vec<Object>, Origins) {
     let ctx = Ctx::new(spec);
     let mut out = Out::new(spec);
-    out.push(namespace::namespace(&ctx), Owner::Namespace);
-    for (n, s) in &spec.storage_classes {
-        out.push(
-            storage_class::storage_class(n, s, &ctx),
-            Owner::StorageClass(n),
-        );
-    }
-    out.push(service_account::shared(&ctx), Owner::Platform);
-    for (n, data) in &spec.config {
-        out.push(config_map::config_map(n, data, &ctx), Owner::Config(n));
-    }
+    out.head(&ctx);
     let components = spec.components.as_slice();
     let (first, second) = components.split_at(if together {
         components.len() / 2
@@ -85,39 +75,12 @@ pub fn build_on(spec: &Platform, together: bool) -> (Vec<Object>, Origins) {
         || first.iter().for_each(|(n, c)| out.component(n, c, &ctx)),
     );
     out.append(second);
-    for (name, job) in &spec.jobs {
-        let workload = pod::Workload::job(name, job, &ctx);
-        for claim in persistent_volume_claim::claims(name, &job.storage, &ctx) {
-            out.push(claim, Owner::Job(name, job));
-        }
-        match &job.schedule {
-            Some(schedule) => out.push(
-                cron_job::cron_job(name, job, schedule, &workload, &ctx),
-                Owner::Job(name, job),
-            ),
-            None => out.push(job::job(name, job, &workload, &ctx), Owner::Job(name, job)),
-        }
-    }
-    // A component's policy is named after it; the platform's default deny is not.
-    let by_object_name: HashMap<String, _> = spec
-        .components
-        .iter()
-        .map(|(n, c)| (ctx.name(n), (n, c)))
-        .collect();
+    out.jobs(&ctx);
+    let owners = out.policy_owners(&ctx);
     for policy in network_policy::network_policies(&ctx) {
-        let owner = policy
-            .metadata
-            .name
-            .as_deref()
-            .and_then(|name| by_object_name.get(name))
-            .map_or(Owner::Platform, |&(n, c)| Owner::Component(n, c));
-        out.push(policy, owner);
+        out.policy(policy, &owners);
     }
-    if let Some(ingress) = &spec.ingress {
-        if !ingress.hosts.is_empty() {
-            out.push(ingress::ingress(ingress, &ctx), Owner::Ingress);
-        }
-    }
+    out.ingress(&ctx);
     let Out {
         mut objects,
         origins,
@@ -127,10 +90,49 @@ pub fn build_on(spec: &Platform, together: bool) -> (Vec<Object>, Origins) {
     (objects, origins)
 }
 
+/// The objects of [`build`] in batches of about `size` objects, in the order they are
+/// built (not yet in apply order), each handed to `each` with the origins recorded so
+/// far, so that no more than a batch is held at a time. Returns the origins of every
+/// object, the same as [`build`]'s; or none when not `record` (the objects are being
+/// built again, and their origins are known).
+pub fn batches<E>(
+    spec: &Platform,
+    size: usize,
+    record: bool,
+    mut each: impl FnMut(Vec<Object>, &mut Origins) -> Result<(), E>,
+) -> Result<Origins, E> {
+    let ctx = Ctx::new(spec);
+    let mut out = Out::new(spec);
+    out.record = record;
+    let mut flush = |out: &mut Out, least: usize| -> Result<(), E> {
+        if out.objects.len() >= least {
+            each(std::mem::take(&mut out.objects), &mut out.origins)?;
+        }
+        Ok(())
+    };
+    out.head(&ctx);
+    for (n, c) in &spec.components {
+        out.component(n, c, &ctx);
+        flush(&mut out, size)?;
+    }
+    out.jobs(&ctx);
+    flush(&mut out, size)?;
+    let owners = out.policy_owners(&ctx);
+    for policy in network_policy::network_policies(&ctx) {
+        out.policy(policy, &owners);
+        flush(&mut out, size)?;
+    }
+    out.ingress(&ctx);
+    flush(&mut out, 1)?;
+    Ok(out.origins)
+}
+
 /// The objects being built and their origins.
 struct Out<'a> {
     objects: Vec<Object>,
     origins: Origins,
+    /// Whether the origins are recorded.
+    record: bool,
     spec: &'a Platform,
 }
 
@@ -139,6 +141,7 @@ impl<'a> Out<'a> {
         Out {
             objects: Vec::new(),
             origins: Origins::default(),
+            record: true,
             spec,
         }
     }
@@ -200,6 +203,74 @@ impl<'a> Out<'a> {
         }
     }
 
+    /// The platform's own objects, built before the components': its Namespace, storage
+    /// classes, shared ServiceAccount and config maps.
+    fn head(&mut self, ctx: &Ctx) {
+        let spec = self.spec;
+        self.push(namespace::namespace(ctx), Owner::Namespace);
+        for (n, s) in &spec.storage_classes {
+            self.push(
+                storage_class::storage_class(n, s, ctx),
+                Owner::StorageClass(n),
+            );
+        }
+        self.push(service_account::shared(ctx), Owner::Platform);
+        for (n, data) in &spec.config {
+            self.push(config_map::config_map(n, data, ctx), Owner::Config(n));
+        }
+    }
+
+    /// The objects of every job: its claims, and its Job or CronJob.
+    fn jobs(&mut self, ctx: &Ctx) {
+        for (name, job) in &self.spec.jobs {
+            let workload = pod::Workload::job(name, job, ctx);
+            for claim in persistent_volume_claim::claims(name, &job.storage, ctx) {
+                self.push(claim, Owner::Job(name, job));
+            }
+            match &job.schedule {
+                Some(schedule) => self.push(
+                    cron_job::cron_job(name, job, schedule, &workload, ctx),
+                    Owner::Job(name, job),
+                ),
+                None => self.push(job::job(name, job, &workload, ctx), Owner::Job(name, job)),
+            }
+        }
+    }
+
+    /// The components by the name of their objects: a component's policy is named after
+    /// it; the platform's default deny is not.
+    fn policy_owners(&self, ctx: &Ctx) -> HashMap<String, (&'a str, &'a Component)> {
+        self.spec
+            .components
+            .iter()
+            .map(|(n, c)| (ctx.name(n), (n.as_str(), c)))
+            .collect()
+    }
+
+    /// A network policy, owned by the component it is named after, else by the platform.
+    fn policy(
+        &mut self,
+        policy: k8s_openapi::api::networking::v1::NetworkPolicy,
+        owners: &HashMap<String, (&'a str, &'a Component)>,
+    ) {
+        let owner = policy
+            .metadata
+            .name
+            .as_deref()
+            .and_then(|name| owners.get(name))
+            .map_or(Owner::Platform, |&(n, c)| Owner::Component(n, c));
+        self.push(policy, owner);
+    }
+
+    /// The ingress, when it has hosts.
+    fn ingress(&mut self, ctx: &Ctx) {
+        if let Some(ingress) = &self.spec.ingress {
+            if !ingress.hosts.is_empty() {
+                self.push(ingress::ingress(ingress, ctx), Owner::Ingress);
+            }
+        }
+    }
+
     /// What another `Out` built after this one's objects, as if pushed here in its order.
     fn append(&mut self, later: Out<'a>) {
         self.objects.extend(later.objects);
@@ -209,6 +280,10 @@ impl<'a> Out<'a> {
     fn push(&mut self, object: impl Into<Object>, owner: Owner<'a>) {
         let mut object = object.into();
         let skips = scanner_skips::annotate(&mut object, &owner, self.spec);
+        if !self.record {
+            self.objects.push(object);
+            return;
+        }
         self.origins
             .built(object.kind(), object.name(), &owner, self.spec);
         for (key, path) in skips {

@@ -23,17 +23,23 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
-pub(crate) fn network_policies(ctx: &Ctx) -> Vec<NetworkPolicy> {
-    let network = Network::of(ctx.spec);
-    let mut out = vec![default_deny(ctx), dns(&network, ctx)];
-    out.extend(acme_solver(&network, ctx));
-    for (component, w) in ctx.spec.components.values().zip(&network.components) {
-        out.push(component_policy(component, w, &network, ctx));
-    }
-    for w in &network.jobs {
+pub(crate) fn network_policies<'c>(ctx: &'c Ctx) -> impl Iterator<Item = NetworkPolicy> + 'c {
+    // Made one at a time, as they are taken: a large render takes them in batches.
+    let network = std::rc::Rc::new(Network::of(ctx.spec));
+    let mut first = vec![default_deny(ctx), dns(&network, ctx)];
+    first.extend(acme_solver(&network, ctx));
+    let components = {
+        let network = network.clone();
+        (0..network.components.len()).map(move |i| {
+            let component = &ctx.spec.components[i];
+            component_policy(component, &network.components[i], &network, ctx)
+        })
+    };
+    let jobs = (0..network.jobs.len()).map(move |i| {
+        let w = &network.jobs[i];
         // A job's pods mount no API token, so they never reach the API server.
         let egress = egress_rules(&w.reaches, ctx);
-        out.push(NetworkPolicy {
+        NetworkPolicy {
             metadata: ctx.metadata(ctx.name(w.name), ctx.workload_labels(w.name, None)),
             spec: Some(NetworkPolicySpec {
                 pod_selector: Some(ctx.selector(w.name)),
@@ -41,9 +47,9 @@ pub(crate) fn network_policies(ctx: &Ctx) -> Vec<NetworkPolicy> {
                 ingress: Some(Vec::new()),
                 egress: Some(egress),
             }),
-        });
-    }
-    out
+        }
+    });
+    first.into_iter().chain(components).chain(jobs)
 }
 
 fn default_deny(ctx: &Ctx) -> NetworkPolicy {

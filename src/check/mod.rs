@@ -121,8 +121,9 @@ impl<'a> Memo<'a> {
 /// object of a render, batch by batch ([`Facts::add`]), before any batch is checked.
 #[derive(Default)]
 pub struct Facts {
-    /// Every object by kind, namespace and name, in the order they were added.
-    names: Vec<(String, Option<String>, String)>,
+    /// Every object by its kind's rank, kind, namespace and name, in the order they were
+    /// added, or in apply order once [`Facts::in_apply_order`] has run.
+    names: Vec<(usize, String, Option<String>, String)>,
     /// Every object by kind and name.
     rendered: foldhash::HashSet<(String, String)>,
     /// The pod template labels of every workload, in the order they were added.
@@ -145,6 +146,7 @@ impl Facts {
         self.names.reserve(objects.len());
         for object in objects {
             self.names.push((
+                object.rank(),
                 object.kind().to_string(),
                 object.metadata().namespace.clone(),
                 object.name().to_string(),
@@ -192,11 +194,17 @@ impl Facts {
             .contains(&(kind.to_string(), name.to_string()))
     }
 
+    /// Puts the objects added in batches, in the order they were built, in apply order.
+    pub fn in_apply_order(&mut self) {
+        self.names
+            .sort_by(|a, b| (a.0, a.3.as_str()).cmp(&(b.0, b.3.as_str())));
+    }
+
     /// Every object by kind, namespace and name.
     fn names(&self) -> impl Iterator<Item = (&str, Option<&str>, &str)> {
         self.names
             .iter()
-            .map(|(k, ns, n)| (k.as_str(), ns.as_deref(), n.as_str()))
+            .map(|(_, k, ns, n)| (k.as_str(), ns.as_deref(), n.as_str()))
     }
 }
 

@@ -20,7 +20,7 @@ use crate::diagnostic::{self, Diagnostics};
 use crate::merge::{History, Merged};
 use crate::platform::Platform;
 use crate::source::SourceMap;
-use crate::{build, load, merge, patch, template};
+use crate::{build, check, emit, load, merge, patch, template};
 use std::path::Path;
 
 /// Runs the command, freeing what it built before it returns.
@@ -200,6 +200,140 @@ pub fn objects_of(
         platform,
         objects,
         origins,
+    })
+}
+
+/// A render whose objects were taken in batches ([`in_batches`]).
+pub struct Batched {
+    pub merged: Merged,
+    pub platform: Platform,
+    pub origins: Origins,
+    /// What the checks found ([`check::all`] on every object).
+    pub findings: Vec<diagnostic::Diagnostic>,
+    /// The objects' texts, or why they could not all be made (the output limit).
+    pub texts: anyhow::Result<emit::Texts>,
+}
+
+/// How [`in_batches`] takes the objects and what it makes of them.
+#[derive(Clone, Copy, Debug)]
+pub struct Batches {
+    pub format: emit::Format,
+    pub to: emit::To,
+    /// The objects of one batch: about this many.
+    pub size: usize,
+}
+
+/// build → templates → patches → checks → texts, from a typed spec, holding no more than
+/// `size` objects at a time (and the templates' objects): the same findings and texts as
+/// [`objects_of`], [`check::all`] and [`emit::Texts`] on every object at once.
+///
+/// The objects are built twice. First to learn what the checks of one object need to know
+/// about the others ([`check::Facts`]), their origins, and the errors of the patches (which
+/// stop the render); then again, batch by batch, to be patched, checked, turned into text
+/// and dropped.
+pub fn in_batches(
+    dir: &Path,
+    env: &str,
+    mut merged: Merged,
+    platform: Platform,
+    map: &mut SourceMap,
+    fuel: &mut template::Fuel,
+    batches: Batches,
+) -> Result<Batched, Diagnostics> {
+    let Batches { format, to, size } = batches;
+    let templates = dir.join(template::TEMPLATE_DIR).is_dir();
+    if !templates {
+        merged.outline();
+    }
+    let mut facts = check::Facts::default();
+    let mut patches = patch::Patches::new(&platform);
+    // Every object by kind and name, as the patches see them: built, in apply order, then
+    // the templates', in theirs.
+    let mut names: Vec<(usize, String, String)> = Vec::new();
+    let mut origins = build::batches(&platform, size, true, |mut batch, origins| {
+        names.extend(
+            batch
+                .iter()
+                .map(|o| (o.rank(), o.kind().to_string(), o.name().to_string())),
+        );
+        patches.batch(&mut batch, &merged, origins);
+        facts.add(&platform, &batch);
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .unwrap_or_else(|never| match never {});
+    names.sort_by(|a, b| (a.0, &a.2).cmp(&(b.0, &b.2)));
+    let mut templated =
+        template::render_all(dir, env, &platform, &merged, map, &mut origins, fuel)?;
+    merged.outline();
+    names.extend(
+        templated
+            .iter()
+            .map(|o| (o.rank(), o.kind().to_string(), o.name().to_string())),
+    );
+    patches.batch(&mut templated, &merged, &mut origins);
+    patches.finish(
+        &merged,
+        names
+            .iter()
+            .map(|(_, kind, name)| (kind.as_str(), name.as_str())),
+    )?;
+    drop(names);
+    facts.add(&platform, &templated);
+    facts.in_apply_order();
+
+    let mut run = check::Run::default();
+    let mut texts = Ok(emit::Texts::new(format, to));
+    let mut patches = patch::Patches::new(&platform);
+    let mut first = true;
+    let mut each = |batch: &mut Vec<Object>| {
+        // Their origins were recorded the first time.
+        patches.batch(batch, &merged, &mut Origins::default());
+        let input = check::Input {
+            spec: &platform,
+            objects: batch,
+            merged: &merged,
+            origins: &origins,
+            memo: check::Memo::with(&facts, first),
+        };
+        // The batch's texts are made on a second thread while it is checked.
+        let texts = &mut texts;
+        crate::both(
+            true,
+            || {
+                if let Ok(made) = texts {
+                    if let Err(e) = batch.iter().try_for_each(|o| made.add(o)) {
+                        *texts = Err(e);
+                    }
+                }
+            },
+            || {
+                if first {
+                    run.spec(&input);
+                }
+                run.batch(&input);
+            },
+        );
+        first = false;
+    };
+    build::batches(&platform, size, false, |mut batch, _| {
+        each(&mut batch);
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .unwrap_or_else(|never| match never {});
+    each(&mut templated);
+    let findings = run.finish(&check::Input {
+        spec: &platform,
+        objects: &[],
+        merged: &merged,
+        origins: &origins,
+        memo: check::Memo::with(&facts, false),
+    });
+    Ok(Batched {
+        merged,
+        platform,
+        origins,
+        findings,
+        texts,
     })
 }
 

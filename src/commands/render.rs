@@ -45,19 +45,64 @@ pub fn run(
     if let Some(namespace) = &args.namespace {
         sets.push(format!("namespace={namespace}"));
     }
+    let fuel = &mut crate::template::Fuel::per_run();
+    let (merged, platform) = match super::spec(
+        dir,
+        &args.env,
+        &sets,
+        &mut map,
+        crate::merge::History::Dropped,
+    ) {
+        Ok(spec) => spec,
+        Err(ds) => return Ok(fail(&ds, &map)),
+    };
+    if platform.components.len() >= BATCHES_FROM {
+        let to = match out {
+            None => emit::To::Stdout,
+            Some(_) => emit::To::Files,
+        };
+        let made = match super::in_batches(
+            dir,
+            &args.env,
+            merged,
+            platform,
+            &mut map,
+            fuel,
+            super::Batches {
+                format: args.output,
+                to,
+                size: BATCH,
+            },
+        ) {
+            Ok(made) => made,
+            Err(ds) => return Ok(fail(&ds, &map)),
+        };
+        if report(made.findings, quiet, &map) {
+            return Ok(Exit::Findings);
+        }
+        let texts = made.texts?;
+        match out {
+            None => texts.write_to(&mut std::io::stdout().lock())?,
+            Some(out) => {
+                let written = out.write(Files::Texts(texts.files()), args.output)?;
+                wrote(written, &out, quiet);
+            }
+        }
+        kept.keep((made.merged, made.platform, made.origins, map));
+        return Ok(Exit::Success);
+    }
     let super::Render {
         merged,
         platform,
         objects,
         origins,
-        ..
-    } = match super::objects(
+    } = match super::objects_of(
         dir,
         &args.env,
-        &sets,
+        merged,
+        platform,
         &mut map,
-        &mut crate::template::Fuel::per_run(),
-        crate::merge::History::Dropped,
+        fuel,
         super::Reads::Positions,
     ) {
         Ok(all) => all,
@@ -78,6 +123,35 @@ pub fn run(
         || together.then(|| emit::Stream::of(&objects, args.output)),
         || check::all(&input),
     );
+    if report(all, quiet, &map) {
+        // A platform with errors is never half-applied: nothing on stdout.
+        return Ok(Exit::Findings);
+    }
+    match out {
+        None => stream
+            .unwrap_or_else(|| emit::Stream::of(&objects, args.output))?
+            .write_to(&mut std::io::stdout().lock())?,
+        Some(out) => {
+            let written = out.write(Files::Objects(&objects), args.output)?;
+            wrote(written, &out, quiet);
+        }
+    }
+    kept.keep((merged, platform, objects, origins, map));
+    Ok(Exit::Success)
+}
+
+/// The components from which a render takes its objects in batches
+/// ([`super::in_batches`]), building them twice but holding one batch at a time: at
+/// 10,000 components a render then needs about half the memory. Below it, every object is
+/// built once and held, and the checks and the stream run on two threads.
+pub const BATCHES_FROM: usize = 2_000;
+
+/// The objects of one batch: about this many.
+pub const BATCH: usize = 2_000;
+
+/// Prints the findings of the checks that are not notes (only errors when `quiet`);
+/// whether any is an error, when nothing may be written.
+fn report(all: Vec<diagnostic::Diagnostic>, quiet: bool, map: &SourceMap) -> bool {
     let findings: Vec<_> = all
         .into_iter()
         .filter(|d| d.severity != Severity::Info)
@@ -88,28 +162,26 @@ pub fn run(
         .cloned()
         .collect();
     if !shown.is_empty() {
-        diagnostic::eprint(&shown, &map);
+        diagnostic::eprint(&shown, map);
     }
-    if findings.iter().any(|d| d.severity == Severity::Error) {
-        // A platform with errors is never half-applied: nothing on stdout.
-        return Ok(Exit::Findings);
+    findings.iter().any(|d| d.severity == Severity::Error)
+}
+
+/// Says where the files went, unless `quiet`.
+fn wrote(written: usize, out: &OutputDir, quiet: bool) {
+    if !quiet {
+        anstream::eprintln!(
+            "wrote {written} files and {KUSTOMIZATION} to `{}`",
+            out.shown.display()
+        );
     }
-    match out {
-        None => stream
-            .unwrap_or_else(|| emit::Stream::of(&objects, args.output))?
-            .write_to(&mut std::io::stdout().lock())?,
-        Some(out) => {
-            let written = out.write(&objects, args.output)?;
-            if !quiet {
-                anstream::eprintln!(
-                    "wrote {written} files and {KUSTOMIZATION} to `{}`",
-                    out.shown.display()
-                );
-            }
-        }
-    }
-    kept.keep((merged, platform, objects, origins, map));
-    Ok(Exit::Success)
+}
+
+/// What `--output-dir` writes: each object's text, made from the objects as it is written,
+/// or already made ([`emit::Texts::files`]: kind, name, text).
+enum Files<'a> {
+    Objects(&'a [build::object::Object]),
+    Texts(Vec<(String, String, Box<[u8]>)>),
 }
 
 /// The folder `--output-dir` names, checked and resolved: it is replaced as `parent/name`.
@@ -249,24 +321,22 @@ impl OutputDir {
     /// folder out and the new one in, with a moment between them when the folder is
     /// missing. Staging folders an earlier run left behind (it was killed) are removed
     /// first; see [`OutputDir::remove_stale`].
-    fn write(
-        &self,
-        objects: &[build::object::Object],
-        format: emit::Format,
-    ) -> anyhow::Result<usize> {
-        let width = objects.len().to_string().len().max(2);
+    fn write(&self, files: Files, format: emit::Format) -> anyhow::Result<usize> {
+        let named: Vec<(&str, &str)> = match &files {
+            Files::Objects(objects) => objects.iter().map(|o| (o.kind(), o.name())).collect(),
+            Files::Texts(texts) => texts
+                .iter()
+                .map(|(kind, name, _)| (kind.as_str(), name.as_str()))
+                .collect(),
+        };
+        let width = named.len().to_string().len().max(2);
         let ext = match format {
             emit::Format::Yaml => "yaml",
             emit::Format::Json => "json",
         };
-        let mut files = Vec::with_capacity(objects.len());
-        for (i, object) in objects.iter().enumerate() {
-            let file = format!(
-                "{:0width$}-{}-{}.{ext}",
-                i + 1,
-                object.kind().to_lowercase(),
-                object.name()
-            );
+        let mut names = Vec::with_capacity(named.len());
+        for (i, (kind, name)) in named.iter().enumerate() {
+            let file = format!("{:0width$}-{}-{name}.{ext}", i + 1, kind.to_lowercase());
             // Kinds and names were checked where they were made (a template's kind and
             // name, the spec's names); a path is built only from what passed.
             let plain = file
@@ -277,11 +347,12 @@ impl OutputDir {
                 bail!(
                     "internal error: the file name `{}` of a {} is not a plain name; this is a bug in wfk",
                     file.escape_debug(),
-                    object.kind().escape_debug()
+                    kind.escape_debug()
                 );
             }
-            files.push(file);
+            names.push(file);
         }
+        let count = names.len();
         self.remove_stale();
         let path = self.path();
         let staging = self.staging("new", std::process::id());
@@ -299,19 +370,29 @@ impl OutputDir {
                 .with_context(|| format!("cannot create `{}`", staging.display()))?;
             // Each text is written as it is made; a render over the output limit stops
             // here, and the staging folder is removed with all it holds.
-            emit::each_file(objects, format, |i, text| {
-                let path = staging.join(&files[i]);
+            let write = |i: usize, text: &[&[u8]]| {
+                let path = staging.join(&names[i]);
                 let write = || -> std::io::Result<()> {
                     let mut file = fs::File::create(&path)?;
                     text.iter().try_for_each(|part| file.write_all(part))
                 };
                 write().with_context(|| format!("cannot write `{}`", path.display()))
-            })?;
-            fs::write(staging.join(KUSTOMIZATION), kustomization(&files))?;
+            };
+            match &files {
+                Files::Objects(objects) => emit::each_file(objects, format, |i, text| {
+                    write(i, &text.iter().map(Vec::as_slice).collect::<Vec<_>>())
+                })?,
+                Files::Texts(texts) => {
+                    for (i, (_, _, text)) in texts.iter().enumerate() {
+                        write(i, &[text])?;
+                    }
+                }
+            }
+            fs::write(staging.join(KUSTOMIZATION), kustomization(&names))?;
             let mut marker = String::from(
                 "# written by `wfk render --output-dir`; replaced as a whole on each render. Files:\n",
             );
-            for file in files.iter().map(String::as_str).chain([KUSTOMIZATION]) {
+            for file in names.iter().map(String::as_str).chain([KUSTOMIZATION]) {
                 marker.push_str(file);
                 marker.push('\n');
             }
@@ -326,7 +407,7 @@ impl OutputDir {
             }
             return Err(e);
         }
-        Ok(objects.len())
+        Ok(count)
     }
 
     /// Removes the staging folders of earlier runs for this output folder that were killed

@@ -124,7 +124,7 @@ fn json_findings(stdout: &str) -> Vec<(String, String, u64, u64, String)> {
 // SARIF
 
 fn sarif_validator() -> jsonschema::Validator {
-    let path = root().join("../shared/schemas/sarif-schema-2.1.0.json");
+    let path = root().join("tests/schemas/sarif-schema-2.1.0.json");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let schema: Value = serde_json::from_str(&text).unwrap();

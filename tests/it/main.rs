@@ -2,6 +2,7 @@
 
 mod support;
 
+mod batches;
 mod blocked_host;
 mod bounds;
 mod canary;
