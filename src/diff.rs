@@ -11,6 +11,7 @@ pub mod immutable;
 use foldhash::{HashSet, HashSetExt};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::hash::BuildHasher as _;
 
 /// The annotation whose value is a checksum: shown as "config changed", never as hashes.
 const CHECKSUM: &str = "checksum/config";
@@ -244,41 +245,168 @@ pub fn compare<A: Compared, B: Compared>(
     b: Vec<B>,
     whole: bool,
 ) -> Result<Report, serde_json::Error> {
-    let kept = |o: Rendered| if whole { o } else { o.named() };
     let mut left: BTreeMap<(String, String), A> = a
         .into_iter()
         .map(|o| (key(o.kind(), o.name()), o))
         .collect();
-    let mut report = Report::default();
-    let mut changes = Vec::new();
+    let mut changes = Changes::new(whole);
     for object in b {
         let at = key(object.kind(), object.name());
         match left.remove(&at) {
-            None => changes.push(((at, 1), Change::Added(object.rendered()?.named()))),
-            Some(old) => {
-                let (old, object) = (old.rendered()?, object.rendered()?);
-                let fields = fields(&comparable(&old.value), &comparable(&object.value));
-                if fields.is_empty() {
-                    report.same += 1;
-                } else {
-                    changes.push((
-                        (at, 2),
-                        Change::Changed {
-                            a: kept(old),
-                            b: kept(object),
-                            fields,
-                        },
-                    ));
-                }
-            }
+            None => changes.added(at, object)?,
+            Some(old) => changes.pair(at, old, object)?,
         }
     }
     for (at, o) in left {
-        changes.push(((at, 0), Change::Removed(o.rendered()?.named())));
+        changes.removed(at, o)?;
     }
-    changes.sort_by(|x, y| x.0.cmp(&y.0));
-    report.changes = changes.into_iter().map(|(_, c)| c).collect();
-    Ok(report)
+    Ok(changes.report())
+}
+
+/// A change, by the key of its objects and then what it is (removed, added, changed).
+type Keyed = (((String, String), u8), Change);
+
+/// The changes found so far, by the key of their objects.
+struct Changes {
+    whole: bool,
+    changes: Vec<Keyed>,
+    same: usize,
+}
+
+impl Changes {
+    fn new(whole: bool) -> Changes {
+        Changes {
+            whole,
+            changes: Vec::new(),
+            same: 0,
+        }
+    }
+
+    /// Compares the two objects of key `at`.
+    fn pair(
+        &mut self,
+        at: (String, String),
+        old: impl Compared,
+        new: impl Compared,
+    ) -> Result<(), serde_json::Error> {
+        let (old, new) = (old.rendered()?, new.rendered()?);
+        let fields = fields(&comparable(&old.value), &comparable(&new.value));
+        if fields.is_empty() {
+            self.same += 1;
+            return Ok(());
+        }
+        let kept = |o: Rendered| if self.whole { o } else { o.named() };
+        self.changes.push((
+            (at, 2),
+            Change::Changed {
+                a: kept(old),
+                b: kept(new),
+                fields,
+            },
+        ));
+        Ok(())
+    }
+
+    fn added(&mut self, at: (String, String), new: impl Compared) -> Result<(), serde_json::Error> {
+        self.changes
+            .push(((at, 1), Change::Added(new.rendered()?.named())));
+        Ok(())
+    }
+
+    fn removed(
+        &mut self,
+        at: (String, String),
+        old: impl Compared,
+    ) -> Result<(), serde_json::Error> {
+        self.changes
+            .push(((at, 0), Change::Removed(old.rendered()?.named())));
+        Ok(())
+    }
+
+    /// The report: the changes in the order of their keys.
+    fn report(mut self) -> Report {
+        self.changes.sort_by(|x, y| x.0.cmp(&y.0));
+        Report {
+            changes: self.changes.into_iter().map(|(_, c)| c).collect(),
+            same: self.same,
+        }
+    }
+}
+
+/// [`compare`] on objects that come a few at a time from either side: each pair is
+/// compared as soon as both of its objects are in, and dropped, so what is held is the
+/// objects not yet paired. The same report as [`compare`] on the two sides whole, unless
+/// a key comes twice on one side ([`Pairs::twice`]): then the sides must be compared whole.
+pub struct Pairs<A, B> {
+    changes: Changes,
+    /// The objects of each side not yet paired, by key.
+    a: foldhash::HashMap<(String, String), A>,
+    b: foldhash::HashMap<(String, String), B>,
+    /// A hash of every key each side has had: two keys with one hash are taken for a key
+    /// that came twice, which only costs comparing the sides whole.
+    seen: (HashSet<u64>, HashSet<u64>),
+    hasher: foldhash::fast::FixedState,
+    twice: bool,
+}
+
+impl<A: Compared, B: Compared> Pairs<A, B> {
+    /// Pairs to compare; `whole` as in [`compare`].
+    pub fn new(whole: bool) -> Self {
+        Pairs {
+            changes: Changes::new(whole),
+            a: Default::default(),
+            b: Default::default(),
+            seen: Default::default(),
+            hasher: foldhash::fast::FixedState::default(),
+            twice: false,
+        }
+    }
+
+    /// Whether a key came twice on one side, so that this comparison is not the sides'.
+    pub fn twice(&self) -> bool {
+        self.twice
+    }
+
+    /// Objects of the first side.
+    pub fn a(&mut self, objects: impl IntoIterator<Item = A>) -> Result<(), serde_json::Error> {
+        for object in objects {
+            let at = key(object.kind(), object.name());
+            self.twice |= !self.seen.0.insert(self.hasher.hash_one(&at));
+            match self.b.remove(&at) {
+                Some(new) => self.changes.pair(at, object, new)?,
+                None => {
+                    self.a.insert(at, object);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Objects of the second side.
+    pub fn b(&mut self, objects: impl IntoIterator<Item = B>) -> Result<(), serde_json::Error> {
+        for object in objects {
+            let at = key(object.kind(), object.name());
+            self.twice |= !self.seen.1.insert(self.hasher.hash_one(&at));
+            match self.a.remove(&at) {
+                Some(old) => self.changes.pair(at, old, object)?,
+                None => {
+                    self.b.insert(at, object);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The report, once every object of both sides is in.
+    pub fn report(mut self) -> Result<Report, serde_json::Error> {
+        for (at, old) in std::mem::take(&mut self.a) {
+            self.changes.removed(at, old)?;
+        }
+        for (at, new) in std::mem::take(&mut self.b) {
+            self.changes.added(at, new)?;
+        }
+        Ok(self.changes.report())
+    }
 }
 
 /// The annotation `kubectl apply` keeps the last applied object in.
@@ -534,6 +662,69 @@ mod tests {
                 "spec.template.spec.containers[api].resources.limits.cpu"
             ]
         );
+    }
+
+    /// An object of `kind` named `name` whose one field is `v`.
+    fn object(kind: &str, name: &str, v: u32) -> Rendered {
+        Rendered::new(json!({ "kind": kind, "metadata": { "name": name }, "spec": { "v": v } }))
+    }
+
+    #[test]
+    fn pairs_that_come_in_any_chunks_make_the_report_of_the_whole_sides() {
+        // Each side: some objects only there, some on both (equal or not), in an order
+        // of its own; the chunks of each side come in turn.
+        let a: Vec<Rendered> = (0..40)
+            .map(|i| {
+                object(
+                    ["Service", "Deployment"][i % 2],
+                    &format!("o{i}"),
+                    (i % 3) as u32,
+                )
+            })
+            .collect();
+        let b: Vec<Rendered> = (10..50)
+            .rev()
+            .map(|i| {
+                object(
+                    ["Service", "Deployment"][i % 2],
+                    &format!("o{i}"),
+                    (i % 4) as u32,
+                )
+            })
+            .collect();
+        for unified in [false, true] {
+            let expected = format!("{:?}", compare(a.clone(), b.clone(), unified).unwrap());
+            for (size_a, size_b) in [(1, 1), (3, 7), (40, 1), (1, 40), (40, 40)] {
+                let mut pairs = Pairs::new(unified);
+                let (mut ca, mut cb) = (a.chunks(size_a), b.chunks(size_b));
+                loop {
+                    let (x, y) = (ca.next(), cb.next());
+                    if x.is_none() && y.is_none() {
+                        break;
+                    }
+                    pairs.a(x.unwrap_or_default().to_vec()).unwrap();
+                    pairs.b(y.unwrap_or_default().to_vec()).unwrap();
+                }
+                assert!(!pairs.twice());
+                let report = format!("{:?}", pairs.report().unwrap());
+                assert_eq!(report, expected, "chunks of {size_a} and {size_b}");
+            }
+        }
+    }
+
+    #[test]
+    fn pairs_say_when_a_key_comes_twice_on_one_side() {
+        // Namespaces pair whatever their name, as Jobs do whatever their hash.
+        let mut pairs = Pairs::new(false);
+        pairs.a([object("Namespace", "p-dev", 1)]).unwrap();
+        pairs.b([object("Namespace", "p-prod", 1)]).unwrap();
+        assert!(!pairs.twice());
+        pairs.b([object("Namespace", "other", 1)]).unwrap();
+        assert!(pairs.twice());
+        let mut pairs = Pairs::<Rendered, Rendered>::new(false);
+        pairs.a([object("Job", "p-migrate-0a1b2c3d", 1)]).unwrap();
+        pairs.a([object("Job", "p-migrate-4e5f6a7b", 2)]).unwrap();
+        assert!(pairs.twice());
     }
 
     #[test]

@@ -133,6 +133,8 @@ const LIST_END: &str = "\n  ],\n  \"kind\": \"List\"\n}\n";
 /// [`Stream::of`] or [`each_file`] on the objects in that order, within the same limit.
 pub struct Texts {
     out: Bounded,
+    /// What `out` could take at the start.
+    budget: usize,
     format: Format,
     to: To,
     texts: Vec<Text>,
@@ -157,11 +159,31 @@ impl Texts {
                 .saturating_sub(LIST_START.len() + LIST_END.len() - 1);
         }
         Texts {
+            budget: out.left,
             out,
             format,
             to,
             texts: Vec::new(),
         }
+    }
+
+    /// Adds the texts another `Texts` (of the same format and destination) made of objects
+    /// that come after these, as if made here; an error when together they pass the
+    /// output limit. (Each of the two was made within the limit, so no more than twice
+    /// the limit is held before a render that passes it is refused.)
+    pub fn append(&mut self, later: Texts) -> anyhow::Result<()> {
+        let used = later.budget - later.out.left;
+        if used > self.out.left {
+            self.out.over = true;
+            return Err(too_large());
+        }
+        self.out.left -= used;
+        let offset = self.texts.len();
+        self.texts.extend(later.texts.into_iter().map(|mut text| {
+            text.order.2 += offset;
+            text
+        }));
+        Ok(())
     }
 
     /// Adds the text of `object`; an error once the texts pass the output limit.

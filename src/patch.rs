@@ -53,6 +53,51 @@ impl<'a> Patches<'a> {
         }
     }
 
+    /// What the patches did so far: which found their object, and their errors by patch.
+    pub fn into_parts(self) -> (Vec<bool>, Vec<(usize, Diagnostic)>) {
+        (self.matched, self.diagnostics)
+    }
+
+    /// Patches that did what [`Patches::into_parts`] gave.
+    pub fn from_parts(
+        platform: &'a Platform,
+        matched: Vec<bool>,
+        diagnostics: Vec<(usize, Diagnostic)>,
+    ) -> Patches<'a> {
+        Patches {
+            platform,
+            matched,
+            diagnostics,
+        }
+    }
+
+    /// Which patches found their object so far.
+    pub fn matched(&self) -> &[bool] {
+        &self.matched
+    }
+
+    /// These patches, for objects built after those an earlier part matched (`earlier`,
+    /// from [`Patches::matched`]): a patch that found its object there applies to no
+    /// later one.
+    pub fn after(mut self, earlier: &[bool]) -> Patches<'a> {
+        for (matched, &before) in self.matched.iter_mut().zip(earlier) {
+            *matched |= before;
+        }
+        self
+    }
+
+    /// Adds what the patches did to objects built after these, as if done here; false
+    /// when a patch found its object in both, where only the first should have had it.
+    pub fn append(&mut self, later: Patches<'a>) -> bool {
+        let mut apart = true;
+        for (matched, later) in self.matched.iter_mut().zip(later.matched) {
+            apart &= !(*matched && later);
+            *matched |= later;
+        }
+        self.diagnostics.extend(later.diagnostics);
+        apart
+    }
+
     /// The span of the patch's key.
     fn key_span(merged: &Merged, target: &str) -> Span {
         merged

@@ -90,13 +90,34 @@ pub fn build_on(spec: &Platform, together: bool) -> (Vec<Object>, Origins) {
     (objects, origins)
 }
 
+/// Which of a render's objects a builder makes, so that two threads can each build a part:
+/// all of them, or the part before the component at a place in the spec (the platform's
+/// own objects and the components before it), or the part from it (those components and
+/// every object built after them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Whole,
+    Before(usize),
+    From(usize),
+}
+
+impl Part {
+    /// The two parts of a render split at its middle component: the objects of the first
+    /// part and then those of the second are the objects of the whole, in the same order.
+    pub fn halves(spec: &Platform) -> [Part; 2] {
+        let middle = spec.components.len() / 2;
+        [Part::Before(middle), Part::From(middle)]
+    }
+}
+
 /// The objects of [`build`] in batches of about `size` objects, in the order they are
 /// built (not yet in apply order), each handed to `each` with the origins recorded so
 /// far, so that no more than a batch is held at a time. Returns the origins of every
 /// object, the same as [`build`]'s; or none when not `record` (the objects are being
-/// built again, and their origins are known).
+/// built again, and their origins are known). Builds only the objects of `part`.
 pub fn batches<E>(
     spec: &Platform,
+    part: Part,
     size: usize,
     record: bool,
     mut each: impl FnMut(Vec<Object>, &mut Origins) -> Result<(), E>,
@@ -110,19 +131,29 @@ pub fn batches<E>(
         }
         Ok(())
     };
-    out.head(&ctx);
-    for (n, c) in &spec.components {
+    let components = spec.components.as_slice();
+    let components = match part {
+        Part::Whole => components,
+        Part::Before(at) => &components[..at.min(components.len())],
+        Part::From(at) => &components[at.min(components.len())..],
+    };
+    if !matches!(part, Part::From(_)) {
+        out.head(&ctx);
+    }
+    for (n, c) in components {
         out.component(n, c, &ctx);
         flush(&mut out, size)?;
     }
-    out.jobs(&ctx);
-    flush(&mut out, size)?;
-    let owners = out.policy_owners(&ctx);
-    for policy in network_policy::network_policies(&ctx) {
-        out.policy(policy, &owners);
+    if !matches!(part, Part::Before(_)) {
+        out.jobs(&ctx);
         flush(&mut out, size)?;
+        let owners = out.policy_owners(&ctx);
+        for policy in network_policy::network_policies(&ctx) {
+            out.policy(policy, &owners);
+            flush(&mut out, size)?;
+        }
+        out.ingress(&ctx);
     }
-    out.ingress(&ctx);
     flush(&mut out, 1)?;
     Ok(out.origins)
 }
@@ -243,7 +274,7 @@ impl<'a> Out<'a> {
         self.spec
             .components
             .iter()
-            .map(|(n, c)| (ctx.name(n), (n.as_str(), c)))
+            .map(|(n, c)| (ctx.name(n), (n.as_str(), &**c)))
             .collect()
     }
 

@@ -157,7 +157,7 @@ struct Entry {
     later: Vec<(String, Source)>,
     /// The builder's records and then the later ones, made when first read; by field, so
     /// that a field and what lies below it are one range of keys.
-    records: std::cell::OnceCell<Records>,
+    records: std::sync::OnceLock<Records>,
 }
 
 impl Entry {
@@ -268,7 +268,7 @@ impl Origins {
     /// The origins of objects built after this one's, as if recorded here in their order:
     /// each of their objects replaces what was recorded about one of the same kind and
     /// name, as [`Origins::built`] would (an object always has its builder's record first).
-    pub(super) fn append(&mut self, later: Origins) {
+    pub fn append(&mut self, later: Origins) {
         for (kind, names) in later.objects {
             self.objects.entry(kind).or_default().extend(names);
         }

@@ -110,7 +110,7 @@ impl<'a> Workload<'a> {
             security: &j.security,
             service_account: ctx.platform().to_string(),
             access: false,
-            pull_secrets: pull_secrets(ctx, component),
+            pull_secrets: pull_secrets(ctx, component.map(|c| &**c)),
         }
     }
 }

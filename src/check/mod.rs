@@ -187,6 +187,25 @@ impl Facts {
         }
     }
 
+    /// Adds what the facts of objects added after these say, as if added here in their
+    /// order.
+    pub fn append(&mut self, later: Facts) {
+        let offset = self.labels.len();
+        self.names.extend(later.names);
+        self.rendered.extend(later.rendered);
+        self.labels.extend(later.labels);
+        for (name, places) in later.by_name {
+            self.by_name
+                .entry(name)
+                .or_default()
+                .extend(places.into_iter().map(|i| i + offset));
+        }
+        self.headless.extend(later.headless);
+        self.tokenless.extend(later.tokenless);
+        self.open_namespace |= later.open_namespace;
+        self.default_namespace |= later.default_namespace;
+    }
+
     /// Whether an object `kind`/`name` is rendered.
     fn is_rendered(&self, kind: &str, name: &str) -> bool {
         // Keyed by owned strings, so a lookup makes the pair: two small allocations.
@@ -534,18 +553,33 @@ impl Run {
         for check in CHECKS.iter().filter(|c| c.reads == reads) {
             for mut finding in (check.run)(input) {
                 match finding.once.take() {
-                    Some((key, order)) => match self.once.entry((check.code, key)) {
-                        std::collections::hash_map::Entry::Occupied(mut first) => {
-                            if order < first.get().0 {
-                                first.insert((order, finding));
-                            }
-                        }
-                        std::collections::hash_map::Entry::Vacant(first) => {
-                            first.insert((order, finding));
-                        }
-                    },
+                    Some((key, order)) => self.once((check.code, key), order, finding),
                     None => self.report(input, check, finding),
                 }
+            }
+        }
+    }
+
+    /// Adds what a run over objects checked after these found, as if found here.
+    pub fn append(&mut self, later: Run) {
+        self.out.extend(later.out);
+        self.relaxed.extend(later.relaxed);
+        for (key, (order, finding)) in later.once {
+            self.once(key, order, finding);
+        }
+    }
+
+    /// Keeps a finding made once per render, unless one of an object earlier in apply
+    /// order is kept.
+    fn once(&mut self, key: (&'static str, String), order: Order, finding: Finding) {
+        match self.once.entry(key) {
+            std::collections::hash_map::Entry::Occupied(mut first) => {
+                if order < first.get().0 {
+                    first.insert((order, finding));
+                }
+            }
+            std::collections::hash_map::Entry::Vacant(first) => {
+                first.insert((order, finding));
             }
         }
     }

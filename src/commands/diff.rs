@@ -9,8 +9,8 @@ use crate::build::{
     origins::{Origins, Source, SpecPath},
 };
 use crate::cli::{DiffArgs, DiffFormat};
-use crate::diagnostic::Code;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostics};
 use crate::diff::{self, Change, Field, Rendered};
 use crate::merge::{At, History, Merged};
 use crate::platform::Platform;
@@ -76,12 +76,30 @@ pub fn run(dir: &Path, args: &DiffArgs, kept: &mut super::Kept) -> anyhow::Resul
     } else {
         super::Reads::Positions
     };
-    let (a, a_objects) = match render(dir, &args.env, &args.set, &mut fuel, reads)? {
-        Ok(side) => side,
-        Err(exit) => return Ok(exit),
+    let a = match spec(dir, &args.env, &args.set) {
+        Ok(spec) => spec,
+        Err((ds, map)) => return Ok(fail(&ds, &map)),
     };
-    let (b, report) = match (&args.other, &args.against) {
-        (Some(other), _) => {
+    let batched = match &args.other {
+        Some(other) if !args.spec && a.platform.components.len() >= super::render::BATCHES_FROM => {
+            in_batches(dir, a, (other, &args.set), &mut fuel, (BATCH, args.unified))?
+        }
+        _ => Err(a),
+    };
+    let (a, a_objects, b, report) = match batched {
+        Ok(Ok((a, b, report))) => (a, Vec::new(), Some(b), report),
+        Ok(Err(exit)) => return Ok(exit),
+        Err(a) => {
+            let (a, a_objects) = match objects(dir, &args.env, a, &mut fuel, reads)? {
+                Ok(side) => side,
+                Err(exit) => return Ok(exit),
+            };
+            (a, a_objects, None, diff::Report::default())
+        }
+    };
+    let (b, report) = match (&args.other, &args.against, b) {
+        (_, _, Some(b)) => (b, report),
+        (Some(other), _, None) => {
             let (b, b_objects) = match render(dir, other, &args.set, &mut fuel, reads)? {
                 Ok(side) => side,
                 Err(exit) => return Ok(exit),
@@ -92,7 +110,7 @@ pub fn run(dir: &Path, args: &DiffArgs, kept: &mut super::Kept) -> anyhow::Resul
             let report = diff::compare(a_objects, b_objects, args.unified)?;
             (b, report)
         }
-        (None, Some(file)) => {
+        (None, Some(file), None) => {
             let side = Side {
                 name: file.display().to_string(),
                 merged: None,
@@ -106,7 +124,7 @@ pub fn run(dir: &Path, args: &DiffArgs, kept: &mut super::Kept) -> anyhow::Resul
             let report = diff::compare(read_render(file)?, a_objects, args.unified)?;
             (side, report)
         }
-        (None, None) => unreachable!("checked above"),
+        (None, None, None) => unreachable!("checked above"),
     };
     let (before, after) = if args.against.is_some() {
         (&b, &a)
@@ -222,6 +240,55 @@ fn template_span(object: &Rendered, side: &Side) -> Option<Span> {
     }
 }
 
+/// The objects of one batch of a large diff ([`in_batches`]): about this many on each side.
+/// Smaller than a render's batches, as about four are held at a time (one being built on
+/// each side, one waiting to be taken, and the objects not yet paired).
+const BATCH: usize = 500;
+
+/// One environment's typed spec, before its objects are built.
+struct Spec {
+    env: String,
+    map: SourceMap,
+    merged: Merged,
+    platform: Platform,
+    /// What [`Side::removed`] holds.
+    removed: Origins,
+}
+
+/// Loads, merges and types one environment; its diagnostics when it cannot.
+fn spec(dir: &Path, env: &str, sets: &[String]) -> Result<Spec, (Diagnostics, SourceMap)> {
+    let mut map = SourceMap::default();
+    let (merged, platform) = match super::spec(dir, env, sets, &mut map, History::Dropped) {
+        Ok(spec) => spec,
+        Err(ds) => return Err((ds, map)),
+    };
+    // Of what a `null` removed, only where each object comes from is read; it is read off
+    // the tree, before the build may trade the tree for its outline. The objects are built
+    // in batches and dropped: only their origins are kept.
+    let removed = merged
+        .restored()
+        .and_then(|whole| Platform::from_tree(&whole).ok())
+        .map(|whole| {
+            build::batches(
+                &whole,
+                build::Part::Whole,
+                super::render::BATCH,
+                true,
+                |_, _| Ok::<(), std::convert::Infallible>(()),
+            )
+            .unwrap_or_else(|never| match never {})
+            .objects_only(&whole)
+        })
+        .unwrap_or_default();
+    Ok(Spec {
+        env: env.to_string(),
+        map,
+        merged,
+        platform,
+        removed,
+    })
+}
+
 /// Renders one environment; its diagnostics go to stderr on failure.
 fn render(
     dir: &Path,
@@ -230,18 +297,28 @@ fn render(
     fuel: &mut crate::template::Fuel,
     reads: super::Reads,
 ) -> anyhow::Result<Result<(Side, Vec<build::object::Object>), Exit>> {
-    let mut map = SourceMap::default();
-    let (merged, platform) = match super::spec(dir, env, sets, &mut map, History::Dropped) {
-        Ok(spec) => spec,
-        Err(ds) => return Ok(Err(fail(&ds, &map))),
-    };
-    // Of what a `null` removed, only where each object comes from is read; it is read off
-    // the tree, before the build may trade the tree for its outline.
-    let removed = merged
-        .restored()
-        .and_then(|whole| Platform::from_tree(&whole).ok())
-        .map(|whole| build::build(&whole).1.objects_only(&whole))
-        .unwrap_or_default();
+    match spec(dir, env, sets) {
+        Ok(spec) => objects(dir, env, spec, fuel, reads),
+        Err((ds, map)) => Ok(Err(fail(&ds, &map))),
+    }
+}
+
+/// Builds the objects of one environment from its spec; the diagnostics go to stderr on
+/// failure.
+fn objects(
+    dir: &Path,
+    env: &str,
+    spec: Spec,
+    fuel: &mut crate::template::Fuel,
+    reads: super::Reads,
+) -> anyhow::Result<Result<(Side, Vec<build::object::Object>), Exit>> {
+    let Spec {
+        mut map,
+        merged,
+        platform,
+        removed,
+        ..
+    } = spec;
     let super::Render {
         merged,
         platform,
@@ -262,6 +339,215 @@ fn render(
         },
         objects,
     )))
+}
+
+/// `diff a b` of large environments: both built at once, batch by batch (the first side's
+/// on a second thread), and compared pair by pair as the objects come ([`diff::Pairs`]),
+/// so that neither render is held whole. The same report and the same errors as
+/// [`objects`] of each side and [`diff::compare`]: when the second side's spec has errors,
+/// the first side's objects are built whole first, as their errors come first. `Err` gives
+/// back the first side's spec (read again) when a key comes twice on one side, so the
+/// sides must be taken whole.
+#[allow(clippy::type_complexity)]
+fn in_batches(
+    dir: &Path,
+    a: Spec,
+    (b_env, sets): (&str, &[String]),
+    fuel: &mut crate::template::Fuel,
+    (size, unified): (usize, bool),
+) -> anyhow::Result<Result<Result<(Side, Side, diff::Report), Exit>, Spec>> {
+    // The first side's tree is traded for its outline before the second's is read, so the
+    // two are never held together.
+    let outlined = !dir.join(crate::template::TEMPLATE_DIR).is_dir();
+    let a = Built::of(a, outlined);
+    let b = match spec(dir, b_env, sets) {
+        Ok(b) => b,
+        Err((ds, map)) => {
+            let a_env = a.spec.env.clone();
+            return Ok(Ok(
+                match objects(dir, &a_env, a.spec, fuel, super::Reads::Positions)? {
+                    Err(exit) => Err(exit),
+                    Ok(_) => Err(fail(&ds, &map)),
+                },
+            ));
+        }
+    };
+    let (mut a, mut b) = (a, Built::of(b, outlined));
+    a.size = size;
+    b.size = size;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<build::object::Object>>(1);
+    let mut pairs = diff::Pairs::new(unified);
+    let a_side = &mut a;
+    let (a_done, b_done) = crate::both(
+        true,
+        move || {
+            let tx = tx;
+            a_side.build(|batch| tx.send(batch).map_err(drop))
+        },
+        || {
+            let mut failed = None;
+            // A batch of the first side for each of the second's, in step: the two sides
+            // build the same components in the same order, so most objects find their
+            // pair in the batch beside theirs. (Taking every batch the first side has
+            // ready would let it run ahead, as holding its objects costs nothing here.)
+            let built = b.build(|batch| {
+                pairs
+                    .b(batch)
+                    .and_then(|()| rx.recv().map_or(Ok(()), |a| pairs.a(a)))
+                    .map_err(|e| failed = Some(e))
+            });
+            // The first side's last batches, until it is built. After an error here
+            // nothing takes them, and it stops.
+            if built.is_ok() {
+                if let Err(e) = rx.iter().try_for_each(|a| pairs.a(a)) {
+                    failed = Some(e);
+                }
+            }
+            drop(rx);
+            failed
+        },
+    );
+    if let Some(e) = b_done {
+        return Err(e.into());
+    }
+    if a_done.is_err() {
+        bail!(
+            "internal error: the objects of `{}` were not all compared; this is a bug in wfk",
+            a.spec.env
+        );
+    }
+    let a_templated = match a.finish(dir, fuel) {
+        Ok(objects) => objects,
+        Err(ds) => return Ok(Ok(Err(fail(&ds, &a.spec.map)))),
+    };
+    let b_templated = match b.finish(dir, fuel) {
+        Ok(objects) => objects,
+        Err(ds) => return Ok(Ok(Err(fail(&ds, &b.spec.map)))),
+    };
+    pairs.a(a_templated)?;
+    pairs.b(b_templated)?;
+    if pairs.twice() {
+        *fuel = crate::template::Fuel::per_run();
+        return Ok(Err(spec(dir, &a.spec.env, sets).map_err(|_| {
+            anyhow::anyhow!("internal error: a spec that was read could not be read again")
+        })?));
+    }
+    let report = pairs.report()?;
+    Ok(Ok(Ok((a.side(), b.side(), report))))
+}
+
+/// One side of [`in_batches`]: its spec, and what building its objects recorded.
+struct Built {
+    spec: Spec,
+    origins: Origins,
+    /// Which patches found their object, and their errors.
+    matched: Vec<bool>,
+    patched: Vec<(usize, Diagnostic)>,
+    /// Every object by its kind's rank, kind and name, when the spec has patches.
+    names: Vec<(usize, String, String)>,
+    /// The objects of a batch: about this many.
+    size: usize,
+}
+
+impl Built {
+    fn of(mut spec: Spec, outlined: bool) -> Built {
+        if outlined {
+            spec.merged.outline();
+        }
+        Built {
+            spec,
+            origins: Origins::default(),
+            matched: Vec::new(),
+            patched: Vec::new(),
+            names: Vec::new(),
+            size: super::render::BATCH,
+        }
+    }
+
+    /// Builds and patches the objects in batches, handing each to `each`.
+    fn build(
+        &mut self,
+        mut each: impl FnMut(Vec<build::object::Object>) -> Result<(), ()>,
+    ) -> Result<(), ()> {
+        let Spec {
+            merged, platform, ..
+        } = &self.spec;
+        let mut patches = crate::patch::Patches::new(platform);
+        let mut names = Vec::new();
+        let patched = !platform.patches.is_empty();
+        self.origins = build::batches(
+            platform,
+            build::Part::Whole,
+            self.size,
+            true,
+            |mut batch, origins| {
+                if patched {
+                    names.extend(
+                        batch
+                            .iter()
+                            .map(|o| (o.rank(), o.kind().to_string(), o.name().to_string())),
+                    );
+                }
+                patches.batch(&mut batch, merged, origins);
+                each(batch)
+            },
+        )?;
+        self.names = names;
+        (self.matched, self.patched) = patches.into_parts();
+        Ok(())
+    }
+
+    /// The templates' objects, patched, once the built objects are; the errors of the
+    /// templates and of the patches.
+    fn finish(
+        &mut self,
+        dir: &Path,
+        fuel: &mut crate::template::Fuel,
+    ) -> Result<Vec<build::object::Object>, Diagnostics> {
+        let Spec {
+            env,
+            map,
+            merged,
+            platform,
+            ..
+        } = &mut self.spec;
+        let mut templated =
+            crate::template::render_all(dir, env, platform, merged, map, &mut self.origins, fuel)?;
+        merged.outline();
+        let mut names = std::mem::take(&mut self.names);
+        names.sort_by(|a, b| (a.0, &a.2).cmp(&(b.0, &b.2)));
+        if !platform.patches.is_empty() {
+            names.extend(
+                templated
+                    .iter()
+                    .map(|o| (o.rank(), o.kind().to_string(), o.name().to_string())),
+            );
+        }
+        let mut patches = crate::patch::Patches::from_parts(
+            platform,
+            std::mem::take(&mut self.matched),
+            std::mem::take(&mut self.patched),
+        );
+        patches.batch(&mut templated, merged, &mut self.origins);
+        patches.finish(
+            merged,
+            names
+                .iter()
+                .map(|(_, kind, name)| (kind.as_str(), name.as_str())),
+        )?;
+        Ok(templated)
+    }
+
+    fn side(self) -> Side {
+        Side {
+            name: self.spec.env,
+            merged: Some(self.spec.merged),
+            map: self.spec.map,
+            platform: Some(self.spec.platform),
+            origins: self.origins,
+            removed: self.spec.removed,
+        }
+    }
 }
 
 /// Reads an earlier render: a YAML stream, a JSON `List`, or a folder of either.
@@ -558,4 +844,115 @@ fn spec_diff(before: &Side, after: &Side, format: DiffFormat) -> anyhow::Result<
     } else {
         Exit::Findings
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every folder under `dir` (and `dir` itself) that holds a `platform.yaml`.
+    fn projects_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        if dir.join("platform.yaml").is_file() {
+            out.push(dir.to_path_buf());
+        }
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut dirs: Vec<_> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir() && !p.ends_with("target") && !p.ends_with(".git"))
+            .collect();
+        dirs.sort();
+        for dir in dirs {
+            projects_under(&dir, out);
+        }
+    }
+
+    /// What `diff a b` prints, in text and in JSON, or how it failed.
+    fn shown(
+        made: Result<(Side, Side, diff::Report), Exit>,
+        unified: bool,
+    ) -> Result<(String, String), Exit> {
+        let (a, b, report) = made?;
+        Ok((
+            text(&report, &a, &b, unified).unwrap(),
+            json_report(&report, &a, &b, &[]).unwrap(),
+        ))
+    }
+
+    /// Both sides whole, as a small diff takes them.
+    fn whole(dir: &Path, a: &str, b: &str, unified: bool) -> Result<(String, String), Exit> {
+        let fuel = &mut crate::template::Fuel::per_run();
+        let positions = super::super::Reads::Positions;
+        let made = (|| {
+            let (a, a_objects) = render(dir, a, &[], fuel, positions).unwrap()?;
+            let (b, b_objects) = render(dir, b, &[], fuel, positions).unwrap()?;
+            let report = diff::compare(a_objects, b_objects, unified).unwrap();
+            Ok((a, b, report))
+        })();
+        shown(made, unified)
+    }
+
+    /// Both sides in batches of `size`, compared as they come; `None` when they were
+    /// taken whole.
+    fn batched(
+        dir: &Path,
+        a: &str,
+        b: &str,
+        (size, unified): (usize, bool),
+    ) -> Option<Result<(String, String), Exit>> {
+        let fuel = &mut crate::template::Fuel::per_run();
+        let Ok(spec) = spec(dir, a, &[]) else {
+            return Some(Err(Exit::Usage));
+        };
+        match in_batches(dir, spec, (b, &[]), fuel, (size, unified)).unwrap() {
+            Ok(made) => Some(shown(made, unified)),
+            Err(_) => None,
+        }
+    }
+
+    #[test]
+    fn two_environments_in_batches_diff_as_they_do_whole() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut projects = Vec::new();
+        projects_under(&root.join("tests"), &mut projects);
+        projects_under(&root.join("examples"), &mut projects);
+        projects.insert(0, root.to_path_buf());
+        let (mut compared, mut whole_again, mut refused) = (0, 0, 0);
+        for dir in &projects {
+            let Ok(envs) = crate::load::environments(dir) else {
+                continue;
+            };
+            let pairs = envs.iter().flat_map(|a| envs.iter().map(move |b| (a, b)));
+            for (a, b) in pairs.filter(|(a, b)| a != b).take(4) {
+                for (size, unified) in [(1, false), (3, true), (1000, false)] {
+                    let expected = whole(dir, a, b, unified);
+                    match batched(dir, a, b, (size, unified)) {
+                        None => whole_again += 1,
+                        Some(made) => {
+                            assert_eq!(
+                                made,
+                                expected,
+                                "{} {a} {b}, batches of {size}",
+                                dir.display()
+                            );
+                            match made {
+                                Ok(_) => compared += 1,
+                                Err(_) => refused += 1,
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Enough of each that a difference could not hide.
+        let counts =
+            format!("{compared} compared, {refused} refused, {whole_again} taken whole again");
+        assert!(
+            compared > 60 && refused >= 3 && whole_again >= 3,
+            "{counts}"
+        );
+        eprintln!("{counts}");
+    }
 }

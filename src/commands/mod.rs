@@ -221,16 +221,22 @@ pub struct Batches {
     pub to: emit::To,
     /// The objects of one batch: about this many.
     pub size: usize,
+    /// Whether the two halves of the components ([`build::Part::halves`]) are taken on two
+    /// threads, each in its own batches. The findings and texts are the same either way.
+    pub together: bool,
+    /// Whether texts are made (`validate` needs only the findings).
+    pub texts: bool,
 }
 
 /// build → templates → patches → checks → texts, from a typed spec, holding no more than
-/// `size` objects at a time (and the templates' objects): the same findings and texts as
-/// [`objects_of`], [`check::all`] and [`emit::Texts`] on every object at once.
+/// `size` objects at a time per thread (and the templates' objects): the same findings and
+/// texts as [`objects_of`], [`check::all`] and [`emit::Texts`] on every object at once.
 ///
 /// The objects are built twice. First to learn what the checks of one object need to know
 /// about the others ([`check::Facts`]), their origins, and the errors of the patches (which
 /// stop the render); then again, batch by batch, to be patched, checked, turned into text
-/// and dropped.
+/// and dropped. When `together`, each pass builds the two halves of the components on two
+/// threads and joins what they learned or made, in the order of the spec.
 pub fn in_batches(
     dir: &Path,
     env: &str,
@@ -240,36 +246,46 @@ pub fn in_batches(
     fuel: &mut template::Fuel,
     batches: Batches,
 ) -> Result<Batched, Diagnostics> {
-    let Batches { format, to, size } = batches;
+    let Batches {
+        format,
+        to,
+        size,
+        together,
+        texts,
+    } = batches;
     let templates = dir.join(template::TEMPLATE_DIR).is_dir();
     if !templates {
         merged.outline();
     }
-    let mut facts = check::Facts::default();
-    let mut patches = patch::Patches::new(&platform);
-    // Every object by kind and name, as the patches see them: built, in apply order, then
-    // the templates', in theirs.
-    let mut names: Vec<(usize, String, String)> = Vec::new();
-    let mut origins = build::batches(&platform, size, true, |mut batch, origins| {
-        names.extend(
-            batch
-                .iter()
-                .map(|o| (o.rank(), o.kind().to_string(), o.name().to_string())),
-        );
-        patches.batch(&mut batch, &merged, origins);
-        facts.add(&platform, &batch);
-        Ok::<(), std::convert::Infallible>(())
-    })
-    .unwrap_or_else(|never| match never {});
+    let halves = together.then(|| build::Part::halves(&platform));
+    let learn = |part| Learned::of(&platform, &merged, part, size);
+    // What the patches of the first half matched: in the second pass, the second half
+    // does not apply them again.
+    let (learned, first_matched) = match halves {
+        Some([first, second]) => {
+            let (later, mut learned) = crate::both(true, || learn(second), || learn(first));
+            let matched = learned.patches.matched().to_vec();
+            if learned.append(later) {
+                (learned, Some(matched))
+            } else {
+                // A patch found its object in both halves (two objects of one kind and
+                // name): only the first may have it, so the objects are taken whole.
+                (learn(build::Part::Whole), None)
+            }
+        }
+        None => (learn(build::Part::Whole), None),
+    };
+    let Learned {
+        mut facts,
+        mut patches,
+        mut names,
+        mut origins,
+    } = learned;
     names.sort_by(|a, b| (a.0, &a.2).cmp(&(b.0, &b.2)));
     let mut templated =
         template::render_all(dir, env, &platform, &merged, map, &mut origins, fuel)?;
     merged.outline();
-    names.extend(
-        templated
-            .iter()
-            .map(|o| (o.rank(), o.kind().to_string(), o.name().to_string())),
-    );
+    names.extend(Learned::names(&platform, &templated));
     patches.batch(&mut templated, &merged, &mut origins);
     patches.finish(
         &merged,
@@ -281,26 +297,161 @@ pub fn in_batches(
     facts.add(&platform, &templated);
     facts.in_apply_order();
 
-    let mut run = check::Run::default();
-    let mut texts = Ok(emit::Texts::new(format, to));
-    let mut patches = patch::Patches::new(&platform);
-    let mut first = true;
-    let mut each = |batch: &mut Vec<Object>| {
-        // Their origins were recorded the first time.
-        patches.batch(batch, &merged, &mut Origins::default());
-        let input = check::Input {
-            spec: &platform,
-            objects: batch,
-            merged: &merged,
-            origins: &origins,
-            memo: check::Memo::with(&facts, first),
+    let known = Known {
+        platform: &platform,
+        merged: &merged,
+        origins: &origins,
+        facts: &facts,
+    };
+    let make = |part, earlier: Option<&[bool]>| {
+        let patches = patch::Patches::new(&platform);
+        let patches = match earlier {
+            Some(earlier) => patches.after(earlier),
+            None => patches,
         };
-        // The batch's texts are made on a second thread while it is checked.
-        let texts = &mut texts;
+        let mut made = Made::new(patches, (format, to, texts), part);
+        build::batches(&platform, part, size, false, |mut batch, _| {
+            made.batch(&known, &mut batch);
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .unwrap_or_else(|never| match never {});
+        made
+    };
+    let mut made = match (halves, &first_matched) {
+        (Some([first, second]), Some(matched)) => {
+            let (later, mut made) =
+                crate::both(true, || make(second, Some(matched)), || make(first, None));
+            made.append(later);
+            made
+        }
+        _ => make(build::Part::Whole, None),
+    };
+    made.batch(&known, &mut templated);
+    let findings = made.run.finish(&check::Input {
+        spec: &platform,
+        objects: &[],
+        merged: &merged,
+        origins: &origins,
+        memo: check::Memo::with(&facts, false),
+    });
+    let texts = made.texts;
+    Ok(Batched {
+        merged,
+        platform,
+        origins,
+        findings,
+        texts,
+    })
+}
+
+/// What the first pass of [`in_batches`] learns from the objects of one part.
+struct Learned<'a> {
+    facts: check::Facts,
+    patches: patch::Patches<'a>,
+    /// Every object by its kind's rank, kind and name, as the patches see them, in the
+    /// order they were built; only when the platform has patches (their errors name them).
+    names: Vec<(usize, String, String)>,
+    origins: Origins,
+}
+
+impl<'a> Learned<'a> {
+    fn of(platform: &'a Platform, merged: &Merged, part: build::Part, size: usize) -> Self {
+        let mut facts = check::Facts::default();
+        let mut patches = patch::Patches::new(platform);
+        let mut names = Vec::new();
+        let origins = build::batches(platform, part, size, true, |mut batch, origins| {
+            names.extend(Self::names(platform, &batch));
+            patches.batch(&mut batch, merged, origins);
+            facts.add(platform, &batch);
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .unwrap_or_else(|never| match never {});
+        Learned {
+            facts,
+            patches,
+            names,
+            origins,
+        }
+    }
+
+    /// The objects by rank, kind and name, when the platform has patches.
+    fn names(
+        platform: &Platform,
+        objects: &[Object],
+    ) -> impl Iterator<Item = (usize, String, String)> {
+        let patched = !platform.patches.is_empty();
+        objects
+            .iter()
+            .filter(move |_| patched)
+            .map(|o| (o.rank(), o.kind().to_string(), o.name().to_string()))
+    }
+
+    /// Adds what was learned from the objects built after these; false when a patch
+    /// found an object in both.
+    fn append(&mut self, later: Learned<'a>) -> bool {
+        self.facts.append(later.facts);
+        self.names.extend(later.names);
+        self.origins.append(later.origins);
+        self.patches.append(later.patches)
+    }
+}
+
+/// What the second pass of [`in_batches`] reads: the spec, and what the first learned.
+struct Known<'k> {
+    platform: &'k Platform,
+    merged: &'k Merged,
+    origins: &'k Origins,
+    facts: &'k check::Facts,
+}
+
+/// What the second pass of [`in_batches`] makes of the objects of one part.
+struct Made<'a> {
+    patches: patch::Patches<'a>,
+    run: check::Run,
+    texts: anyhow::Result<emit::Texts>,
+    /// Whether texts are made.
+    emit: bool,
+    /// Whether the next batch is the render's first (the spec's checks run on it).
+    first: bool,
+    /// Whether a batch's texts are made on a second thread while it is checked: not when
+    /// the part is one of two already on their own threads.
+    beside: bool,
+}
+
+impl<'a> Made<'a> {
+    fn new(
+        patches: patch::Patches<'a>,
+        (format, to, texts): (emit::Format, emit::To, bool),
+        part: build::Part,
+    ) -> Self {
+        Made {
+            patches,
+            run: check::Run::default(),
+            texts: Ok(emit::Texts::new(format, to)),
+            emit: texts,
+            first: !matches!(part, build::Part::From(_)),
+            beside: texts && part == build::Part::Whole,
+        }
+    }
+
+    /// Patches, checks and turns into text the objects of one batch.
+    fn batch(&mut self, known: &Known, batch: &mut [Object]) {
+        // Their origins were recorded the first time.
+        self.patches
+            .batch(batch, known.merged, &mut Origins::default());
+        let input = check::Input {
+            spec: known.platform,
+            objects: batch,
+            merged: known.merged,
+            origins: known.origins,
+            memo: check::Memo::with(known.facts, self.first),
+        };
+        let (texts, run, first) = (&mut self.texts, &mut self.run, self.first);
+        let emit = self.emit;
         crate::both(
-            true,
+            self.beside,
             || {
-                if let Ok(made) = texts {
+                if let (true, Ok(made)) = (emit, &mut *texts) {
                     if let Err(e) = batch.iter().try_for_each(|o| made.add(o)) {
                         *texts = Err(e);
                     }
@@ -313,30 +464,25 @@ pub fn in_batches(
                 run.batch(&input);
             },
         );
-        first = false;
-    };
-    build::batches(&platform, size, false, |mut batch, _| {
-        each(&mut batch);
-        Ok::<(), std::convert::Infallible>(())
-    })
-    .unwrap_or_else(|never| match never {});
-    each(&mut templated);
-    let findings = run.finish(&check::Input {
-        spec: &platform,
-        objects: &[],
-        merged: &merged,
-        origins: &origins,
-        memo: check::Memo::with(&facts, false),
-    });
-    Ok(Batched {
-        merged,
-        platform,
-        origins,
-        findings,
-        texts,
-    })
-}
+        self.first = false;
+    }
 
+    /// Adds what was made of the objects built after these.
+    fn append(&mut self, later: Made<'a>) {
+        self.patches.append(later.patches);
+        self.run.append(later.run);
+        self.texts = match (
+            std::mem::replace(
+                &mut self.texts,
+                Ok(emit::Texts::new(emit::Format::Yaml, emit::To::Stdout)),
+            ),
+            later.texts,
+        ) {
+            (Ok(mut texts), Ok(later)) => texts.append(later).map(|()| texts),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        };
+    }
+}
 /// Prints the diagnostics of a failed run to stderr; the exit code for input errors.
 pub fn fail(diagnostics: &Diagnostics, map: &SourceMap) -> Exit {
     diagnostic::eprint(diagnostics, map);

@@ -186,30 +186,52 @@ fn ci_document(format: FindingsFormat, entries: &[Entry], dir: &Path) -> anyhow:
 
 fn check_env(dir: &Path, env: &str, sets: &[String], fuel: &mut crate::template::Fuel) -> Report {
     let mut map = SourceMap::default();
+    let unreadable = |map, diagnostics| Report {
+        env: env.to_string(),
+        map,
+        diagnostics,
+        unreadable: true,
+    };
+    let (merged, platform) = match super::spec(dir, env, sets, &mut map, History::Dropped) {
+        Ok(spec) => spec,
+        Err(diagnostics) => return unreadable(map, diagnostics),
+    };
+    // A large platform is checked in batches, as `render` takes it, without its texts.
+    if platform.components.len() >= super::render::BATCHES_FROM {
+        let together = map.bytes() >= crate::TWO_THREADS_FROM;
+        let batches = super::Batches {
+            format: crate::emit::Format::Yaml,
+            to: crate::emit::To::Stdout,
+            size: super::render::BATCH,
+            together,
+            texts: false,
+        };
+        return match super::in_batches(dir, env, merged, platform, &mut map, fuel, batches) {
+            Ok(made) => Report {
+                env: env.to_string(),
+                diagnostics: made.findings,
+                map,
+                unreadable: false,
+            },
+            Err(diagnostics) => unreadable(map, diagnostics),
+        };
+    }
     let super::Render {
         merged,
         platform,
         objects,
         origins,
-        ..
-    } = match super::objects(
+    } = match super::objects_of(
         dir,
         env,
-        sets,
+        merged,
+        platform,
         &mut map,
         fuel,
-        History::Dropped,
         super::Reads::Positions,
     ) {
         Ok(all) => all,
-        Err(diagnostics) => {
-            return Report {
-                env: env.to_string(),
-                map,
-                diagnostics,
-                unreadable: true,
-            };
-        }
+        Err(diagnostics) => return unreadable(map, diagnostics),
     };
     let input = check::Input {
         spec: &platform,

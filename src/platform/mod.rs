@@ -66,7 +66,7 @@ pub struct Platform {
     pub config: IndexMap<String, IndexMap<String, ConfigEntry>>,
     /// The workloads, by name.
     #[serde(default)]
-    pub components: IndexMap<String, Component>,
+    pub components: IndexMap<String, Box<Component>>,
     /// What the components reach outside the platform, by name: a managed database, an
     /// OAuth issuer, an LLM API, a collector in another namespace. A component or job that
     /// names one in `uses` may connect to it; nothing else may.

@@ -2,8 +2,8 @@
 //! the same errors and the same bytes as every object at once, whatever the batch size.
 //! Compared here over every project of the repository (the reference platform, the
 //! examples, and each test case, check fixture and test project) in every environment,
-//! with batches of 1, 3 and 1,000 objects, for stdout in YAML and JSON and for
-//! `--output-dir` files.
+//! with batches of 1, 3 and 1,000 objects, on one thread and with the halves of the
+//! components on two, for stdout in YAML and JSON and for `--output-dir` files.
 
 use crate::render_support::root;
 use std::path::{Path, PathBuf};
@@ -87,9 +87,9 @@ fn whole(dir: &Path, env: &str) -> Option<Made> {
     })
 }
 
-/// The objects in batches of `size`.
-fn batched(dir: &Path, env: &str, size: usize) -> Option<Made> {
-    let made = |format, to| {
+/// The objects in batches of `size`, the two halves on two threads when `together`.
+fn batched(dir: &Path, env: &str, size: usize, together: bool) -> Option<Made> {
+    let made_with = |format, to, texts| {
         let mut map = SourceMap::default();
         let (merged, platform) = spec(dir, env, &mut map)?;
         let fuel = &mut wfk::template::Fuel::per_run();
@@ -100,16 +100,26 @@ fn batched(dir: &Path, env: &str, size: usize) -> Option<Made> {
             platform,
             &mut map,
             fuel,
-            Batches { format, to, size },
+            Batches {
+                format,
+                to,
+                size,
+                together,
+                texts,
+            },
         ))
     };
+    let made = |format, to| made_with(format, to, true);
     let yaml = match made(Format::Yaml, To::Stdout)? {
         Ok(made) => made,
         Err(ds) => return Some(Made::Refused(ds)),
     };
     let json = made(Format::Json, To::Stdout)?.expect("refused in YAML only");
     let files = made(Format::Yaml, To::Files)?.expect("refused on stdout only");
+    // `validate` takes the objects without their texts.
+    let bare = made_with(Format::Yaml, To::Stdout, false)?.expect("refused with texts only");
     assert!(json.findings == yaml.findings && files.findings == yaml.findings);
+    assert!(bare.findings == yaml.findings);
     let stream = |texts: anyhow::Result<wfk::emit::Texts>| {
         texts.map_err(|e| e.to_string()).and_then(|t| {
             let mut out = Vec::new();
@@ -152,12 +162,15 @@ fn batches_of_any_size_render_what_every_object_at_once_renders() {
                     findings += f.len();
                 }
             }
-            for size in [1, 3, 1000] {
-                let batched = batched(dir, &env, size).expect("the same spec");
+            for (size, together) in [1, 3, 1000]
+                .into_iter()
+                .flat_map(|s| [(s, false), (s, true)])
+            {
+                let batched = batched(dir, &env, size, together).expect("the same spec");
                 if batched != whole {
                     let cut = |m: &Made| format!("{m:?}").chars().take(3000).collect::<String>();
                     panic!(
-                        "{} {env}, batches of {size}:\n  whole: {}\n  batched: {}",
+                        "{} {env}, batches of {size}, together: {together}:\n  whole: {}\n  batched: {}",
                         dir.display(),
                         cut(&whole),
                         cut(&batched)
