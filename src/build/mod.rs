@@ -112,22 +112,24 @@ impl Part {
 
 /// The objects of [`build`] in batches of about `size` objects, in the order they are
 /// built (not yet in apply order), each handed to `each` with the origins recorded so
-/// far, so that no more than a batch is held at a time. Returns the origins of every
-/// object, the same as [`build`]'s; or none when not `record` (the objects are being
-/// built again, and their origins are known). Builds only the objects of `part`.
+/// far and how far the build is (the components and network policies built so far), so
+/// that no more than a batch is held at a time. Returns the origins of every object, the
+/// same as [`build`]'s; or none when not `record` (the objects are being built again, and
+/// their origins are known). Builds only the objects of `part`.
 pub fn batches<E>(
     spec: &Platform,
     part: Part,
     size: usize,
     record: bool,
-    mut each: impl FnMut(Vec<Object>, &mut Origins) -> Result<(), E>,
+    mut each: impl FnMut(Vec<Object>, &mut Origins, usize) -> Result<(), E>,
 ) -> Result<Origins, E> {
     let ctx = Ctx::new(spec);
     let mut out = Out::new(spec);
     out.record = record;
-    let mut flush = |out: &mut Out, least: usize| -> Result<(), E> {
+    let mut done = 0;
+    let mut flush = |out: &mut Out, done: usize, least: usize| -> Result<(), E> {
         if out.objects.len() >= least {
-            each(std::mem::take(&mut out.objects), &mut out.origins)?;
+            each(std::mem::take(&mut out.objects), &mut out.origins, done)?;
         }
         Ok(())
     };
@@ -142,19 +144,21 @@ pub fn batches<E>(
     }
     for (n, c) in components {
         out.component(n, c, &ctx);
-        flush(&mut out, size)?;
+        done += 1;
+        flush(&mut out, done, size)?;
     }
     if !matches!(part, Part::Before(_)) {
         out.jobs(&ctx);
-        flush(&mut out, size)?;
+        flush(&mut out, done, size)?;
         let owners = out.policy_owners(&ctx);
         for policy in network_policy::network_policies(&ctx) {
             out.policy(policy, &owners);
-            flush(&mut out, size)?;
+            done += 1;
+            flush(&mut out, done, size)?;
         }
         out.ingress(&ctx);
     }
-    flush(&mut out, 1)?;
+    flush(&mut out, done, 1)?;
     Ok(out.origins)
 }
 

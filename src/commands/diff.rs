@@ -274,7 +274,7 @@ fn spec(dir: &Path, env: &str, sets: &[String]) -> Result<Spec, (Diagnostics, So
                 build::Part::Whole,
                 super::render::BATCH,
                 true,
-                |_, _| Ok::<(), std::convert::Infallible>(()),
+                |_, _, _| Ok::<(), std::convert::Infallible>(()),
             )
             .unwrap_or_else(|never| match never {})
             .objects_only(&whole)
@@ -375,31 +375,39 @@ fn in_batches(
     let (mut a, mut b) = (a, Built::of(b, outlined));
     a.size = size;
     b.size = size;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<build::object::Object>>(1);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<build::object::Object>, usize)>(1);
     let mut pairs = diff::Pairs::new(unified);
     let a_side = &mut a;
     let (a_done, b_done) = crate::both(
         true,
         move || {
             let tx = tx;
-            a_side.build(|batch| tx.send(batch).map_err(drop))
+            a_side.build(|batch, done| tx.send((batch, done)).map_err(drop))
         },
         || {
             let mut failed = None;
-            // A batch of the first side for each of the second's, in step: the two sides
-            // build the same components in the same order, so most objects find their
-            // pair in the batch beside theirs. (Taking every batch the first side has
-            // ready would let it run ahead, as holding its objects costs nothing here.)
-            let built = b.build(|batch| {
-                pairs
-                    .b(batch)
-                    .and_then(|()| rx.recv().map_or(Ok(()), |a| pairs.a(a)))
-                    .map_err(|e| failed = Some(e))
+            // The two sides build the same components in the same order, but not as many
+            // objects of each (an environment may add an autoscaler, say): after each batch
+            // of the second side, the first side's batches up to the same component, so
+            // most objects find their pair in the batch beside theirs and neither side runs
+            // ahead. (Holding an object that waits for its pair costs nothing here.)
+            let mut a_done = 0;
+            let built = b.build(|batch, b_done| {
+                let step = || {
+                    pairs.b(batch)?;
+                    while a_done < b_done {
+                        let Ok((a, done)) = rx.recv() else { break };
+                        a_done = done;
+                        pairs.a(a)?;
+                    }
+                    Ok(())
+                };
+                step().map_err(|e| failed = Some(e))
             });
             // The first side's last batches, until it is built. After an error here
             // nothing takes them, and it stops.
             if built.is_ok() {
-                if let Err(e) = rx.iter().try_for_each(|a| pairs.a(a)) {
+                if let Err(e) = rx.iter().try_for_each(|(a, _)| pairs.a(a)) {
                     failed = Some(e);
                 }
             }
@@ -464,10 +472,11 @@ impl Built {
         }
     }
 
-    /// Builds and patches the objects in batches, handing each to `each`.
+    /// Builds and patches the objects in batches, handing each to `each` with how far the
+    /// build is ([`build::batches`]).
     fn build(
         &mut self,
-        mut each: impl FnMut(Vec<build::object::Object>) -> Result<(), ()>,
+        mut each: impl FnMut(Vec<build::object::Object>, usize) -> Result<(), ()>,
     ) -> Result<(), ()> {
         let Spec {
             merged, platform, ..
@@ -480,7 +489,7 @@ impl Built {
             build::Part::Whole,
             self.size,
             true,
-            |mut batch, origins| {
+            |mut batch, origins, done| {
                 if patched {
                     names.extend(
                         batch
@@ -489,7 +498,7 @@ impl Built {
                     );
                 }
                 patches.batch(&mut batch, merged, origins);
-                each(batch)
+                each(batch, done)
             },
         )?;
         self.names = names;

@@ -310,7 +310,7 @@ pub fn in_batches(
             None => patches,
         };
         let mut made = Made::new(patches, (format, to, texts), part);
-        build::batches(&platform, part, size, false, |mut batch, _| {
+        build::batches(&platform, part, size, false, |mut batch, _, _| {
             made.batch(&known, &mut batch);
             Ok::<(), std::convert::Infallible>(())
         })
@@ -359,7 +359,7 @@ impl<'a> Learned<'a> {
         let mut facts = check::Facts::default();
         let mut patches = patch::Patches::new(platform);
         let mut names = Vec::new();
-        let origins = build::batches(platform, part, size, true, |mut batch, origins| {
+        let origins = build::batches(platform, part, size, true, |mut batch, origins, _| {
             names.extend(Self::names(platform, &batch));
             patches.batch(&mut batch, merged, origins);
             facts.add(platform, &batch);
