@@ -71,21 +71,6 @@ impl<'a> Patches<'a> {
         }
     }
 
-    /// Which patches found their object so far.
-    pub fn matched(&self) -> &[bool] {
-        &self.matched
-    }
-
-    /// These patches, for objects built after those an earlier part matched (`earlier`,
-    /// from [`Patches::matched`]): a patch that found its object there applies to no
-    /// later one.
-    pub fn after(mut self, earlier: &[bool]) -> Patches<'a> {
-        for (matched, &before) in self.matched.iter_mut().zip(earlier) {
-            *matched |= before;
-        }
-        self
-    }
-
     /// Adds what the patches did to objects built after these, as if done here; false
     /// when a patch found its object in both, where only the first should have had it.
     pub fn append(&mut self, later: Patches<'a>) -> bool {

@@ -114,18 +114,15 @@ impl Part {
 /// built (not yet in apply order), each handed to `each` with the origins recorded so
 /// far and how far the build is (the components and network policies built so far), so
 /// that no more than a batch is held at a time. Returns the origins of every object, the
-/// same as [`build`]'s; or none when not `record` (the objects are being built again, and
-/// their origins are known). Builds only the objects of `part`.
+/// same as [`build`]'s. Builds only the objects of `part`.
 pub fn batches<E>(
     spec: &Platform,
     part: Part,
     size: usize,
-    record: bool,
     mut each: impl FnMut(Vec<Object>, &mut Origins, usize) -> Result<(), E>,
 ) -> Result<Origins, E> {
     let ctx = Ctx::new(spec);
     let mut out = Out::new(spec);
-    out.record = record;
     let mut done = 0;
     let mut flush = |out: &mut Out, done: usize, least: usize| -> Result<(), E> {
         if out.objects.len() >= least {
@@ -166,8 +163,6 @@ pub fn batches<E>(
 struct Out<'a> {
     objects: Vec<Object>,
     origins: Origins,
-    /// Whether the origins are recorded.
-    record: bool,
     spec: &'a Platform,
 }
 
@@ -176,7 +171,6 @@ impl<'a> Out<'a> {
         Out {
             objects: Vec::new(),
             origins: Origins::default(),
-            record: true,
             spec,
         }
     }
@@ -315,10 +309,6 @@ impl<'a> Out<'a> {
     fn push(&mut self, object: impl Into<Object>, owner: Owner<'a>) {
         let mut object = object.into();
         let skips = scanner_skips::annotate(&mut object, &owner, self.spec);
-        if !self.record {
-            self.objects.push(object);
-            return;
-        }
         self.origins
             .built(object.kind(), object.name(), &owner, self.spec);
         for (key, path) in skips {

@@ -12,13 +12,11 @@
 //! ## Fix
 //! Keep the `<platform>-<component>-headless` Service that wfk renders.
 
-use super::{Finding, Input, origin_of};
+use super::{Fact, Finding, Input, origin_of};
 use crate::build::object::Object;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
-    // Every headless Service of the render, whichever batch it is in.
-    let headless = &input.facts().headless;
     for object in input.objects {
         let Object::StatefulSet(s) = object else {
             continue;
@@ -26,14 +24,17 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
         let Some(service) = s.spec.as_ref().and_then(|s| s.service_name.clone()) else {
             continue;
         };
-        if !headless.contains(service.as_str()) {
+        // A headless Service of the render, whichever batch it is in.
+        let headless = Fact::Headless(service.clone());
+        if !input.holds(&headless) {
             out.push(
                 Finding::new(
                     format!("StatefulSet `{}` names the Service `{service}`, which is not a rendered headless Service", object.name()),
                     origin_of(input, object),
                     "its governing Service is missing",
                 )
-                .help("keep the headless Service wfk renders for a stateful component"),
+                .help("keep the headless Service wfk renders for a stateful component")
+                .unless(headless),
             );
         }
     }

@@ -92,11 +92,14 @@ pub struct Input<'a> {
 /// What the checks work out once and share ([`Input::memo`]).
 #[derive(Default)]
 pub struct Memo<'a> {
-    /// Facts over every object of the render, given when the objects come in batches;
-    /// else made from [`Input::objects`] when a check first asks.
+    /// Facts over the objects, given when the objects come in batches (over those built
+    /// so far, or over every object of the render once all are in); else made from
+    /// [`Input::objects`] when a check first asks.
     given: Option<&'a Facts>,
     facts: std::cell::OnceCell<Facts>,
-    /// A batch after the first ([`Input::first`]).
+    /// A batch, not the whole render ([`Input::first`]): its facts may not be over every
+    /// object yet, so a finding that depends on them waits for the last batch
+    /// ([`Finding::unless`]).
     later: bool,
     /// The findings of the checks that read pods (four do), made in one pass over the
     /// workloads when one of them first runs: each pod template is made JSON once, read
@@ -105,16 +108,44 @@ pub struct Memo<'a> {
 }
 
 impl<'a> Memo<'a> {
-    /// A memo for one batch of a render whose facts were gathered over every batch;
-    /// `first` for the first batch, on which the checks that read objects also read the
-    /// spec ([`Input::first`]).
-    pub fn with(facts: &'a Facts, first: bool) -> Memo<'a> {
+    /// A memo for one batch of a render, with the facts over the objects built so far
+    /// (this batch's among them).
+    pub fn batch(facts: &'a Facts) -> Memo<'a> {
         Memo {
             given: Some(facts),
-            later: !first,
+            later: true,
             ..Memo::default()
         }
     }
+
+    /// A memo for the spec of a render taken in batches, with the facts over every
+    /// object: the checks that read objects then read what the spec says beside them
+    /// ([`Input::first`]).
+    pub fn every(facts: &'a Facts) -> Memo<'a> {
+        Memo {
+            given: Some(facts),
+            later: false,
+            ..Memo::default()
+        }
+    }
+}
+
+/// What the objects of a render may say, on which a finding about one of them depends
+/// ([`Finding::unless`], [`Finding::only_if`]). Once it holds over some of the objects it
+/// holds over all of them: a finding made on one batch is settled as soon as its fact
+/// holds, or else when the last batch is in.
+#[derive(Clone, Debug)]
+pub enum Fact {
+    /// Some workload's pod template carries every one of these labels.
+    Selected(std::collections::BTreeMap<String, String>),
+    /// An object of this kind and name is rendered.
+    Rendered(String, String),
+    /// A headless Service of this name is rendered.
+    Headless(String),
+    /// A ServiceAccount of this name turns its token off.
+    Tokenless(String),
+    /// The platform's Namespace is rendered without `restricted` enforcement.
+    OpenNamespace,
 }
 
 /// What a check of one object may need to know about the others: gathered from every
@@ -206,6 +237,26 @@ impl Facts {
         self.default_namespace |= later.default_namespace;
     }
 
+    /// Whether `fact` holds over the objects added.
+    pub fn holds(&self, fact: &Fact) -> bool {
+        match fact {
+            Fact::Selected(selector) => match selector.get(selector_mismatch::NAME) {
+                Some(name) => self.by_name.get(name.as_str()).is_some_and(|ls| {
+                    ls.iter()
+                        .any(|&l| selector_mismatch::matches(selector, &self.labels[l]))
+                }),
+                None => self
+                    .labels
+                    .iter()
+                    .any(|labels| selector_mismatch::matches(selector, labels)),
+            },
+            Fact::Rendered(kind, name) => self.is_rendered(kind, name),
+            Fact::Headless(name) => self.headless.contains(name),
+            Fact::Tokenless(name) => self.tokenless.contains(name),
+            Fact::OpenNamespace => self.open_namespace,
+        }
+    }
+
     /// Whether an object `kind`/`name` is rendered.
     fn is_rendered(&self, kind: &str, name: &str) -> bool {
         // Keyed by owned strings, so a lookup makes the pair: two small allocations.
@@ -266,25 +317,33 @@ impl Input<'_> {
         })
     }
 
+    /// Whether `fact` holds over the objects seen so far: if it does, it holds over the
+    /// render, and a finding it would lift need not be made.
+    fn holds(&self, fact: &Fact) -> bool {
+        self.facts().holds(fact)
+    }
+
+    /// Whether `fact` holds over the render, when that is known: always, unless the
+    /// objects come in batches and it does not hold over those seen so far.
+    fn settled(&self, fact: &Fact) -> Option<bool> {
+        if self.holds(fact) {
+            Some(true)
+        } else {
+            (!self.memo.later).then_some(false)
+        }
+    }
+
     fn pod_findings(&self) -> &PodFindings {
         self.memo.pods.get_or_init(|| {
-            let enforced = !self.facts().open_namespace;
-            let tokenless = &self.facts().tokenless;
             let mut out = PodFindings::default();
             for object in self.objects {
                 let Some(pod) = pod_not_restricted::pod_of(object) else {
                     continue;
                 };
-                pod_not_restricted::pod(self, enforced, object, &pod, &mut out.pod_not_restricted);
+                pod_not_restricted::pod(self, object, &pod, &mut out.pod_not_restricted);
                 low_user_id::pod(self, object, &pod, &mut out.low_user_id);
                 secret_in_env::pod(self, object, &pod, &mut out.secret_in_env);
-                token_without_access::pod(
-                    self,
-                    tokenless,
-                    object,
-                    &pod,
-                    &mut out.token_without_access,
-                );
+                token_without_access::pod(self, object, &pod, &mut out.token_without_access);
             }
             out
         })
@@ -309,6 +368,9 @@ pub struct Finding {
     /// One finding per `key` over the render (a label every object carries is reported
     /// once): the one of the object first in apply order, by its rank and name.
     pub once: Option<(String, Order)>,
+    /// A fact over every object of the render, and whether the finding stands only while
+    /// it holds (`true`) or only while it does not (`false`).
+    pub depends: Option<(Fact, bool)>,
 }
 
 /// An object's place in apply order: its kind's rank and its name.
@@ -362,7 +424,21 @@ impl Finding {
             object: None,
             owner: None,
             once: None,
+            depends: None,
         }
+    }
+
+    /// The finding stands unless `fact` holds over the render (a Service's selector is
+    /// reported unless some pod carries its labels, in whichever batch).
+    pub fn unless(mut self, fact: Fact) -> Self {
+        self.depends = Some((fact, false));
+        self
+    }
+
+    /// The finding stands only if `fact` holds over the render.
+    pub fn only_if(mut self, fact: Fact) -> Self {
+        self.depends = Some((fact, true));
+        self
     }
 
     /// Marks the finding as about the component or job `object` was built for, whose
@@ -437,8 +513,11 @@ impl Check {
 /// ([`Run`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reads {
-    /// The spec, and what every object says ([`Facts`]): once per render.
+    /// The spec alone: once per render, beside the first batch.
     Spec,
+    /// The spec and what every object says ([`Facts`]): once per render, when every
+    /// object is in.
+    Every,
     /// The objects one by one: on each batch, with [`Facts`] for what the other batches
     /// hold.
     Objects,
@@ -481,7 +560,7 @@ pub const CHECKS: &[Check] = &[
     check! { code: "invalid-config-key",        severity: Error,   suppressible: false, reads: Spec,    module: invalid_config_key },
     check! { code: "invalid-quantity",          severity: Error,   suppressible: false, reads: Spec,    module: invalid_quantity },
     check! { code: "invalid-id",                severity: Error,   suppressible: false, reads: Spec,    module: invalid_id },
-    check! { code: "duplicate-object",          severity: Error,   suppressible: false, reads: Spec,    module: duplicate_object },
+    check! { code: "duplicate-object",          severity: Error,   suppressible: false, reads: Every,   module: duplicate_object },
     check! { code: "invalid-placement",         severity: Error,   suppressible: false, reads: Spec,    module: invalid_placement },
     check! { code: "invalid-extended-resource", severity: Error,   suppressible: false, reads: Spec,    module: invalid_extended_resource },
     check! { code: "invalid-cidr",              severity: Error,   suppressible: false, reads: Spec,    module: invalid_cidr },
@@ -512,7 +591,7 @@ pub const CHECKS: &[Check] = &[
     check! { code: "blocked-host",              severity: Warning, suppressible: true,  reads: Spec,    module: blocked_host },
     check! { code: "api-server-unreachable",    severity: Warning, suppressible: true,  reads: Spec,    module: api_server_unreachable },
     check! { code: "metric-not-scraped",        severity: Warning, suppressible: true,  reads: Spec,    module: metric_not_scraped },
-    check! { code: "patch-shrinks-list",        severity: Warning, suppressible: false, reads: Spec,    module: patch_shrinks_list },
+    check! { code: "patch-shrinks-list",        severity: Warning, suppressible: false, reads: Every,   module: patch_shrinks_list },
 ];
 
 /// Runs every check; returns the findings as diagnostics, sorted by position, without the
@@ -521,12 +600,14 @@ pub fn all(input: &Input) -> Vec<Diagnostic> {
     let mut run = Run::default();
     run.spec(input);
     run.batch(input);
+    run.every(input);
     run.finish(input)
 }
 
 /// The checks of one render, whose objects may come in batches: [`Run::spec`] once,
-/// [`Run::batch`] on each batch (each with the [`Facts`] of every batch), then
-/// [`Run::finish`]. The diagnostics are the same however the objects are split.
+/// [`Run::batch`] on each batch (each with the [`Facts`] of the batches so far), then
+/// [`Run::every`] and [`Run::finish`] with the facts of every batch. The diagnostics are
+/// the same however the objects are split.
 #[derive(Default)]
 pub struct Run {
     out: Vec<Diagnostic>,
@@ -535,13 +616,22 @@ pub struct Run {
     /// The findings made once per render ([`Finding::once`]), by check and key: the one
     /// of the object first in apply order.
     once: foldhash::HashMap<(&'static str, String), (Order, Finding)>,
+    /// The findings of a batch whose fact ([`Finding::depends`]) is settled only once
+    /// every object is in.
+    pending: Vec<(&'static Check, Finding)>,
 }
 
 impl Run {
-    /// The checks that read the spec and the facts, and the suppressions' own errors.
+    /// The checks that read the spec alone, and the suppressions' own errors.
     pub fn spec(&mut self, input: &Input) {
         self.out.extend(suppression_errors(input));
         self.run(input, Reads::Spec);
+    }
+
+    /// The checks that read what every object says ([`Facts`]): `input` has the facts
+    /// over every object.
+    pub fn every(&mut self, input: &Input) {
+        self.run(input, Reads::Every);
     }
 
     /// The checks that read objects, on the objects of `input`.
@@ -552,6 +642,16 @@ impl Run {
     fn run(&mut self, input: &Input, reads: Reads) {
         for check in CHECKS.iter().filter(|c| c.reads == reads) {
             for mut finding in (check.run)(input) {
+                if let Some((fact, holds)) = &finding.depends {
+                    match input.settled(fact) {
+                        Some(now) if now != *holds => continue,
+                        Some(_) => {}
+                        None => {
+                            self.pending.push((check, finding));
+                            continue;
+                        }
+                    }
+                }
                 match finding.once.take() {
                     Some((key, order)) => self.once((check.code, key), order, finding),
                     None => self.report(input, check, finding),
@@ -564,6 +664,7 @@ impl Run {
     pub fn append(&mut self, later: Run) {
         self.out.extend(later.out);
         self.relaxed.extend(later.relaxed);
+        self.pending.extend(later.pending);
         for (key, (order, finding)) in later.once {
             self.once(key, order, finding);
         }
@@ -627,8 +728,15 @@ impl Run {
     }
 
     /// The diagnostics of every batch, sorted by position (then by everything else, so
-    /// the order does not depend on the batches), once each; `input` gives the spec.
+    /// the order does not depend on the batches), once each; `input` gives the spec, and
+    /// the facts over every object.
     pub fn finish(mut self, input: &Input) -> Vec<Diagnostic> {
+        for (check, finding) in std::mem::take(&mut self.pending) {
+            let (fact, holds) = finding.depends.as_ref().expect("a pending finding's fact");
+            if input.facts().holds(fact) == *holds {
+                self.report(input, check, finding);
+            }
+        }
         let mut once: Vec<_> = std::mem::take(&mut self.once).into_iter().collect();
         once.sort_by(|a, b| a.0.cmp(&b.0));
         for ((code, _), (_, finding)) in once {

@@ -27,7 +27,7 @@
 //! such pod takes its own: `relax: { DaemonSet/node-agent: "<reason>" }`.
 
 use super::view::View;
-use super::{Finding, Input, Pod, field_origin};
+use super::{Fact, Finding, Input, Pod, field_origin};
 use crate::build::object::Object;
 
 /// The volume types the restricted profile allows.
@@ -102,15 +102,10 @@ pub(super) fn restricts(namespace: &Object) -> bool {
     })
 }
 
-/// The findings of one workload's pod; `enforced`: whether the platform's Namespace
-/// enforces `restricted` ([`restricts`]).
-pub(super) fn pod(
-    input: &Input,
-    enforced: bool,
-    object: &Object,
-    pod: &Pod,
-    out: &mut Vec<Finding>,
-) {
+/// The findings of one workload's pod: each in two forms, one that stands while the
+/// platform's Namespace enforces `restricted` ([`restricts`]), one once it does not
+/// ([`Fact::OpenNamespace`], over every object of the render).
+pub(super) fn pod(input: &Input, object: &Object, pod: &Pod, out: &mut Vec<Finding>) {
     let at = pod.at;
     let metadata = || format!("{}metadata", at.strip_suffix("spec").unwrap_or_default());
     let annotations = apparmor_annotations(pod, metadata);
@@ -129,9 +124,13 @@ pub(super) fn pod(
             field_origin(input, object, &field),
             format!("sets `{field}`"),
         );
-        out.push(if enforced {
-            finding.help("remove it from the patch or template that writes it; the platform's namespace admits only restricted pods")
-        } else {
+        out.push(
+            finding
+                .clone()
+                .help("remove it from the patch or template that writes it; the platform's namespace admits only restricted pods")
+                .unless(Fact::OpenNamespace),
+        );
+        out.push(
             finding
                 .help(format!(
                     "remove it from the patch or template that writes it; if the pod needs it, say why: `relax: {{ {}/{}: \"<reason>\" }}`",
@@ -139,7 +138,8 @@ pub(super) fn pod(
                     object.name()
                 ))
                 .on(object)
-        });
+                .only_if(Fact::OpenNamespace),
+        );
     }
 }
 

@@ -13,23 +13,22 @@
 //! ## Fix
 //! Keep the `app.kubernetes.io/name` and `instance` labels that wfk sets.
 
-use super::{Finding, Input, origin_of, pod_template};
+use super::{Fact, Finding, Input, origin_of, pod_template};
 use crate::build::object::Object;
 use std::collections::BTreeMap;
 
 /// The label every wfk selector names.
 pub(super) const NAME: &str = "app.kubernetes.io/name";
 
-fn matches(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> bool {
+pub(super) fn matches(
+    selector: &BTreeMap<String, String>,
+    labels: &BTreeMap<String, String>,
+) -> bool {
     selector.iter().all(|(k, v)| labels.get(k) == Some(v))
 }
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
-    // The pod templates of every workload of the render, by their `app.kubernetes.io/name`
-    // (gathered over every object, as a selector may name pods of another batch), so a
-    // selector naming one looks only at those: linear in the objects, not quadratic.
-    let facts = input.facts();
     for object in input.objects {
         let Some(labels) = pod_template(object)
             .and_then(|t| t.metadata.as_ref())
@@ -73,14 +72,11 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
             _ => continue,
         };
         let Some(selector) = selector else { continue };
-        let found = match selector.get(NAME) {
-            Some(name) => facts
-                .by_name
-                .get(name.as_str())
-                .is_some_and(|ls| ls.iter().any(|&l| matches(&selector, &facts.labels[l]))),
-            None => facts.labels.iter().any(|labels| matches(&selector, labels)),
-        };
-        if !found {
+        // The pods of every workload of the render, as a selector may name pods of
+        // another batch ([`Fact::Selected`] looks only at the pods of the name it names:
+        // linear in the objects, not quadratic).
+        let selected = Fact::Selected(selector);
+        if !input.holds(&selected) {
             out.push(
                 Finding::new(
                     format!(
@@ -91,7 +87,8 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
                     origin_of(input, object),
                     "its selector matches no workload",
                 )
-                .help("point it at a component's pods"),
+                .help("point it at a component's pods")
+                .unless(selected),
             );
         }
     }
@@ -100,18 +97,21 @@ pub(super) fn check(input: &Input) -> Vec<Finding> {
             let Some(target) = h.spec.as_ref().map(|s| &s.scale_target_ref) else {
                 continue;
             };
-            let found = facts.is_rendered(&target.kind, &target.name);
-            if !found {
-                out.push(Finding::new(
-                    format!(
-                        "autoscaler `{}` targets {} `{}`, which is not rendered",
-                        object.name(),
-                        target.kind,
-                        target.name
-                    ),
-                    origin_of(input, object),
-                    "its target is missing",
-                ));
+            let rendered = Fact::Rendered(target.kind.clone(), target.name.clone());
+            if !input.holds(&rendered) {
+                out.push(
+                    Finding::new(
+                        format!(
+                            "autoscaler `{}` targets {} `{}`, which is not rendered",
+                            object.name(),
+                            target.kind,
+                            target.name
+                        ),
+                        origin_of(input, object),
+                        "its target is missing",
+                    )
+                    .unless(rendered),
+                );
             }
         }
     }

@@ -20,29 +20,22 @@
 //! `relax: { DaemonSet/shop-agent: "<reason>" }`.
 
 use super::view::View;
-use super::{Finding, Input, Pod, field_origin};
+use super::{Fact, Finding, Input, Pod, field_origin};
 use crate::build::object::Object;
 use crate::build::origins::Source;
-use foldhash::HashSet;
 
 pub(super) fn check(input: &Input) -> Vec<Finding> {
     input.pod_findings().token_without_access.clone()
 }
 
-/// The findings of one workload's pod; `tokenless`: the ServiceAccounts that mount no token.
-pub(super) fn pod(
-    input: &Input,
-    tokenless: &HashSet<String>,
-    object: &Object,
-    pod: &Pod,
-    out: &mut Vec<Finding>,
-) {
+/// The findings of one workload's pod.
+pub(super) fn pod(input: &Input, object: &Object, pod: &Pod, out: &mut Vec<Finding>) {
     let at = pod.at;
     // Whether a token is mounted first: the grant is read from the object's origins.
-    if let Some((field, why)) = token(tokenless, pod.spec()).filter(|_| !granted(input, object)) {
+    if let Some((field, why, unless)) = token(input, pod.spec()).filter(|_| !granted(input, object))
+    {
         let field = format!("{at}.{field}");
-        out.push(
-            Finding::new(
+        let finding = Finding::new(
                 format!(
                     "{} `{}` mounts a Kubernetes API token ({why}) but no `access` grants one",
                     object.kind(),
@@ -56,8 +49,11 @@ pub(super) fn pod(
                 object.kind(),
                 object.name()
             ))
-            .on(object),
-        );
+            .on(object);
+        out.push(match unless {
+            Some(fact) => finding.unless(fact),
+            None => finding,
+        });
     }
 }
 
@@ -79,8 +75,9 @@ fn granted(input: &Input, object: &Object) -> bool {
     }
 }
 
-/// Where a pod spec mounts an API token, as (field below the pod spec, why), if it does.
-fn token(tokenless: &HashSet<String>, pod: &View) -> Option<(String, String)> {
+/// Where a pod spec mounts an API token, as (field below the pod spec, why, unless what
+/// holds over the render), if it does.
+fn token(input: &Input, pod: &View) -> Option<(String, String, Option<Fact>)> {
     for (i, volume) in pod["volumes"].as_array().into_iter().flatten().enumerate() {
         let sources = volume["projected"]["sources"].as_array();
         if sources.is_some_and(|s| s.iter().any(|s| s["serviceAccountToken"].is_object())) {
@@ -88,6 +85,7 @@ fn token(tokenless: &HashSet<String>, pod: &View) -> Option<(String, String)> {
             return Some((
                 format!("volumes[{name}]"),
                 "a projected `serviceAccountToken` volume".into(),
+                None,
             ));
         }
     }
@@ -95,14 +93,18 @@ fn token(tokenless: &HashSet<String>, pod: &View) -> Option<(String, String)> {
         Some(true) => Some((
             "automountServiceAccountToken".into(),
             "`automountServiceAccountToken: true`".into(),
+            None,
         )),
         Some(false) => None,
         None => {
             let account = pod["serviceAccountName"].as_str().unwrap_or("default");
-            (!tokenless.contains(account)).then(|| {
+            // Unless the account turns it off, in whichever batch it is.
+            let tokenless = Fact::Tokenless(account.to_string());
+            (!input.holds(&tokenless)).then(|| {
                 (
                     "automountServiceAccountToken".into(),
                     format!("unset, and ServiceAccount `{account}` does not turn it off"),
+                    Some(tokenless),
                 )
             })
         }

@@ -273,7 +273,6 @@ fn spec(dir: &Path, env: &str, sets: &[String]) -> Result<Spec, (Diagnostics, So
                 &whole,
                 build::Part::Whole,
                 super::render::BATCH,
-                true,
                 |_, _, _| Ok::<(), std::convert::Infallible>(()),
             )
             .unwrap_or_else(|never| match never {})
@@ -488,7 +487,6 @@ impl Built {
             platform,
             build::Part::Whole,
             self.size,
-            true,
             |mut batch, origins, done| {
                 if patched {
                     names.extend(

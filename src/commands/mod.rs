@@ -228,15 +228,21 @@ pub struct Batches {
     pub texts: bool,
 }
 
-/// build → templates → patches → checks → texts, from a typed spec, holding no more than
-/// `size` objects at a time per thread (and the templates' objects): the same findings and
-/// texts as [`objects_of`], [`check::all`] and [`emit::Texts`] on every object at once.
+/// build → patches → checks → texts, batch by batch, then templates, from a typed spec,
+/// holding no more than `size` objects at a time per thread (and the templates' objects):
+/// the same findings and texts as [`objects_of`], [`check::all`] and [`emit::Texts`] on
+/// every object at once.
 ///
-/// The objects are built twice. First to learn what the checks of one object need to know
-/// about the others ([`check::Facts`]), their origins, and the errors of the patches (which
-/// stop the render); then again, batch by batch, to be patched, checked, turned into text
-/// and dropped. When `together`, each pass builds the two halves of the components on two
-/// threads and joins what they learned or made, in the order of the spec.
+/// Each object is built once: patched, checked, turned into text and dropped with its
+/// batch. What the checks of one object need to know about the others ([`check::Facts`])
+/// is gathered as the batches come; a finding that depends on what a later batch holds
+/// waits for it ([`check::Finding::unless`]); the checks that read the spec alone run
+/// beside the first batch, those that read every object once all are in, and so do the
+/// errors of the patches, which stop the render. When
+/// `together`, the two halves of the components ([`build::Part::halves`]) are taken on two
+/// threads, and what each made is joined in the order of the spec; if a patch found its
+/// object in both halves (two objects of one kind and name), only the first may have it,
+/// and the objects are taken again, whole.
 pub fn in_batches(
     dir: &Path,
     env: &str,
@@ -246,46 +252,36 @@ pub fn in_batches(
     fuel: &mut template::Fuel,
     batches: Batches,
 ) -> Result<Batched, Diagnostics> {
-    let Batches {
-        format,
-        to,
-        size,
-        together,
-        texts,
-    } = batches;
     let templates = dir.join(template::TEMPLATE_DIR).is_dir();
     if !templates {
         merged.outline();
     }
-    let halves = together.then(|| build::Part::halves(&platform));
-    let learn = |part| Learned::of(&platform, &merged, part, size);
-    // What the patches of the first half matched: in the second pass, the second half
-    // does not apply them again.
-    let (learned, first_matched) = match halves {
+    let take = |part| Pass::of(&platform, &merged, part, batches);
+    let pass = match batches.together.then(|| build::Part::halves(&platform)) {
         Some([first, second]) => {
-            let (later, mut learned) = crate::both(true, || learn(second), || learn(first));
-            let matched = learned.patches.matched().to_vec();
-            if learned.append(later) {
-                (learned, Some(matched))
+            let (later, mut pass) = crate::both(true, || take(second), || take(first));
+            if pass.append(later) {
+                pass
             } else {
-                // A patch found its object in both halves (two objects of one kind and
-                // name): only the first may have it, so the objects are taken whole.
-                (learn(build::Part::Whole), None)
+                drop(pass);
+                take(build::Part::Whole)
             }
         }
-        None => (learn(build::Part::Whole), None),
+        None => take(build::Part::Whole),
     };
-    let Learned {
+    let Pass {
         mut facts,
         mut patches,
         mut names,
         mut origins,
-    } = learned;
+        mut run,
+        mut texts,
+    } = pass;
     names.sort_by(|a, b| (a.0, &a.2).cmp(&(b.0, &b.2)));
     let mut templated =
         template::render_all(dir, env, &platform, &merged, map, &mut origins, fuel)?;
     merged.outline();
-    names.extend(Learned::names(&platform, &templated));
+    names.extend(Pass::names(&platform, &templated));
     patches.batch(&mut templated, &merged, &mut origins);
     patches.finish(
         &merged,
@@ -296,45 +292,28 @@ pub fn in_batches(
     drop(names);
     facts.add(&platform, &templated);
     facts.in_apply_order();
-
-    let known = Known {
-        platform: &platform,
+    run.batch(&check::Input {
+        spec: &platform,
+        objects: &templated,
         merged: &merged,
         origins: &origins,
-        facts: &facts,
-    };
-    let make = |part, earlier: Option<&[bool]>| {
-        let patches = patch::Patches::new(&platform);
-        let patches = match earlier {
-            Some(earlier) => patches.after(earlier),
-            None => patches,
-        };
-        let mut made = Made::new(patches, (format, to, texts), part);
-        build::batches(&platform, part, size, false, |mut batch, _, _| {
-            made.batch(&known, &mut batch);
-            Ok::<(), std::convert::Infallible>(())
-        })
-        .unwrap_or_else(|never| match never {});
-        made
-    };
-    let mut made = match (halves, &first_matched) {
-        (Some([first, second]), Some(matched)) => {
-            let (later, mut made) =
-                crate::both(true, || make(second, Some(matched)), || make(first, None));
-            made.append(later);
-            made
-        }
-        _ => make(build::Part::Whole, None),
-    };
-    made.batch(&known, &mut templated);
-    let findings = made.run.finish(&check::Input {
+        memo: check::Memo::batch(&facts),
+    });
+    if batches.texts {
+        Pass::text(&mut texts, &templated);
+    }
+    // With the facts over every object: the checks that read them, and what the checks
+    // that read objects say of the spec beside them.
+    let every = check::Input {
         spec: &platform,
         objects: &[],
         merged: &merged,
         origins: &origins,
-        memo: check::Memo::with(&facts, false),
-    });
-    let texts = made.texts;
+        memo: check::Memo::every(&facts),
+    };
+    run.every(&every);
+    run.batch(&every);
+    let findings = run.finish(&every);
     Ok(Batched {
         merged,
         platform,
@@ -344,33 +323,78 @@ pub fn in_batches(
     })
 }
 
-/// What the first pass of [`in_batches`] learns from the objects of one part.
-struct Learned<'a> {
+/// What [`in_batches`] makes of the objects of one part, batch by batch.
+struct Pass<'a> {
+    /// What the objects say, for the checks of the others.
     facts: check::Facts,
     patches: patch::Patches<'a>,
     /// Every object by its kind's rank, kind and name, as the patches see them, in the
     /// order they were built; only when the platform has patches (their errors name them).
     names: Vec<(usize, String, String)>,
     origins: Origins,
+    run: check::Run,
+    /// The objects' texts (when made), or why they could not all be made.
+    texts: anyhow::Result<emit::Texts>,
 }
 
-impl<'a> Learned<'a> {
-    fn of(platform: &'a Platform, merged: &Merged, part: build::Part, size: usize) -> Self {
+impl<'a> Pass<'a> {
+    fn of(platform: &'a Platform, merged: &Merged, part: build::Part, batches: Batches) -> Self {
         let mut facts = check::Facts::default();
         let mut patches = patch::Patches::new(platform);
         let mut names = Vec::new();
-        let origins = build::batches(platform, part, size, true, |mut batch, origins, _| {
+        let mut run = check::Run::default();
+        let mut texts = Ok(emit::Texts::new(batches.format, batches.to));
+        // A batch's texts are made on a second thread while it is checked, unless the
+        // part is one of two already on their own threads.
+        let beside = batches.texts && part == build::Part::Whole;
+        // The checks that read the spec alone run beside the first part's first batch.
+        let mut first = !matches!(part, build::Part::From(_));
+        let origins = build::batches(platform, part, batches.size, |mut batch, origins, _| {
             names.extend(Self::names(platform, &batch));
             patches.batch(&mut batch, merged, origins);
             facts.add(platform, &batch);
+            let input = check::Input {
+                spec: platform,
+                objects: &batch,
+                merged,
+                origins,
+                memo: check::Memo::batch(&facts),
+            };
+            let made = &mut texts;
+            crate::both(
+                beside,
+                || {
+                    if batches.texts {
+                        Self::text(made, &batch);
+                    }
+                },
+                || {
+                    if first {
+                        run.spec(&input);
+                    }
+                    run.batch(&input);
+                },
+            );
+            first = false;
             Ok::<(), std::convert::Infallible>(())
         })
         .unwrap_or_else(|never| match never {});
-        Learned {
+        Pass {
             facts,
             patches,
             names,
             origins,
+            run,
+            texts,
+        }
+    }
+
+    /// Adds the texts of `objects`, unless the output is already over its limit.
+    fn text(texts: &mut anyhow::Result<emit::Texts>, objects: &[Object]) {
+        if let Ok(made) = texts {
+            if let Err(e) = objects.iter().try_for_each(|o| made.add(o)) {
+                *texts = Err(e);
+            }
         }
     }
 
@@ -386,90 +410,15 @@ impl<'a> Learned<'a> {
             .map(|o| (o.rank(), o.kind().to_string(), o.name().to_string()))
     }
 
-    /// Adds what was learned from the objects built after these; false when a patch
-    /// found an object in both.
-    fn append(&mut self, later: Learned<'a>) -> bool {
+    /// Adds what was made of the objects built after these, as if made here; false when
+    /// a patch found an object in both, and what was made must be made again, whole.
+    fn append(&mut self, later: Pass<'a>) -> bool {
+        if !self.patches.append(later.patches) {
+            return false;
+        }
         self.facts.append(later.facts);
         self.names.extend(later.names);
         self.origins.append(later.origins);
-        self.patches.append(later.patches)
-    }
-}
-
-/// What the second pass of [`in_batches`] reads: the spec, and what the first learned.
-struct Known<'k> {
-    platform: &'k Platform,
-    merged: &'k Merged,
-    origins: &'k Origins,
-    facts: &'k check::Facts,
-}
-
-/// What the second pass of [`in_batches`] makes of the objects of one part.
-struct Made<'a> {
-    patches: patch::Patches<'a>,
-    run: check::Run,
-    texts: anyhow::Result<emit::Texts>,
-    /// Whether texts are made.
-    emit: bool,
-    /// Whether the next batch is the render's first (the spec's checks run on it).
-    first: bool,
-    /// Whether a batch's texts are made on a second thread while it is checked: not when
-    /// the part is one of two already on their own threads.
-    beside: bool,
-}
-
-impl<'a> Made<'a> {
-    fn new(
-        patches: patch::Patches<'a>,
-        (format, to, texts): (emit::Format, emit::To, bool),
-        part: build::Part,
-    ) -> Self {
-        Made {
-            patches,
-            run: check::Run::default(),
-            texts: Ok(emit::Texts::new(format, to)),
-            emit: texts,
-            first: !matches!(part, build::Part::From(_)),
-            beside: texts && part == build::Part::Whole,
-        }
-    }
-
-    /// Patches, checks and turns into text the objects of one batch.
-    fn batch(&mut self, known: &Known, batch: &mut [Object]) {
-        // Their origins were recorded the first time.
-        self.patches
-            .batch(batch, known.merged, &mut Origins::default());
-        let input = check::Input {
-            spec: known.platform,
-            objects: batch,
-            merged: known.merged,
-            origins: known.origins,
-            memo: check::Memo::with(known.facts, self.first),
-        };
-        let (texts, run, first) = (&mut self.texts, &mut self.run, self.first);
-        let emit = self.emit;
-        crate::both(
-            self.beside,
-            || {
-                if let (true, Ok(made)) = (emit, &mut *texts) {
-                    if let Err(e) = batch.iter().try_for_each(|o| made.add(o)) {
-                        *texts = Err(e);
-                    }
-                }
-            },
-            || {
-                if first {
-                    run.spec(&input);
-                }
-                run.batch(&input);
-            },
-        );
-        self.first = false;
-    }
-
-    /// Adds what was made of the objects built after these.
-    fn append(&mut self, later: Made<'a>) {
-        self.patches.append(later.patches);
         self.run.append(later.run);
         self.texts = match (
             std::mem::replace(
@@ -481,8 +430,10 @@ impl<'a> Made<'a> {
             (Ok(mut texts), Ok(later)) => texts.append(later).map(|()| texts),
             (Err(e), _) | (_, Err(e)) => Err(e),
         };
+        true
     }
 }
+
 /// Prints the diagnostics of a failed run to stderr; the exit code for input errors.
 pub fn fail(diagnostics: &Diagnostics, map: &SourceMap) -> Exit {
     diagnostic::eprint(diagnostics, map);

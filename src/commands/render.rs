@@ -144,10 +144,10 @@ pub fn run(
 }
 
 /// The components from which a render takes its objects in batches
-/// ([`super::in_batches`]), building them twice but holding one batch at a time on each
-/// of two threads (each takes half of the components): at 10,000 components a render then
-/// needs about 40% less memory, in about the same time. Below it, every object is built
-/// once and held, and the checks and the stream run on two threads.
+/// ([`super::in_batches`]), holding one batch at a time on each of two threads (each takes
+/// half of the components): at 10,000 components a render then needs about half the
+/// memory. Below it, every object is held, and the checks and the stream run on two
+/// threads.
 pub const BATCHES_FROM: usize = 2_000;
 
 /// The objects of one batch: about this many.
