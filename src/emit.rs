@@ -224,14 +224,14 @@ impl Texts {
         Ok(())
     }
 
-    /// The texts in apply order: by kind and name, then in the order they were made.
-    fn sorted(&mut self) {
+    /// Puts the texts in apply order: by kind and name, then in the order they were made.
+    pub fn in_apply_order(&mut self) {
         self.texts.sort_by(|a, b| a.order.cmp(&b.order));
     }
 
     /// Writes the stream: what [`Stream::write_to`] writes for the objects in apply order.
     pub fn write_to(mut self, w: &mut impl std::io::Write) -> std::io::Result<()> {
-        self.sorted();
+        self.in_apply_order();
         let json = self.format == Format::Json;
         if json && self.texts.is_empty() {
             return w.write_all(
@@ -256,7 +256,7 @@ impl Texts {
     /// Each object's kind, name and file text, in apply order: what [`each_file`] hands
     /// over for the objects in that order.
     pub fn files(mut self) -> Vec<(String, String, Box<[u8]>)> {
-        self.sorted();
+        self.in_apply_order();
         self.texts
             .into_iter()
             .map(|Text { order, kind, text }| (kind, order.1, text))

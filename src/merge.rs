@@ -69,6 +69,39 @@ pub struct Merged {
     displaced: Vec<(Path, MarkedScalarNode, Node)>,
 }
 
+/// Every value a later layer replaced or removed, with its key and path, as it was written
+/// ([`Merged::take_displaced`]).
+pub struct Displaced(Vec<(Path, MarkedScalarNode, Node)>);
+
+impl Displaced {
+    /// As trees to type the way a layer is typed: every value at its path, in as few trees
+    /// as the paths allow (a value replaced twice is in two), in the order they were
+    /// written; a parent a tree has to make is where `merged` has it. Apart from the merge,
+    /// so that a large spec makes them on a second thread while its merged tree is typed.
+    pub fn trees(self, merged: &Merged) -> Vec<Node> {
+        let Displaced(mut displaced) = self;
+        displaced
+            .sort_by_key(|(_, key, _)| Span::of(key.span()).map(|s| (s.source, s.line, s.col)));
+        let mut trees: Vec<Node> = Vec::new();
+        for (path, key, value) in displaced {
+            let mut value = Some(value);
+            for i in 0..=trees.len() {
+                if i == trees.len() {
+                    let span = *merged.tree.span();
+                    trees.push(Node::Mapping(MarkedMappingNode::new_empty(span)));
+                }
+                let (before, rest) = trees.split_at_mut(i);
+                let like: Vec<&Node> = std::iter::once(&merged.tree).chain(before.iter()).collect();
+                place(&mut rest[0], &path, &key, &mut value, &like);
+                if value.is_none() {
+                    break;
+                }
+            }
+        }
+        trees
+    }
+}
+
 /// A key that a `null` removed.
 pub struct Removal {
     /// Where the `null` is.
@@ -264,12 +297,18 @@ impl Merged {
     /// [`Merged::key_span`], [`Merged::point_at`]) is then read from the outline, and the
     /// values are freed. The other readers want the tree, and must come before.
     pub fn outline(&mut self) {
-        if self.outline.is_none() {
-            let outline = Outline::of(&self.tree);
-            let root = MarkedMappingNode::new_empty(*self.tree.span());
-            drop(std::mem::replace(&mut self.tree, Node::Mapping(root)));
-            self.outline = Some(outline);
+        drop(self.trade_tree());
+    }
+
+    /// [`Merged::outline`], handing back the tree it traded (none when it was traded
+    /// before), for the caller to free where that costs least: a large tree takes a while.
+    pub fn trade_tree(&mut self) -> Option<Node> {
+        if self.outline.is_some() {
+            return None;
         }
+        self.outline = Some(Outline::of(&self.tree));
+        let root = MarkedMappingNode::new_empty(*self.tree.span());
+        Some(std::mem::replace(&mut self.tree, Node::Mapping(root)))
     }
 
     /// The tree, for a reader of its values, which must come before [`Merged::outline`].
@@ -450,31 +489,10 @@ impl Merged {
         })
     }
 
-    /// What the merged tree no longer shows, as trees to type the way a layer is typed:
-    /// every value a later layer replaced or removed, at its path, in as few trees as the
-    /// paths allow (a value replaced twice is in two), in the order they were written.
-    /// Taken: the merge keeps no copy.
-    pub fn take_displaced(&mut self) -> Vec<Node> {
-        let mut displaced = std::mem::take(&mut self.displaced);
-        displaced
-            .sort_by_key(|(_, key, _)| Span::of(key.span()).map(|s| (s.source, s.line, s.col)));
-        let mut trees: Vec<Node> = Vec::new();
-        for (path, key, value) in displaced {
-            let mut value = Some(value);
-            for i in 0..=trees.len() {
-                if i == trees.len() {
-                    let span = *self.tree.span();
-                    trees.push(Node::Mapping(MarkedMappingNode::new_empty(span)));
-                }
-                let (before, rest) = trees.split_at_mut(i);
-                let like: Vec<&Node> = std::iter::once(&self.tree).chain(before.iter()).collect();
-                place(&mut rest[0], &path, &key, &mut value, &like);
-                if value.is_none() {
-                    break;
-                }
-            }
-        }
-        trees
+    /// What the merged tree no longer shows ([`Displaced`]). Taken: the merge keeps no
+    /// copy.
+    pub fn take_displaced(&mut self) -> Displaced {
+        Displaced(std::mem::take(&mut self.displaced))
     }
 
     /// The tree as it would be had no `null` removed anything: each removed value back at
@@ -1031,7 +1049,7 @@ mod tests {
             "a:\n  b: 1\n  c: 2\nd: 4\n",
             &["a:\n  b: 5\n  c: null\n", "a:\n  b: 6\n"],
         );
-        let trees = m.take_displaced();
+        let trees = m.take_displaced().trees(&m);
         let found: Vec<Vec<String>> = trees.iter().map(leaves).collect();
         assert_eq!(
             found,
@@ -1045,7 +1063,7 @@ mod tests {
         let at = a.span().start().unwrap();
         assert_eq!((a.as_str(), at.source(), at.line()), ("a", 0, 1));
         // Taken: the merge keeps no copy.
-        assert!(m.take_displaced().is_empty());
+        assert!(m.take_displaced().trees(&m).is_empty());
     }
 
     #[test]
@@ -1061,7 +1079,7 @@ mod tests {
         }
         assert_eq!(leaves(&dropped.tree), leaves(&kept.tree));
         let displaced = |m: &mut Merged| -> Vec<Vec<String>> {
-            m.take_displaced().iter().map(leaves).collect()
+            m.take_displaced().trees(m).iter().map(leaves).collect()
         };
         assert_eq!(displaced(&mut dropped), displaced(&mut kept));
         let chain = |m: &Merged| match m.lookup(&path("a.b")) {

@@ -102,11 +102,15 @@ pub enum Part {
 }
 
 impl Part {
-    /// The two parts of a render split at its middle component: the objects of the first
+    /// The two parts of a render, each for a thread of its own: the objects of the first
     /// part and then those of the second are the objects of the whole, in the same order.
+    /// The second part builds every network policy too, and the first is the one that
+    /// runs the checks of the spec beside its objects and frees the merged tree; on the
+    /// projects of `bench/generate` the two take the same time when the first has 21 of
+    /// every 40 components (callgrind, one file per thread).
     pub fn halves(spec: &Platform) -> [Part; 2] {
-        let middle = spec.components.len() / 2;
-        [Part::Before(middle), Part::From(middle)]
+        let at = spec.components.len() * 21 / 40;
+        [Part::Before(at), Part::From(at)]
     }
 }
 

@@ -90,10 +90,12 @@ pub fn spec(
     // the merged tree: an error in a value each environment overrides is still found. For
     // a large input the two are typed at the same time, on two threads.
     let displaced = merged.take_displaced();
+    let reading = &merged;
     let (mut typed, platform) = crate::both(
         map.bytes() >= crate::TWO_THREADS_FROM,
         move || -> Diagnostics {
             displaced
+                .trees(reading)
                 .into_iter()
                 .flat_map(Platform::check_layer)
                 .collect()
@@ -253,13 +255,17 @@ pub fn in_batches(
     batches: Batches,
 ) -> Result<Batched, Diagnostics> {
     let templates = dir.join(template::TEMPLATE_DIR).is_dir();
-    if !templates {
-        merged.outline();
-    }
+    // Without templates the tree is traded for its outline before the objects are built;
+    // the first half frees it while the second starts.
+    let traded = (!templates).then(|| merged.trade_tree()).flatten();
     let take = |part| Pass::of(&platform, &merged, part, batches);
     let pass = match batches.together.then(|| build::Part::halves(&platform)) {
         Some([first, second]) => {
-            let (later, mut pass) = crate::both(true, || take(second), || take(first));
+            let first = || {
+                drop(traded);
+                take(first)
+            };
+            let (later, mut pass) = crate::both(true, || take(second), first);
             if pass.append(later) {
                 pass
             } else {
@@ -267,7 +273,10 @@ pub fn in_batches(
                 take(build::Part::Whole)
             }
         }
-        None => take(build::Part::Whole),
+        None => {
+            drop(traded);
+            take(build::Part::Whole)
+        }
     };
     let Pass {
         mut facts,
@@ -379,6 +388,12 @@ impl<'a> Pass<'a> {
             Ok::<(), std::convert::Infallible>(())
         })
         .unwrap_or_else(|never| match never {});
+        // In apply order already on this part's thread: the whole's are then put in order
+        // by merging runs.
+        facts.in_apply_order();
+        if let Ok(texts) = &mut texts {
+            texts.in_apply_order();
+        }
         Pass {
             facts,
             patches,
