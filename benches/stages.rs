@@ -114,6 +114,7 @@ fn layers(dir: &Path) -> Layers {
 fn copy(layers: &Layers) -> Layers {
     Layers {
         base: layers.base.clone(),
+        base_nulls: layers.base_nulls,
         overlays: layers.overlays.clone(),
     }
 }

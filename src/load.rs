@@ -261,6 +261,9 @@ fn envs_help(known: &[String]) -> String {
 /// `extends` chain from the root down to the environment's own.
 pub struct Layers {
     pub base: Node,
+    /// Whether a key of the base has a plain null value ([`crate::merge::is_null`]), seen
+    /// as its tree was built: only then does the merge walk the base to report them.
+    pub base_nulls: bool,
     pub overlays: Vec<Node>,
 }
 
@@ -279,7 +282,7 @@ pub fn environment(dir: &Path, env: &str, map: &mut SourceMap) -> Result<Layers,
         together,
         || {
             let text = base_text.as_ref().map_err(Clone::clone)?;
-            parse(base_id, text).map_err(|d| vec![d])
+            parse_noting_nulls(base_id, text).map_err(|d| vec![d])
         },
         || overlay_chain(dir, env, &known, first_overlay),
     );
@@ -291,7 +294,11 @@ pub fn environment(dir: &Path, env: &str, map: &mut SourceMap) -> Result<Layers,
     }
     let (overlays, diagnostics) = chain;
     match base {
-        Ok(base) if diagnostics.is_empty() => Ok(Layers { base, overlays }),
+        Ok((base, base_nulls)) if diagnostics.is_empty() => Ok(Layers {
+            base,
+            base_nulls,
+            overlays,
+        }),
         Ok(_) => Err(diagnostics),
         Err(mut ds) => {
             ds.extend(diagnostics);
@@ -688,6 +695,11 @@ fn read(dir: &Path, rel: &Path, name: &str) -> Result<String, Diagnostics> {
 /// events yaml-rust2 would give without its cost; any other text, and any text with an
 /// error, is read by yaml-rust2, which words the errors.
 pub fn parse(source: usize, text: &str) -> Result<Node, Diagnostic> {
+    parse_noting_nulls(source, text).map(|(tree, _)| tree)
+}
+
+/// [`parse`], and whether a key's value is a plain null anywhere in the tree.
+pub(crate) fn parse_noting_nulls(source: usize, text: &str) -> Result<(Node, bool), Diagnostic> {
     let mut bounds = Bounds::new(source, text);
     let mut root = None;
     let read = subset::read(text, |event, mark| match bounds.event(event, mark) {
@@ -699,14 +711,18 @@ pub fn parse(source: usize, text: &str) -> Result<Node, Diagnostic> {
         Err(_) => Err(subset::Leave),
     });
     if let (Ok(()), Some(root)) = (read, root) {
-        return Ok(root);
+        return Ok((root, bounds.nulls));
     }
-    parse_general(source, text)
+    parse_general_noting_nulls(source, text)
 }
 
 /// [`parse`] by yaml-rust2 alone, whatever the text: the reading [`subset`] must agree
 /// with, tree for tree and error for error (the fuzz target `load` compares the two).
 pub fn parse_general(source: usize, text: &str) -> Result<Node, Diagnostic> {
+    parse_general_noting_nulls(source, text).map(|(tree, _)| tree)
+}
+
+fn parse_general_noting_nulls(source: usize, text: &str) -> Result<(Node, bool), Diagnostic> {
     let mut bounds = Bounds::new(source, text);
     let mut parser = Parser::new_from_str(text);
     loop {
@@ -728,7 +744,7 @@ pub fn parse_general(source: usize, text: &str) -> Result<Node, Diagnostic> {
             syntax_error(text, e.info(), span(source, m.line(), m.col() + 1))
         })?;
         if let Some(root) = bounds.event(event, mark.into())? {
-            return Ok(root);
+            return Ok((root, bounds.nulls));
         }
     }
 }
@@ -743,6 +759,8 @@ struct Bounds<'t> {
     nodes: usize,
     documents: usize,
     root_checked: bool,
+    /// Whether the tree, once built, has a key whose value is a plain null.
+    nulls: bool,
 }
 
 impl<'t> Bounds<'t> {
@@ -755,6 +773,7 @@ impl<'t> Bounds<'t> {
             nodes: 0,
             documents: 0,
             root_checked: false,
+            nulls: false,
         }
     }
 
@@ -779,6 +798,7 @@ impl<'t> Bounds<'t> {
         let (anchor, tag) = match &event {
             Event::StreamEnd => {
                 let tree = std::mem::replace(&mut self.tree, Tree::new(source));
+                self.nulls = tree.nulls;
                 return match tree.finish() {
                     Ok(Some(root)) => Ok(Some(root)),
                     // No document: an empty mapping.
@@ -864,6 +884,8 @@ struct Tree {
     open: Vec<Open>,
     root: Option<Node>,
     error: Option<TreeError>,
+    /// Whether a key's value is a plain null.
+    nulls: bool,
 }
 
 enum Open {
@@ -895,6 +917,7 @@ impl Tree {
             open: Vec::new(),
             root: None,
             error: None,
+            nulls: false,
         }
     }
 
@@ -965,6 +988,7 @@ impl Tree {
                     self.error = Some(TreeError::DuplicateKey(first.clone(), key));
                     return;
                 }
+                self.nulls |= crate::merge::is_null(&node);
                 map.insert(key, node);
             }
             Some(Open::Sequence { list, .. }) => list.push(node),

@@ -58,6 +58,8 @@ pub struct Merged {
     pub tree: Node,
     /// Where each value of the tree is written, once the tree itself is gone.
     outline: Option<Outline>,
+    /// The outline of the tree as it is, made ahead of the trade ([`Merged::keep_outline`]).
+    ahead: Option<Outline>,
     /// The values later layers replaced, by path; `None` when the merge drops them.
     history: Option<HashMap<Path, Vec<Node>>>,
     removed: HashMap<Path, Removal>,
@@ -135,9 +137,15 @@ impl Merged {
     /// The base tree, with nulls dropped.
     pub fn with(mut base: Node, history: History) -> Self {
         drop_spec_nulls(&mut base);
+        Merged::of(base, history)
+    }
+
+    /// The base tree as it is: one without nulls outside the bodies of patches.
+    fn of(base: Node, history: History) -> Self {
         Merged {
             tree: base,
             outline: None,
+            ahead: None,
             history: (history == History::Kept).then(HashMap::new),
             removed: HashMap::new(),
             void: Vec::new(),
@@ -147,6 +155,7 @@ impl Merged {
 
     /// Merges one overlay (or one `--set`) on top.
     pub fn layer(&mut self, overlay: Node) {
+        self.ahead = None;
         let Node::Mapping(over) = overlay else { return };
         let Some(base) = self.tree.as_mapping_mut() else {
             return;
@@ -306,9 +315,22 @@ impl Merged {
         if self.outline.is_some() {
             return None;
         }
-        self.outline = Some(Outline::of(&self.tree));
+        let outline = self.ahead.take();
+        self.outline = Some(outline.unwrap_or_else(|| self.outline_ahead()));
         let root = MarkedMappingNode::new_empty(*self.tree.span());
         Some(std::mem::replace(&mut self.tree, Node::Mapping(root)))
+    }
+
+    /// The outline [`Merged::outline`] makes, made now from a shared tree: a large spec
+    /// makes it on a second thread while the first still reads the tree.
+    pub fn outline_ahead(&self) -> Outline {
+        Outline::of(&self.tree)
+    }
+
+    /// Keeps an outline of the tree as it is now ([`Merged::outline_ahead`]) for the trade.
+    /// A change to the tree before the trade drops it.
+    pub fn keep_outline(&mut self, outline: Outline) {
+        self.ahead = Some(outline);
     }
 
     /// The tree, for a reader of its values, which must come before [`Merged::outline`].
@@ -557,8 +579,14 @@ pub fn merge(
     history: History,
 ) -> (Merged, crate::diagnostic::Diagnostics) {
     let mut diagnostics = Vec::new();
-    base_nulls(&layers.base, map, &mut diagnostics);
-    let mut merged = Merged::with(layers.base, history);
+    // A base without nulls (every base that merges cleanly) is not walked for them, and
+    // has none to drop.
+    let nulls = layers.base_nulls && base_nulls(&layers.base, map, &mut diagnostics);
+    let mut merged = if nulls {
+        Merged::with(layers.base, history)
+    } else {
+        Merged::of(layers.base, history)
+    };
     for overlay in layers.overlays {
         merged.layer(overlay);
     }
@@ -581,9 +609,12 @@ pub fn is_null(node: &Node) -> bool {
 
 /// Reports every key of the base whose value is a plain null: in an overlay a null removes
 /// a key, in the base it removes nothing. Inside a flow mapping `{ … }` the likely cause is
-/// a comma that ended the value before, and the help shows the value quoted whole.
-fn base_nulls(node: &Node, map: &crate::source::SourceMap, out: &mut Vec<Diagnostic>) {
-    base_nulls_below(node, map, out, 0, false);
+/// a comma that ended the value before, and the help shows the value quoted whole. Whether
+/// there was one: the keys [`drop_spec_nulls`] removes are the ones this walk visits.
+fn base_nulls(node: &Node, map: &crate::source::SourceMap, out: &mut Vec<Diagnostic>) -> bool {
+    let mut found = false;
+    base_nulls_below(node, map, out, 0, false, &mut found);
+    found
 }
 
 /// [`base_nulls`] at `depth` keys below the root, `in_patches` below its `patches`. A
@@ -595,6 +626,7 @@ fn base_nulls_below(
     out: &mut Vec<Diagnostic>,
     depth: usize,
     in_patches: bool,
+    found: &mut bool,
 ) {
     if depth >= 2 && in_patches {
         return;
@@ -620,10 +652,15 @@ fn base_nulls_below(
                 if !is_null(value) {
                     last = Some(value);
                     cut = None;
-                    let in_patches = in_patches || (depth == 0 && key.as_str() == "patches");
-                    base_nulls_below(value, map, out, depth + 1, in_patches);
+                    // Patches are a mapping; anything else there is walked as a value is.
+                    let in_patches = in_patches
+                        || (depth == 0
+                            && key.as_str() == "patches"
+                            && matches!(value, Node::Mapping(_)));
+                    base_nulls_below(value, map, out, depth + 1, in_patches, found);
                     continue;
                 }
+                *found = true;
                 let Some(at) = Span::of(key.span()) else {
                     continue;
                 };
@@ -660,7 +697,7 @@ fn base_nulls_below(
         }
         Node::Sequence(seq) => {
             for n in seq.iter() {
-                base_nulls_below(n, map, out, depth, in_patches);
+                base_nulls_below(n, map, out, depth, in_patches, found);
             }
         }
         Node::Scalar(_) => {}
@@ -1000,6 +1037,70 @@ mod tests {
             m.layer(parse(i + 1, o).unwrap());
         }
         m
+    }
+
+    #[test]
+    fn an_outline_made_ahead_is_the_one_the_trade_makes_until_the_tree_changes() {
+        let base = "a:\n  b: 1\n  c: [x, y]\n";
+        let over = "a:\n  b: 2\n  d: { e: 3 }\n";
+        let paths = ["a", "a.b", "a.c", "a.d", "a.d.e"];
+        let place = |m: &Merged| -> Vec<_> {
+            let at = |p| m.key_span(&path(p)).map(|s| (s.source, s.line, s.col));
+            paths.iter().map(|p| (at(p), m.shape(&path(p)))).collect()
+        };
+        let mut plain = merged(base, &[over]);
+        plain.outline();
+        assert!(
+            place(&plain)
+                .iter()
+                .all(|(at, shape)| at.is_some() && shape.is_some())
+        );
+        let mut ahead = merged(base, &[over]);
+        let outline = ahead.outline_ahead();
+        ahead.keep_outline(outline);
+        ahead.outline();
+        assert_eq!(place(&ahead), place(&plain));
+        // Made before a layer changed the tree, it is not the one traded.
+        let mut stale = merged(base, &[]);
+        let outline = stale.outline_ahead();
+        stale.keep_outline(outline);
+        stale.layer(parse(1, over).unwrap());
+        stale.outline();
+        assert_eq!(place(&stale), place(&plain));
+    }
+
+    #[test]
+    fn the_parse_notes_and_base_nulls_finds_a_null_exactly_when_there_is_one() {
+        let bases = [
+            "a: 1\nb: { c: 2, d: [x, { e: 3 }] }\n",
+            "a: ~\nb: 1\n",
+            "b: { c: null, d: 2 }\n",
+            "b: [ { c: 1, d: } ]\n",
+            "s: [~, null, '']\n",
+            "q: { c: 'null', d: \"~\" }\n",
+            "patches: { Deployment/x: { spec: { replicas: null } } }\n",
+            "patches: { Deployment/x: ~ }\n",
+            "patches: [ { spec: { replicas: null } } ]\n",
+            "components: { api: { patches: { x: ~ } } }\n",
+        ];
+        // Whether any key of the tree, at any depth, has a plain null value.
+        fn any_null(node: &Node) -> bool {
+            match node {
+                Node::Mapping(map) => map.iter().any(|(_, v)| is_null(v) || any_null(v)),
+                Node::Sequence(items) => items.iter().any(any_null),
+                Node::Scalar(_) => false,
+            }
+        }
+        for base in bases {
+            let (tree, noted) = crate::load::parse_noting_nulls(0, base).unwrap();
+            let mut dropped = tree.clone();
+            drop_spec_nulls(&mut dropped);
+            let map = crate::source::SourceMap::default();
+            let found = base_nulls(&tree, &map, &mut Vec::new());
+            assert_eq!(found, dropped != tree, "{base}");
+            // The parse notes every null, so the merge looks for them whenever one is there.
+            assert_eq!(noted, any_null(&tree), "{base}");
+        }
     }
 
     fn path(p: &str) -> Path {

@@ -258,7 +258,14 @@ struct Spec {
 /// Loads, merges and types one environment; its diagnostics when it cannot.
 fn spec(dir: &Path, env: &str, sets: &[String]) -> Result<Spec, (Diagnostics, SourceMap)> {
     let mut map = SourceMap::default();
-    let (merged, platform) = match super::spec(dir, env, sets, &mut map, History::Dropped) {
+    let (merged, platform) = match super::spec(
+        dir,
+        env,
+        sets,
+        &mut map,
+        History::Dropped,
+        super::Reads::Values,
+    ) {
         Ok(spec) => spec,
         Err(ds) => return Err((ds, map)),
     };

@@ -20,7 +20,14 @@ pub fn run(dir: &Path, args: &ExplainArgs) -> anyhow::Result<Exit> {
     }
     let mut map = SourceMap::default();
     // The whole spec is read, so explain never shows a value that render would refuse.
-    let merged = match super::spec(dir, &args.env, &args.set, &mut map, History::Kept) {
+    let merged = match super::spec(
+        dir,
+        &args.env,
+        &args.set,
+        &mut map,
+        History::Kept,
+        super::Reads::Values,
+    ) {
         Ok((merged, _)) => merged,
         Err(ds) => return Ok(fail(&ds, &map)),
     };

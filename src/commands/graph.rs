@@ -12,7 +12,14 @@ use std::path::Path;
 
 pub fn run(dir: &Path, args: &GraphArgs) -> anyhow::Result<Exit> {
     let mut map = SourceMap::default();
-    let platform = match spec(dir, &args.env, &args.set, &mut map, History::Dropped) {
+    let platform = match spec(
+        dir,
+        &args.env,
+        &args.set,
+        &mut map,
+        History::Dropped,
+        super::Reads::Values,
+    ) {
         Ok((_, platform)) => platform,
         Err(ds) => return Ok(fail(&ds, &map)),
     };

@@ -76,13 +76,16 @@ pub fn complete_env(current: &std::ffi::OsStr) -> Vec<clap_complete::CompletionC
 }
 
 /// load → merge → spec for one environment; `history` says whether the merged spec keeps
-/// the values later layers replaced (only `explain` shows them).
+/// the values later layers replaced (only `explain` shows them). When the caller `reads`
+/// only positions, a large spec's second thread outlines the merged tree once it has typed
+/// the displaced values, for [`Merged::outline`] to take.
 pub fn spec(
     dir: &Path,
     env: &str,
     sets: &[String],
     map: &mut SourceMap,
     history: History,
+    reads: Reads,
 ) -> Result<(Merged, Platform), Diagnostics> {
     let layers = load::environment(dir, env, map)?;
     let (mut merged, merge_errors) = merge::merge(layers, sets, map, history);
@@ -91,14 +94,18 @@ pub fn spec(
     // a large input the two are typed at the same time, on two threads.
     let displaced = merged.take_displaced();
     let reading = &merged;
-    let (mut typed, platform) = crate::both(
-        map.bytes() >= crate::TWO_THREADS_FROM,
-        move || -> Diagnostics {
-            displaced
+    let together = map.bytes() >= crate::TWO_THREADS_FROM;
+    let outline = together && reads == Reads::Positions && merge_errors.is_empty();
+    let ((mut typed, ahead), platform) = crate::both(
+        together,
+        move || {
+            let typed: Diagnostics = displaced
                 .trees(reading)
                 .into_iter()
                 .flat_map(Platform::check_layer)
-                .collect()
+                .collect();
+            let ahead = outline.then(|| reading.outline_ahead());
+            (typed, ahead)
         },
         || {
             merge_errors
@@ -110,6 +117,9 @@ pub fn spec(
         typed.extend(Platform::check_layer(merged.tree.clone()));
         return Err(union(&typed, merge_errors));
     };
+    if let Some(outline) = ahead {
+        merged.keep_outline(outline);
+    }
     match platform {
         Ok(platform) if typed.is_empty() => Ok((merged, platform)),
         Ok(_) => Err(typed),
@@ -163,7 +173,7 @@ pub fn objects(
     history: History,
     reads: Reads,
 ) -> Result<Render, Diagnostics> {
-    let (merged, platform) = spec(dir, env, sets, map, history)?;
+    let (merged, platform) = spec(dir, env, sets, map, history, reads)?;
     objects_of(dir, env, merged, platform, map, fuel, reads)
 }
 

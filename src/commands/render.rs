@@ -52,6 +52,7 @@ pub fn run(
         &sets,
         &mut map,
         crate::merge::History::Dropped,
+        super::Reads::Positions,
     ) {
         Ok(spec) => spec,
         Err(ds) => return Ok(fail(&ds, &map)),

@@ -192,7 +192,14 @@ fn check_env(dir: &Path, env: &str, sets: &[String], fuel: &mut crate::template:
         diagnostics,
         unreadable: true,
     };
-    let (merged, platform) = match super::spec(dir, env, sets, &mut map, History::Dropped) {
+    let (merged, platform) = match super::spec(
+        dir,
+        env,
+        sets,
+        &mut map,
+        History::Dropped,
+        super::Reads::Positions,
+    ) {
         Ok(spec) => spec,
         Err(diagnostics) => return unreadable(map, diagnostics),
     };

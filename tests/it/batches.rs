@@ -48,7 +48,7 @@ fn spec(
     env: &str,
     map: &mut SourceMap,
 ) -> Option<(wfk::merge::Merged, wfk::platform::Platform)> {
-    commands::spec(dir, env, &[], map, History::Dropped).ok()
+    commands::spec(dir, env, &[], map, History::Dropped, Reads::Positions).ok()
 }
 
 /// Every object at once, as a small render makes it.
